@@ -1,0 +1,60 @@
+/**
+ * The service's configuration, read from the environment once at start-up, validated, and frozen.
+ * Nothing else in src/ reads process.env.
+ */
+import { z } from 'zod';
+import { RxError } from './core/errors.js';
+import { isValidKeyName } from './core/note-keys.js';
+
+const ConfigSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  DATA_DIR: z.string().min(1).default('./data'),
+  LOG_ORIGIN: z
+    .string()
+    .min(1)
+    .max(256)
+    .refine(isValidKeyName, 'must contain no spaces or "+" (it is also the signing key name)')
+    .default('rxledger.localhost/ledger'),
+  CHECKPOINT_INTERVAL_MS: z.coerce.number().int().min(10).max(3_600_000).default(1000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ENTRIES_PAGE_MAX: z.coerce.number().int().min(1).max(10_000).default(1000),
+  BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(16 * 1024 * 1024).default(1024 * 1024),
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
+});
+
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  readonly dataDir: string;
+  readonly logOrigin: string;
+  readonly checkpointIntervalMs: number;
+  readonly logLevel: string;
+  readonly entriesPageMax: number;
+  readonly bodyLimitBytes: number;
+  readonly shutdownTimeoutMs: number;
+}
+
+/** Parses configuration from an environment-like record; throws CONFIG_INVALID naming each bad variable. */
+export function loadConfig(env: Readonly<Record<string, string | undefined>>): Config {
+  // An empty variable means "unset", as in most shells' `VAR= command`.
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = ConfigSchema.safeParse(present);
+  if (!parsed.success) {
+    const paths = parsed.error.issues.map((i) => i.path.join('.'));
+    const detail = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new RxError('CONFIG_INVALID', `invalid configuration: ${detail}`, { paths });
+  }
+  const c = parsed.data;
+  return Object.freeze({
+    port: c.PORT,
+    host: c.HOST,
+    dataDir: c.DATA_DIR,
+    logOrigin: c.LOG_ORIGIN,
+    checkpointIntervalMs: c.CHECKPOINT_INTERVAL_MS,
+    logLevel: c.LOG_LEVEL,
+    entriesPageMax: c.ENTRIES_PAGE_MAX,
+    bodyLimitBytes: c.BODY_LIMIT_BYTES,
+    shutdownTimeoutMs: c.SHUTDOWN_TIMEOUT_MS,
+  });
+}

@@ -1,0 +1,35 @@
+/**
+ * Ed25519 (RFC 8032) through @noble/ed25519, the project's reference implementation.
+ * Verification is strict RFC 8032 (`zip215: false`): non-canonical encodings of R, S or the public
+ * key are refused, so the server, the verifier and clients accept exactly the same signatures.
+ */
+import * as ed from '@noble/ed25519';
+import { sha512 } from '@noble/hashes/sha2.js';
+
+ed.hashes.sha512 = sha512;
+
+export const SEED_SIZE = 32;
+export const PUBLIC_KEY_SIZE = 32;
+export const SIGNATURE_SIZE = 64;
+
+export function publicKeyFromSeed(seed: Uint8Array): Uint8Array {
+  return ed.getPublicKey(seed);
+}
+
+export function signEd25519(message: Uint8Array, seed: Uint8Array): Uint8Array {
+  return ed.sign(message, seed);
+}
+
+/** Returns false for any signature that RFC 8032 §5.1.7 rejects; never throws on bad input. */
+export function isValidEd25519(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean {
+  if (signature.length !== SIGNATURE_SIZE || publicKey.length !== PUBLIC_KEY_SIZE) return false;
+  try {
+    return ed.verify(signature, message, publicKey, { zip215: false });
+  } catch {
+    return false;
+  }
+}
+
+export function randomSeed(): Uint8Array {
+  return ed.utils.randomSecretKey();
+}

@@ -1,0 +1,84 @@
+/**
+ * One error class for the whole project, carrying a stable code from a closed union.
+ *
+ * Codes are SCREAMING_SNAKE, area first, and once released are never renamed: clients and
+ * regulators' tooling branch on them. The HTTP status for each code lives in one exhaustive table
+ * (src/http/error-status.ts), so a code added here without a status does not compile.
+ * Messages and paths MUST NOT carry personal data or payload content.
+ */
+export const ERROR_CODES = [
+  // Canonical JSON (RFC 8785) and byte encodings
+  'CANONICAL_JSON_INVALID',
+  'ENCODING_MALFORMED',
+  // Ledger entries
+  'ENTRY_MALFORMED',
+  'ENTRY_NOT_CANONICAL',
+  'ENTRY_TYPE_UNKNOWN',
+  'ENTRY_BODY_INVALID',
+  'ENTRY_TOO_LARGE',
+  'ENTRY_INDEX_MISMATCH',
+  'ENTRY_CHAIN_BROKEN',
+  'ENTRY_TIME_REGRESSED',
+  'ENTRY_MISSING',
+  // Merkle tree and proofs (RFC 9162)
+  'TREE_NODE_MISMATCH',
+  'TREE_ROOT_MISMATCH',
+  'PROOF_MALFORMED',
+  'PROOF_RANGE_INVALID',
+  'PROOF_INVALID',
+  // Signed notes (C2SP signed-note) and checkpoints (C2SP tlog-checkpoint)
+  'NOTE_MALFORMED',
+  'NOTE_SIGNATURE_INVALID',
+  'NOTE_UNVERIFIED',
+  'CHECKPOINT_MALFORMED',
+  'CHECKPOINT_ORIGIN_MISMATCH',
+  'CHECKPOINT_INCONSISTENT',
+  'CHECKPOINT_CONFLICT',
+  'CHECKPOINT_MISSING',
+  // Keys
+  'KEY_MALFORMED',
+  'KEY_FILE_INSECURE',
+  // Service state
+  'CONFIG_INVALID',
+  'LEDGER_CLOSED',
+  'LEDGER_ORIGIN_MISMATCH',
+  'LEDGER_INTEGRITY',
+  'STORE_SCHEMA_UNSUPPORTED',
+  // HTTP edge
+  'REQUEST_INVALID',
+  'REQUEST_TOO_LARGE',
+  'REQUEST_MEDIA_TYPE_UNSUPPORTED',
+  'ROUTE_NOT_FOUND',
+  'METHOD_NOT_ALLOWED',
+  'LOG_INDEX_NOT_FOUND',
+  'SOURCE_UNAVAILABLE',
+  'INTERNAL',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export interface RxErrorOptions {
+  /** Field paths at fault, e.g. `["query", "index"]` rendered as `query.index`. */
+  readonly paths?: readonly string[];
+  /** The log index the error is about, when there is one (verifier reports). */
+  readonly index?: number;
+  readonly cause?: unknown;
+}
+
+export class RxError extends Error {
+  override readonly name = 'RxError';
+  readonly code: ErrorCode;
+  readonly paths: readonly string[];
+  readonly index: number | undefined;
+
+  constructor(code: ErrorCode, message: string, options: RxErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.paths = options.paths ?? [];
+    this.index = options.index;
+  }
+}
+
+export function isRxError(value: unknown, code?: ErrorCode): value is RxError {
+  return value instanceof RxError && (code === undefined || value.code === code);
+}

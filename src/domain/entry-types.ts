@@ -1,0 +1,52 @@
+/**
+ * The closed union of entry types. An entry whose type is not listed here, or whose body does not
+ * match its schema, is refused on append and reported by the verifier. Later capabilities
+ * (actors, prescriptions, rule sets) extend the union by adding a schema to ENTRY_BODY_SCHEMAS.
+ */
+import { z } from 'zod';
+import { RxError } from '../core/errors.js';
+import { parseVerifierKey } from '../core/note-keys.js';
+import type { JsonObject } from '../core/canonical-json.js';
+
+const VerifierKeyStringSchema = z.string().max(512).refine((s) => {
+  try {
+    parseVerifierKey(s);
+    return true;
+  } catch {
+    return false;
+  }
+}, 'must be a C2SP Ed25519 verifier key');
+
+/**
+ * `ledger.checkpoint-keys`: the set of keys that sign this log's checkpoints from this entry on.
+ * The first entry of every log is of this type (the genesis); a later one records a rotation.
+ */
+export const CheckpointKeysBodySchema = z.strictObject({
+  origin: z.string().min(1).max(256),
+  keys: z
+    .array(VerifierKeyStringSchema)
+    .min(1)
+    .max(16)
+    .refine((keys) => keys.every((k, i) => i === 0 || (keys[i - 1] as string) < k), 'keys must be sorted and unique'),
+});
+export type CheckpointKeysBody = z.infer<typeof CheckpointKeysBodySchema>;
+
+export const ENTRY_BODY_SCHEMAS = {
+  'ledger.checkpoint-keys': CheckpointKeysBodySchema,
+} as const satisfies Record<string, z.ZodType<JsonObject>>;
+
+export type EntryType = keyof typeof ENTRY_BODY_SCHEMAS;
+export type EntryBodySchemas = Readonly<Record<string, z.ZodType<JsonObject>>>;
+
+/** Validates `body` against the schema for `type`; throws ENTRY_TYPE_UNKNOWN or ENTRY_BODY_INVALID. */
+export function verifyEntryBody(type: string, body: unknown, schemas: EntryBodySchemas = ENTRY_BODY_SCHEMAS): JsonObject {
+  const schema = Object.hasOwn(schemas, type) ? schemas[type] : undefined;
+  if (schema === undefined) throw new RxError('ENTRY_TYPE_UNKNOWN', 'entry type is not in the union', { paths: ['type'] });
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) {
+    throw new RxError('ENTRY_BODY_INVALID', `body does not match ${type}`, {
+      paths: parsed.error.issues.map((i) => ['body', ...i.path.map(String)].join('.')),
+    });
+  }
+  return parsed.data;
+}

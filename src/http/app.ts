@@ -1,0 +1,34 @@
+/**
+ * Builds the HTTP application around an open ledger. `main.ts` listens; tests call `createApp`
+ * and use `inject` or listen on 127.0.0.1.
+ */
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { Ledger } from '../ledger/ledger.js';
+import { installErrorHandling } from './error-handler.js';
+import { logRoutes } from './log-routes.js';
+
+export interface AppOptions {
+  readonly ledger: Ledger;
+  readonly entriesPageMax: number;
+  readonly bodyLimitBytes: number;
+  /** A pino logger instance, or false for none. */
+  readonly logger?: FastifyServerOptions['loggerInstance'] | false;
+}
+
+export async function createApp(options: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
+    bodyLimit: options.bodyLimitBytes,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+  });
+  installErrorHandling(app);
+  app.addHook('onSend', async (_request, reply, payload) => {
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('referrer-policy', 'no-referrer');
+    return payload;
+  });
+  app.get('/healthz', async () => ({ status: 'ok', size: options.ledger.size() }));
+  await app.register(logRoutes, { ledger: options.ledger, entriesPageMax: options.entriesPageMax });
+  return app;
+}

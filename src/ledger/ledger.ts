@@ -1,0 +1,278 @@
+/**
+ * The ledger: sequences entries into the hash chain and the Merkle tree, commits them durably in
+ * groups, answers proofs from stored subtrees, and publishes signed checkpoints.
+ *
+ * Contracts:
+ *   - `append` MUST NOT resolve until the entry is committed to disk (WAL, synchronous=FULL);
+ *     an entry whose batch failed to commit is rejected, and nothing of it remains.
+ *   - Start-up reads O(log n) rows whatever the log's size: the right edge of the tree, the last
+ *     entry and the latest checkpoint, and refuses to start if they disagree.
+ *   - Time along the log never decreases: if the injected clock goes back, the previous entry's
+ *     time is reused and a warning logged.
+ */
+import { CompactRange } from '../core/compact-range.js';
+import { equalBytes } from '../core/bytes.js';
+import { assertJsonValue, type JsonObject } from '../core/canonical-json.js';
+import { ENTRY_FORMAT_VERSION, GENESIS_PREV, encodeEntry, encodePrev, parseEntry, type LedgerEntry } from '../core/entry.js';
+import { RxError } from '../core/errors.js';
+import { hashLeaf } from '../core/merkle-hash.js';
+import { consistencyProof, inclusionProof, treeRoot } from '../core/merkle-proof.js';
+import {
+  createNoteSigner,
+  createNoteVerifier,
+  formatVerifierKey,
+  parseVerifierKey,
+  type Ed25519NoteSigningKey,
+} from '../core/note-keys.js';
+import { verifyNote } from '../core/signed-note.js';
+import { parseCheckpoint } from '../core/checkpoint.js';
+import { ENTRY_BODY_SCHEMAS, verifyEntryBody, type EntryBodySchemas, CheckpointKeysBodySchema } from '../domain/entry-types.js';
+import type { LedgerStore, StoredEntry } from '../store/ledger-store.js';
+import { createCheckpointPublisher, type CheckpointPublisher } from './checkpoint-publisher.js';
+import { GroupCommit } from './group-commit.js';
+import { silentLogger, type Logger } from './logger.js';
+
+export const CHECKPOINT_KEYS_TYPE = 'ledger.checkpoint-keys';
+
+export interface LedgerOptions {
+  readonly store: LedgerStore;
+  /** The checkpoint origin line; fixed for the life of the log. */
+  readonly origin: string;
+  /** Keys that sign checkpoints; all of them sign every checkpoint. */
+  readonly signingKeys: readonly Ed25519NoteSigningKey[];
+  readonly clock?: () => number;
+  readonly logger?: Logger;
+  readonly entryBodySchemas?: EntryBodySchemas;
+  /** Most entries per commit. */
+  readonly maxBatch?: number;
+}
+
+export interface AppendResult {
+  readonly index: number;
+  readonly leafHash: Uint8Array;
+  readonly entry: LedgerEntry;
+}
+
+interface AppendInput {
+  readonly type: string;
+  readonly body: JsonObject;
+}
+
+export interface Ledger {
+  readonly origin: string;
+  /** C2SP verifier keys of the checkpoint signers, primary first. */
+  readonly verifierKeys: readonly string[];
+  /** Number of durably committed entries. */
+  size(): number;
+  append(type: string, body: unknown): Promise<AppendResult>;
+  root(size?: number): Uint8Array;
+  inclusionProof(index: number, size: number): Uint8Array[];
+  consistencyProof(from: number, to: number): Uint8Array[];
+  leafHash(index: number): Uint8Array;
+  entries(start: number, end: number): StoredEntry[];
+  /** The latest signed checkpoint note, or null before the first one. */
+  latestCheckpoint(): string | null;
+  publishCheckpoint(): string | null;
+  /**
+   * Appends a `ledger.checkpoint-keys` entry when the signing keys differ from the set the log
+   * last recorded: on an empty log this is the genesis entry; after a rotation it records the
+   * new set. Resolves to undefined when nothing needed recording.
+   */
+  recordCheckpointKeys(): Promise<AppendResult | undefined>;
+  /** Publishes on a cadence while there are new entries; returns a stop function. */
+  startCheckpointing(intervalMs: number): () => void;
+  /** Stops accepting appends, drains in-flight ones, publishes a final checkpoint, closes the store. */
+  close(): Promise<void>;
+}
+
+export function openLedger(options: LedgerOptions): Ledger {
+  const { store, origin } = options;
+  const clock = options.clock ?? Date.now;
+  const logger = options.logger ?? silentLogger;
+  const schemas = options.entryBodySchemas ?? ENTRY_BODY_SCHEMAS;
+  if (options.signingKeys.length === 0) throw new RxError('CONFIG_INVALID', 'at least one checkpoint signing key is required');
+  const read = store.readNode.bind(store);
+
+  const state = store.logState();
+  if (state === undefined) store.initLogState(origin);
+  else if (state.origin !== origin) {
+    throw new RxError('LEDGER_ORIGIN_MISMATCH', `data directory belongs to log '${state.origin}', not '${origin}'`);
+  }
+
+  // --- Recover the head in O(log n) and cross-check it. ---
+  let range = CompactRange.fromStore(read, store.size());
+  let lastLeaf = GENESIS_PREV;
+  let lastTime = 0;
+  if (range.size > 0) {
+    const last = store.readEntry(range.size - 1);
+    if (last === undefined) throw new RxError('LEDGER_INTEGRITY', 'last entry is missing');
+    lastLeaf = read(0, range.size - 1);
+    if (!equalBytes(hashLeaf(last.data), lastLeaf)) {
+      throw new RxError('LEDGER_INTEGRITY', 'last entry does not match its leaf hash', { index: last.index });
+    }
+    lastTime = parseEntry(last.data).time;
+  }
+
+  const signingKeys = [...options.signingKeys];
+  const verifierKeys = signingKeys.map(formatVerifierKey);
+  const publisher: CheckpointPublisher = createCheckpointPublisher({
+    store,
+    origin,
+    signers: signingKeys.map(createNoteSigner),
+    clock,
+    logger,
+    head: () => ({ size: range.size, root: range.root() }),
+  });
+  checkLatestCheckpoint();
+
+  // --- Sequencing and group commit. ---
+  const committer = new GroupCommit<AppendInput, AppendResult>({
+    maxBatch: options.maxBatch ?? 4096,
+    commit: commitBatch,
+  });
+  let closed = false;
+  let stopCheckpointing: (() => void) | undefined;
+
+  function commitBatch(inputs: readonly AppendInput[]): Array<AppendResult | Error> {
+    const working = range.clone();
+    let prev = lastLeaf;
+    let time = lastTime;
+    const now = clock();
+    if (now < lastTime) logger.warn({ behindMs: lastTime - now }, 'clock went backwards; reusing the last entry time');
+    const entries: StoredEntry[] = [];
+    const nodes = [];
+    let keysEntryIndex: number | undefined;
+    const outcomes: Array<AppendResult | Error> = [];
+    for (const input of inputs) {
+      const entry: LedgerEntry = {
+        v: ENTRY_FORMAT_VERSION,
+        index: working.size,
+        prev: encodePrev(prev),
+        time: Math.max(now, time),
+        type: input.type,
+        body: input.body,
+      };
+      let data: Uint8Array;
+      try {
+        data = encodeEntry(entry);
+      } catch (err) {
+        outcomes.push(err as Error);
+        continue;
+      }
+      const leafHash = hashLeaf(data);
+      nodes.push(...working.append(leafHash));
+      entries.push({ index: entry.index, data });
+      if (entry.type === CHECKPOINT_KEYS_TYPE) keysEntryIndex = entry.index;
+      outcomes.push({ index: entry.index, leafHash, entry });
+      prev = leafHash;
+      time = entry.time;
+    }
+    if (entries.length > 0) {
+      store.appendBatch({ expectedSize: range.size, entries, nodes, ...(keysEntryIndex === undefined ? {} : { keysEntryIndex }) });
+      range = working;
+      lastLeaf = prev;
+      lastTime = time;
+    }
+    return outcomes;
+  }
+
+  function checkLatestCheckpoint(): void {
+    const note = publisher.latest();
+    if (note === null) return;
+    const cp = parseCheckpoint(verifyNote(note, recordedVerifiers()).note.text);
+    if (cp.origin !== origin) throw new RxError('LEDGER_INTEGRITY', 'latest checkpoint names another origin');
+    if (cp.size > range.size) throw new RxError('LEDGER_INTEGRITY', `checkpoint covers ${cp.size} entries, store holds ${range.size}`);
+    if (!equalBytes(treeRoot(read, cp.size), cp.rootHash)) {
+      throw new RxError('LEDGER_INTEGRITY', `stored tree disagrees with the checkpoint at size ${cp.size}`);
+    }
+  }
+
+  /** Verifiers for the keys the log itself last recorded (plus the current ones). */
+  function recordedVerifiers() {
+    const keys = new Set(verifierKeys);
+    for (const k of recordedKeys() ?? []) keys.add(k);
+    return [...keys].map((k) => createNoteVerifier(parseVerifierKey(k)));
+  }
+
+  function recordedKeys(): string[] | undefined {
+    const index = store.logState()?.keysEntryIndex;
+    if (index === null || index === undefined) return undefined;
+    const stored = store.readEntry(index);
+    if (stored === undefined) throw new RxError('LEDGER_INTEGRITY', 'recorded checkpoint-keys entry is missing', { index });
+    const entry = parseEntry(stored.data);
+    const body = CheckpointKeysBodySchema.safeParse(entry.body);
+    if (entry.type !== CHECKPOINT_KEYS_TYPE || !body.success) {
+      throw new RxError('LEDGER_INTEGRITY', 'recorded checkpoint-keys entry is not one', { index });
+    }
+    return body.data.keys;
+  }
+
+  const ledger: Ledger = {
+    origin,
+    verifierKeys,
+    size: () => range.size,
+    append(type, body) {
+      if (closed) return Promise.reject(new RxError('LEDGER_CLOSED', 'the ledger is closing'));
+      try {
+        assertJsonValue(body, ['body']);
+        const checked = verifyEntryBody(type, body, schemas);
+        return committer.submit({ type, body: checked });
+      } catch (err) {
+        return Promise.reject(err);
+      }
+    },
+    root: (size = range.size) => {
+      if (!Number.isSafeInteger(size) || size < 0 || size > range.size) {
+        throw new RxError('PROOF_RANGE_INVALID', 'size is beyond the log');
+      }
+      return size === range.size ? range.root() : treeRoot(read, size);
+    },
+    inclusionProof(index, size) {
+      if (size > range.size) throw new RxError('PROOF_RANGE_INVALID', 'size is beyond the log');
+      return inclusionProof(read, index, size);
+    },
+    consistencyProof(from, to) {
+      if (to > range.size) throw new RxError('PROOF_RANGE_INVALID', 'size is beyond the log');
+      return consistencyProof(read, from, to);
+    },
+    leafHash(index) {
+      if (!Number.isSafeInteger(index) || index < 0 || index >= range.size) {
+        throw new RxError('LOG_INDEX_NOT_FOUND', 'no entry at this index');
+      }
+      return read(0, index);
+    },
+    entries: (start, end) => store.readEntries(start, Math.min(end, range.size)),
+    latestCheckpoint: () => publisher.latest(),
+    publishCheckpoint: () => publisher.publish(),
+    async recordCheckpointKeys() {
+      const keys = [...verifierKeys].sort();
+      if (recordedKeys()?.join('\n') === keys.join('\n')) return undefined;
+      return ledger.append(CHECKPOINT_KEYS_TYPE, { origin, keys });
+    },
+    startCheckpointing(intervalMs) {
+      const timer = setInterval(() => {
+        try {
+          publisher.publish();
+        } catch (err) {
+          clearInterval(timer);
+          logger.error({ code: err instanceof RxError ? err.code : 'INTERNAL' }, 'checkpointing stopped');
+        }
+      }, intervalMs);
+      timer.unref();
+      stopCheckpointing = () => clearInterval(timer);
+      return stopCheckpointing;
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await committer.drain();
+      stopCheckpointing?.();
+      try {
+        if (!publisher.halted) publisher.publish();
+      } finally {
+        store.close();
+      }
+    },
+  };
+  return ledger;
+}

@@ -1,0 +1,97 @@
+/**
+ * Wires the running service: data directory, signing keys, SQLite store, ledger, checkpoint
+ * cadence and HTTP. `stop()` is the graceful shutdown: stop accepting connections, let in-flight
+ * requests (and their appends) finish, publish a final checkpoint, close the database.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { Logger as PinoLogger } from 'pino';
+import type { Config } from './config.js';
+import { createApp } from './http/app.js';
+import { loadOrCreateSigningKeys } from './keys/key-files.js';
+import { openLedger, type Ledger } from './ledger/ledger.js';
+import { openDatabase } from './store/database.js';
+import { createLedgerStore } from './store/ledger-store.js';
+import type { EntryBodySchemas } from './domain/entry-types.js';
+
+export const DATABASE_FILE = 'ledger.sqlite';
+
+export interface ServiceDeps {
+  readonly logger: PinoLogger;
+  readonly clock?: () => number;
+  /** Only for tests and tools that extend the entry union; production uses the default. */
+  readonly entryBodySchemas?: EntryBodySchemas;
+}
+
+export interface RunningService {
+  readonly app: FastifyInstance;
+  readonly ledger: Ledger;
+  /** `http://host:port` the service listens on. */
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+/** Opens the ledger in `config.dataDir`, creating the directory, keys and genesis entry on first start. */
+export async function openServiceLedger(config: Config, deps: ServiceDeps): Promise<Ledger> {
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  const { keys, createdPath } = loadOrCreateSigningKeys(config.dataDir, config.logOrigin);
+  if (createdPath !== undefined) deps.logger.info({ path: createdPath }, 'created checkpoint signing key');
+  const db = openDatabase(join(config.dataDir, DATABASE_FILE));
+  let ledger: Ledger;
+  try {
+    ledger = openLedger({
+      store: createLedgerStore(db),
+      origin: config.logOrigin,
+      signingKeys: keys,
+      logger: deps.logger,
+      ...(deps.clock ? { clock: deps.clock } : {}),
+      ...(deps.entryBodySchemas ? { entryBodySchemas: deps.entryBodySchemas } : {}),
+    });
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+  const recorded = await ledger.recordCheckpointKeys();
+  if (recorded !== undefined) deps.logger.info({ index: recorded.index }, 'recorded checkpoint signing keys in the log');
+  ledger.publishCheckpoint();
+  return ledger;
+}
+
+export async function startService(config: Config, deps: ServiceDeps): Promise<RunningService> {
+  const ledger = await openServiceLedger(config, deps);
+  const stopCheckpointing = ledger.startCheckpointing(config.checkpointIntervalMs);
+  let app: FastifyInstance;
+  try {
+    app = await createApp({
+      ledger,
+      entriesPageMax: config.entriesPageMax,
+      bodyLimitBytes: config.bodyLimitBytes,
+      logger: deps.logger,
+    });
+    await app.listen({ port: config.port, host: config.host });
+  } catch (err) {
+    stopCheckpointing();
+    await ledger.close();
+    throw err;
+  }
+  const address = app.server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : config.port;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  let stopping: Promise<void> | undefined;
+  return {
+    app,
+    ledger,
+    url: `http://${host}:${port}`,
+    stop() {
+      stopping ??= (async () => {
+        try {
+          await app.close();
+        } finally {
+          await ledger.close();
+        }
+      })();
+      return stopping;
+    },
+  };
+}

@@ -1,0 +1,53 @@
+/**
+ * Opens the ledger's SQLite file with the durability settings the ledger's promises rest on:
+ * WAL journaling and synchronous=FULL, so a committed transaction survives power loss.
+ */
+import Database from 'better-sqlite3';
+import { RxError } from '../core/errors.js';
+import { MIGRATIONS, type Migration } from './migrations.js';
+
+export type SqliteDatabase = Database.Database;
+
+export interface OpenDatabaseOptions {
+  readonly readonly?: boolean;
+  readonly migrations?: readonly Migration[];
+}
+
+export function openDatabase(path: string, options: OpenDatabaseOptions = {}): SqliteDatabase {
+  const db = new Database(path, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
+  try {
+    if (!options.readonly) {
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = FULL');
+    }
+    db.pragma('foreign_keys = ON');
+    db.pragma('busy_timeout = 5000');
+    migrate(db, options.migrations ?? MIGRATIONS, options.readonly ?? false);
+    return db;
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}
+
+export function schemaVersion(db: SqliteDatabase): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+function migrate(db: SqliteDatabase, migrations: readonly Migration[], readonly: boolean): void {
+  const latest = migrations.reduce((max, m) => Math.max(max, m.version), 0);
+  const current = schemaVersion(db);
+  if (current > latest) {
+    throw new RxError('STORE_SCHEMA_UNSUPPORTED', `database schema ${current} is newer than this build (${latest})`);
+  }
+  if (readonly) {
+    if (current !== latest) throw new RxError('STORE_SCHEMA_UNSUPPORTED', `database schema ${current} needs migrating to ${latest}`);
+    return;
+  }
+  for (const m of migrations.filter((m) => m.version > current).sort((a, b) => a.version - b.version)) {
+    db.transaction(() => {
+      db.exec(m.sql);
+      db.pragma(`user_version = ${m.version}`);
+    }).immediate();
+  }
+}

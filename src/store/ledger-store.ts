@@ -1,0 +1,120 @@
+/**
+ * The ledger's narrow storage interface over SQLite. Every write is one IMMEDIATE transaction
+ * that either commits whole or leaves nothing behind; with synchronous=FULL a returned
+ * `appendBatch` means the batch is on disk.
+ */
+import { RxError } from '../core/errors.js';
+import type { TreeNode } from '../core/compact-range.js';
+import type { SqliteDatabase } from './database.js';
+
+export interface StoredEntry {
+  readonly index: number;
+  readonly data: Uint8Array;
+}
+
+export interface LogState {
+  readonly origin: string;
+  readonly latestCheckpoint: string | null;
+  readonly keysEntryIndex: number | null;
+}
+
+export interface AppendBatch {
+  /** The log size the batch was sequenced against; the write is refused if the store differs. */
+  readonly expectedSize: number;
+  readonly entries: readonly StoredEntry[];
+  readonly nodes: readonly TreeNode[];
+  /** Set when the batch contains a `ledger.checkpoint-keys` entry: the index of the last one. */
+  readonly keysEntryIndex?: number;
+}
+
+export interface LedgerStore {
+  size(): number;
+  /** Hash of perfect subtree (level, index); throws LEDGER_INTEGRITY if it is missing. */
+  readNode(level: number, index: number): Uint8Array;
+  readEntry(index: number): StoredEntry | undefined;
+  readEntries(start: number, end: number): StoredEntry[];
+  appendBatch(batch: AppendBatch): void;
+  logState(): LogState | undefined;
+  initLogState(origin: string): void;
+  /**
+   * Replaces the latest checkpoint only if it is still `expected` (compare-and-swap), and records
+   * it in the history. Returns false, writing nothing, if another writer got there first.
+   */
+  publishCheckpoint(expected: string | null, note: string, size: number, nowMs: number): boolean;
+  close(): void;
+}
+
+const toBytes = (b: Buffer): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+
+export function createLedgerStore(db: SqliteDatabase): LedgerStore {
+  const stmt = {
+    maxIndex: db.prepare<[], { m: number | null }>('SELECT max(idx) AS m FROM entries'),
+    node: db.prepare<[number, number], { hash: Buffer }>('SELECT hash FROM tree_nodes WHERE level = ? AND idx = ?'),
+    entry: db.prepare<[number], { idx: number; data: Buffer }>('SELECT idx, data FROM entries WHERE idx = ?'),
+    entries: db.prepare<[number, number], { idx: number; data: Buffer }>('SELECT idx, data FROM entries WHERE idx >= ? AND idx < ? ORDER BY idx'),
+    insertEntry: db.prepare<[number, Uint8Array]>('INSERT INTO entries (idx, data) VALUES (?, ?)'),
+    insertNode: db.prepare<[number, number, Uint8Array]>('INSERT INTO tree_nodes (level, idx, hash) VALUES (?, ?, ?)'),
+    state: db.prepare<[], { origin: string; latest_checkpoint: string | null; keys_entry_index: number | null }>(
+      'SELECT origin, latest_checkpoint, keys_entry_index FROM log_state WHERE id = 1',
+    ),
+    initState: db.prepare<[string]>('INSERT INTO log_state (id, origin) VALUES (1, ?)'),
+    setKeysEntry: db.prepare<[number]>('UPDATE log_state SET keys_entry_index = ? WHERE id = 1'),
+    casCheckpoint: db.prepare<[string, string | null]>('UPDATE log_state SET latest_checkpoint = ? WHERE id = 1 AND latest_checkpoint IS ?'),
+    insertCheckpoint: db.prepare<[number, string, number]>('INSERT INTO checkpoints (size, note, published_ms) VALUES (?, ?, ?)'),
+  };
+
+  const size = (): number => {
+    const m = stmt.maxIndex.get()?.m;
+    return m === null || m === undefined ? 0 : m + 1;
+  };
+
+  const append = db.transaction((batch: AppendBatch) => {
+    const current = size();
+    if (current !== batch.expectedSize) {
+      throw new RxError('LEDGER_INTEGRITY', `store holds ${current} entries, batch expected ${batch.expectedSize}`);
+    }
+    for (const e of batch.entries) stmt.insertEntry.run(e.index, e.data);
+    for (const n of batch.nodes) stmt.insertNode.run(n.level, n.index, n.hash);
+    if (batch.keysEntryIndex !== undefined) stmt.setKeysEntry.run(batch.keysEntryIndex);
+  });
+
+  const publish = db.transaction((expected: string | null, note: string, cpSize: number, nowMs: number): boolean => {
+    if (stmt.casCheckpoint.run(note, expected).changes !== 1) return false;
+    stmt.insertCheckpoint.run(cpSize, note, nowMs);
+    return true;
+  });
+
+  return {
+    size,
+    readNode(level, index) {
+      const row = stmt.node.get(level, index);
+      if (row === undefined) throw new RxError('LEDGER_INTEGRITY', `tree node (${level}, ${index}) is missing`);
+      return toBytes(row.hash);
+    },
+    readEntry(index) {
+      const row = stmt.entry.get(index);
+      return row === undefined ? undefined : { index: row.idx, data: toBytes(row.data) };
+    },
+    readEntries(start, end) {
+      return stmt.entries.all(start, end).map((row) => ({ index: row.idx, data: toBytes(row.data) }));
+    },
+    appendBatch(batch) {
+      append.immediate(batch);
+    },
+    logState() {
+      const row = stmt.state.get();
+      return row === undefined
+        ? undefined
+        : { origin: row.origin, latestCheckpoint: row.latest_checkpoint, keysEntryIndex: row.keys_entry_index };
+    },
+    initLogState(origin) {
+      stmt.initState.run(origin);
+    },
+    publishCheckpoint(expected, note, cpSize, nowMs) {
+      return publish.immediate(expected, note, cpSize, nowMs);
+    },
+    close() {
+      db.close();
+    },
+  };
+}

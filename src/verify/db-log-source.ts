@@ -1,0 +1,54 @@
+/**
+ * Reads a ledger database file directly (read-only) for independent verification. It uses its own
+ * SQL rather than the ledger's store, so a bug there cannot hide itself here.
+ */
+import Database from 'better-sqlite3';
+import { RxError } from '../core/errors.js';
+import type { LogSource, SourceEntry } from './log-source.js';
+
+const PAGE = 5000;
+const toBytes = (b: Buffer): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+
+export function openDbLogSource(path: string): LogSource {
+  let db: Database.Database;
+  try {
+    db = new Database(path, { readonly: true, fileMustExist: true });
+  } catch (cause) {
+    throw new RxError('SOURCE_UNAVAILABLE', `cannot open database ${path}`, { cause });
+  }
+  const page = db.prepare<[number, number, number], { idx: number; data: Buffer }>(
+    'SELECT idx, data FROM entries WHERE idx >= ? AND idx < ? ORDER BY idx LIMIT ?',
+  );
+  const node = db.prepare<[number, number], { hash: Buffer }>('SELECT hash FROM tree_nodes WHERE level = ? AND idx = ?');
+  return {
+    description: `database ${path}`,
+    async checkpoint() {
+      const row = db.prepare<[], { latest_checkpoint: string | null }>('SELECT latest_checkpoint FROM log_state WHERE id = 1').get();
+      if (row?.latest_checkpoint == null) throw new RxError('CHECKPOINT_MISSING', 'the database holds no checkpoint');
+      return row.latest_checkpoint;
+    },
+    async size() {
+      const row = db.prepare<[], { m: number | null }>('SELECT max(idx) AS m FROM entries').get();
+      return row?.m == null ? 0 : row.m + 1;
+    },
+    async *entries(start, end): AsyncIterable<SourceEntry> {
+      let next = start;
+      while (next < end) {
+        const rows = page.all(next, end, PAGE);
+        if (rows.length === 0) return;
+        for (const r of rows) yield { index: r.idx, data: toBytes(r.data) };
+        next = (rows[rows.length - 1] as { idx: number }).idx + 1;
+      }
+    },
+    readStoredNode(level, index) {
+      const row = node.get(level, index);
+      return row === undefined ? undefined : toBytes(row.hash);
+    },
+    async checkpointHistory() {
+      return db.prepare<[], { note: string }>('SELECT note FROM checkpoints ORDER BY size').all().map((r) => r.note);
+    },
+    close() {
+      db.close();
+    },
+  };
+}

@@ -1,0 +1,54 @@
+/** Reads a ledger through its public read API. Responses are untrusted and parsed defensively. */
+import { z } from 'zod';
+import { decodeBase64 } from '../core/bytes.js';
+import { RxError } from '../core/errors.js';
+import type { LogSource, SourceEntry } from './log-source.js';
+
+const LogInfo = z.object({ size: z.number().int().min(0) });
+const EntriesPage = z.object({
+  entries: z.array(z.object({ index: z.number().int().min(0), data: z.string() })),
+  next: z.number().int().min(0).optional(),
+});
+const ConsistencyResponse = z.object({ hashes: z.array(z.string()) });
+
+export function createHttpLogSource(baseUrl: string, fetchImpl: typeof fetch = fetch): LogSource {
+  const base = baseUrl.replace(/\/+$/, '');
+
+  async function get(path: string): Promise<Response> {
+    let res: Response;
+    try {
+      res = await fetchImpl(`${base}${path}`);
+    } catch (cause) {
+      throw new RxError('SOURCE_UNAVAILABLE', `cannot reach ${base}`, { cause });
+    }
+    if (!res.ok) throw new RxError('SOURCE_UNAVAILABLE', `GET ${path} answered ${res.status}`);
+    return res;
+  }
+
+  async function getJson<S extends z.ZodType>(path: string, schema: S): Promise<z.infer<S>> {
+    const parsed = schema.safeParse(await (await get(path)).json().catch(() => undefined));
+    if (!parsed.success) throw new RxError('SOURCE_UNAVAILABLE', `GET ${path} returned an unexpected shape`);
+    return parsed.data;
+  }
+
+  return {
+    description: base,
+    checkpoint: async () => (await get('/checkpoint')).text(),
+    size: async () => (await getJson('/v1/log', LogInfo)).size,
+    async *entries(start, end): AsyncIterable<SourceEntry> {
+      let next = start;
+      while (next < end) {
+        const page = await getJson(`/v1/log/entries?start=${next}&end=${end}`, EntriesPage);
+        if (page.entries.length === 0) return;
+        for (const e of page.entries) yield { index: e.index, data: decodeBase64(e.data) };
+        const last = (page.entries[page.entries.length - 1] as { index: number }).index;
+        if (last + 1 <= next) return; // a source that does not advance cannot be followed
+        next = last + 1;
+      }
+    },
+    async consistencyProof(from, to) {
+      const res = await getJson(`/v1/log/proof/consistency?from=${from}&to=${to}`, ConsistencyResponse);
+      return res.hashes.map((h) => decodeBase64(h));
+    },
+  };
+}

@@ -1,0 +1,23 @@
+/** Where the verifier reads a log from. Everything a source returns is untrusted. */
+export interface SourceEntry {
+  readonly index: number;
+  readonly data: Uint8Array;
+}
+
+export interface LogSource {
+  /** For reports: "database /path" or "http://host:port". */
+  readonly description: string;
+  /** The latest signed checkpoint note. */
+  checkpoint(): Promise<string>;
+  /** Number of entries the source holds (may exceed the checkpoint's size). */
+  size(): Promise<number>;
+  /** Entries from `start` in order; the verifier checks indexes, so a source may skip or repeat. */
+  entries(start: number, end: number): AsyncIterable<SourceEntry>;
+  /** A source that stores the tree lets the verifier check each stored node against its recomputation. */
+  readStoredNode?(level: number, index: number): Uint8Array | undefined;
+  /** Every checkpoint the source ever published, if it keeps a history. */
+  checkpointHistory?(): Promise<string[]>;
+  /** RFC 9162 consistency proof served by the source, checked in addition to the recomputed roots. */
+  consistencyProof?(from: number, to: number): Promise<Uint8Array[]>;
+  close?(): Promise<void> | void;
+}
