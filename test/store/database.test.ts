@@ -1,0 +1,40 @@
+import t from 'tap';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { openDatabase, schemaVersion } from '../../src/store/database.js';
+import { MIGRATIONS } from '../../src/store/migrations.js';
+import { throwsCode } from '../support/assert-code.js';
+
+t.test('opens with WAL, synchronous=FULL and the latest schema', async (t) => {
+  const db = openDatabase(join(t.testdir(), 'l.sqlite'));
+  t.equal(db.pragma('journal_mode', { simple: true }), 'wal');
+  t.equal(db.pragma('synchronous', { simple: true }), 2, 'FULL');
+  t.equal(schemaVersion(db), Math.max(...MIGRATIONS.map((m) => m.version)));
+  db.close();
+});
+
+t.test('migrations are versioned and applied once, each atomically', async (t) => {
+  const path = join(t.testdir(), 'l.sqlite');
+  const extra = [...MIGRATIONS, { version: 2, description: 'test', sql: 'CREATE TABLE extra (x INTEGER);' }];
+  openDatabase(path).close();
+  const db = openDatabase(path, { migrations: extra });
+  t.equal(schemaVersion(db), 2);
+  db.close();
+  openDatabase(path, { migrations: extra }).close(); // not applied twice (CREATE TABLE would fail)
+  const broken = [...extra, { version: 3, description: 'fails halfway', sql: 'CREATE TABLE y (x INTEGER); SELECT * FROM missing;' }];
+  t.throws(() => openDatabase(path, { migrations: broken }));
+  const raw = new Database(path);
+  t.equal(raw.pragma('user_version', { simple: true }), 2, 'failed migration left the version alone');
+  t.equal(raw.prepare("SELECT count(*) AS c FROM sqlite_master WHERE name = 'y'").get()?.constructor, Object);
+  t.same(raw.prepare("SELECT count(*) AS c FROM sqlite_master WHERE name = 'y'").get(), { c: 0 }, 'and its half-done work was rolled back');
+  raw.close();
+});
+
+t.test('a database from a newer build is refused', async (t) => {
+  const path = join(t.testdir(), 'l.sqlite');
+  openDatabase(path).close();
+  const raw = new Database(path);
+  raw.pragma('user_version = 99');
+  raw.close();
+  throwsCode(t, () => openDatabase(path), 'STORE_SCHEMA_UNSUPPORTED');
+});
