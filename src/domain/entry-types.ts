@@ -31,8 +31,11 @@ export const CheckpointKeysBodySchema = z.strictObject({
 });
 export type CheckpointKeysBody = z.infer<typeof CheckpointKeysBodySchema>;
 
+/** Written only by the ledger itself (see Ledger.recordCheckpointKeys), never by an appender. */
+export const CHECKPOINT_KEYS_TYPE = 'ledger.checkpoint-keys';
+
 export const ENTRY_BODY_SCHEMAS = {
-  'ledger.checkpoint-keys': CheckpointKeysBodySchema,
+  [CHECKPOINT_KEYS_TYPE]: CheckpointKeysBodySchema,
 } as const satisfies Record<string, z.ZodType<JsonObject>>;
 
 export type EntryType = keyof typeof ENTRY_BODY_SCHEMAS;

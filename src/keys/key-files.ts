@@ -23,7 +23,7 @@ export function keysDirectory(dataDir: string): string {
 function assertPrivate(path: string): void {
   const mode = statSync(path).mode & 0o777;
   if ((mode & 0o077) !== 0) {
-    throw new RxError('KEY_FILE_INSECURE', `key file ${path} is accessible by group or others (mode ${mode.toString(8)}); chmod 600 it`);
+    throw new RxError('KEY_FILE_INSECURE', `${path} is accessible by group or others (mode ${mode.toString(8)}); chmod go-rwx it`);
   }
 }
 
@@ -41,6 +41,7 @@ export function writeSigningKey(dataDir: string, key: Ed25519NoteSigningKey): st
 export function loadOrCreateSigningKeys(dataDir: string, name: string): LoadedSigningKeys {
   const dir = keysDirectory(dataDir);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
+  assertPrivate(dir);
   const files = readdirSync(dir).filter((f) => f.endsWith('.key')).sort();
   if (files.length === 0) {
     const key = createSigningKey(name, randomSeed());

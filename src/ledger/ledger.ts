@@ -26,13 +26,19 @@ import {
 } from '../core/note-keys.js';
 import { verifyNote } from '../core/signed-note.js';
 import { parseCheckpoint } from '../core/checkpoint.js';
-import { ENTRY_BODY_SCHEMAS, verifyEntryBody, type EntryBodySchemas, CheckpointKeysBodySchema } from '../domain/entry-types.js';
+import {
+  CHECKPOINT_KEYS_TYPE,
+  CheckpointKeysBodySchema,
+  ENTRY_BODY_SCHEMAS,
+  verifyEntryBody,
+  type EntryBodySchemas,
+} from '../domain/entry-types.js';
 import type { LedgerStore, StoredEntry } from '../store/ledger-store.js';
 import { createCheckpointPublisher, type CheckpointPublisher } from './checkpoint-publisher.js';
 import { GroupCommit } from './group-commit.js';
 import { silentLogger, type Logger } from './logger.js';
 
-export const CHECKPOINT_KEYS_TYPE = 'ledger.checkpoint-keys';
+export { CHECKPOINT_KEYS_TYPE };
 
 export interface LedgerOptions {
   readonly store: LedgerStore;
@@ -176,6 +182,18 @@ export function openLedger(options: LedgerOptions): Ledger {
     return outcomes;
   }
 
+  function appendEntry(type: string, body: unknown): Promise<AppendResult> {
+    if (closed) return Promise.reject(new RxError('LEDGER_CLOSED', 'the ledger is closing'));
+    try {
+      // Depth starts at 1: the envelope adds a level around the body.
+      assertJsonValue(body, ['body'], 1);
+      const checked = verifyEntryBody(type, body, schemas);
+      return committer.submit({ type, body: checked });
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
   function checkLatestCheckpoint(): void {
     const note = publisher.latest();
     if (note === null) return;
@@ -212,14 +230,11 @@ export function openLedger(options: LedgerOptions): Ledger {
     verifierKeys,
     size: () => range.size,
     append(type, body) {
-      if (closed) return Promise.reject(new RxError('LEDGER_CLOSED', 'the ledger is closing'));
-      try {
-        assertJsonValue(body, ['body']);
-        const checked = verifyEntryBody(type, body, schemas);
-        return committer.submit({ type, body: checked });
-      } catch (err) {
-        return Promise.reject(err);
+      if (type === CHECKPOINT_KEYS_TYPE) {
+        // Only the ledger records its own keys; an appender must never be able to announce one.
+        return Promise.reject(new RxError('ENTRY_TYPE_RESERVED', 'this entry type is written by the ledger itself', { paths: ['type'] }));
       }
+      return appendEntry(type, body);
     },
     root: (size = range.size) => {
       if (!Number.isSafeInteger(size) || size < 0 || size > range.size) {
@@ -247,7 +262,7 @@ export function openLedger(options: LedgerOptions): Ledger {
     async recordCheckpointKeys() {
       const keys = [...verifierKeys].sort();
       if (recordedKeys()?.join('\n') === keys.join('\n')) return undefined;
-      return ledger.append(CHECKPOINT_KEYS_TYPE, { origin, keys });
+      return appendEntry(CHECKPOINT_KEYS_TYPE, { origin, keys });
     },
     startCheckpointing(intervalMs) {
       const timer = setInterval(() => {

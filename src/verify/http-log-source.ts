@@ -1,6 +1,6 @@
 /** Reads a ledger through its public read API. Responses are untrusted and parsed defensively. */
 import { z } from 'zod';
-import { decodeBase64 } from '../core/bytes.js';
+import { decodeBase64, decodeUtf8 } from '../core/bytes.js';
 import { RxError } from '../core/errors.js';
 import type { LogSource, SourceEntry } from './log-source.js';
 
@@ -33,7 +33,8 @@ export function createHttpLogSource(baseUrl: string, fetchImpl: typeof fetch = f
 
   return {
     description: base,
-    checkpoint: async () => (await get('/checkpoint')).text(),
+    // Decoded strictly: a note that is not valid UTF-8 is malformed, not silently repaired.
+    checkpoint: async () => decodeUtf8(new Uint8Array(await (await get('/checkpoint')).arrayBuffer())),
     size: async () => (await getJson('/v1/log', LogInfo)).size,
     async *entries(start, end): AsyncIterable<SourceEntry> {
       let next = start;

@@ -8,9 +8,12 @@
  *   2. a previously trusted checkpoint, if given, verifies and is not larger than the latest;
  *   3. for every entry i: canonical bytes, v1 envelope, index = i, prev = leaf hash of i-1,
  *      time never decreasing, a known type with a valid body;
+ *      entry 0 is the genesis `ledger.checkpoint-keys` entry, and every such entry names the
+ *      checkpoint's origin;
  *   4. stored tree nodes (database sources) equal their recomputation;
  *   5. the recomputed root equals the root of every stored checkpoint, the previous trusted one
- *      and the latest one, at their sizes; the source's consistency proof verifies too.
+ *      and the latest one, at their sizes; stored checkpoints are signed by a trusted key or by a
+ *      key the verified log itself announced; the source's consistency proof verifies too.
  */
 import { CompactRange } from '../core/compact-range.js';
 import { parseCheckpoint, type Checkpoint } from '../core/checkpoint.js';
@@ -20,8 +23,8 @@ import { RxError, type ErrorCode } from '../core/errors.js';
 import { hashLeaf } from '../core/merkle-hash.js';
 import { verifyConsistency } from '../core/merkle-verify.js';
 import { createNoteVerifier, parseVerifierKey, type NoteVerifier } from '../core/note-keys.js';
-import { verifyNote } from '../core/signed-note.js';
-import { ENTRY_BODY_SCHEMAS, verifyEntryBody, type EntryBodySchemas } from '../domain/entry-types.js';
+import { parseSignedNote, verifyNote } from '../core/signed-note.js';
+import { CHECKPOINT_KEYS_TYPE, CheckpointKeysBodySchema, ENTRY_BODY_SCHEMAS, verifyEntryBody, type EntryBodySchemas } from '../domain/entry-types.js';
 import type { LogSource } from './log-source.js';
 
 export interface VerifyOptions {
@@ -82,10 +85,14 @@ export async function verifyLog(source: LogSource, options: VerifyOptions): Prom
     if (history.length > 0 && history[history.length - 1] !== latestNote) {
       throw new RxError('CHECKPOINT_INCONSISTENT', 'the latest checkpoint is not the newest one in the history');
     }
-    for (const note of history) {
-      const cp = verifyCheckpointNote(note, verifiers, latest.origin);
+    // Older checkpoints may be signed by keys since retired: their signatures are checked after the
+    // entries, against the trusted keys plus every key the (by then verified) log announced.
+    const historical = history.map((note) => {
+      const cp = parseCheckpoint(parseSignedNote(note).text);
       expect(cp.size, cp.rootHash, `stored checkpoint at size ${cp.size}`);
-    }
+      return note;
+    });
+    const announcedKeys = new Set<string>();
     if (previous !== undefined) expect(previous.size, previous.rootHash, 'trusted previous checkpoint');
     expect(latest.size, latest.rootHash, 'latest checkpoint');
 
@@ -111,6 +118,16 @@ export async function verifyLog(source: LogSource, options: VerifyOptions): Prom
       if (entry.prev !== encodeBase64(prev)) throw new RxError('ENTRY_CHAIN_BROKEN', 'prev does not match the previous leaf hash', { index: i });
       if (entry.time < lastTime) throw new RxError('ENTRY_TIME_REGRESSED', 'time is earlier than the previous entry', { index: i });
       atIndex(i, () => verifyEntryBody(entry.type, entry.body, schemas));
+      if (i === 0 && entry.type !== CHECKPOINT_KEYS_TYPE) {
+        throw new RxError('ENTRY_GENESIS_INVALID', `the first entry must be ${CHECKPOINT_KEYS_TYPE}`, { index: 0 });
+      }
+      if (entry.type === CHECKPOINT_KEYS_TYPE) {
+        const body = CheckpointKeysBodySchema.parse(entry.body);
+        if (body.origin !== latest.origin) {
+          throw new RxError('ENTRY_GENESIS_INVALID', 'checkpoint-keys entry names another origin', { index: i });
+        }
+        for (const k of body.keys) announcedKeys.add(k);
+      }
       const leafHash = hashLeaf(item.data);
       for (const node of range.append(leafHash)) {
         const stored = source.readStoredNode?.(node.level, node.index);
@@ -130,6 +147,8 @@ export async function verifyLog(source: LogSource, options: VerifyOptions): Prom
     if (range.size < logSize || range.size < latest.size) {
       throw new RxError('ENTRY_MISSING', `the checkpoint covers ${latest.size} entries but only ${range.size} were readable`, { index: range.size });
     }
+    const allKeys = trustedVerifiers([...new Set([...options.trustedKeys, ...announcedKeys])]);
+    for (const note of historical) verifyCheckpointNote(note, allKeys, latest.origin);
     if (previous !== undefined && source.consistencyProof !== undefined) {
       const proof = await source.consistencyProof(previous.size, latest.size);
       verifyConsistency(previous.size, latest.size, proof, previous.rootHash, latest.rootHash);

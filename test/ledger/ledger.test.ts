@@ -191,7 +191,7 @@ t.test('start-up checks the head in O(log n) and refuses a damaged store', async
     const raw = new Database(dbPath);
     raw.prepare(sql).run();
     raw.close();
-    t.throws(() => openTestLedger(dir), undefined, what);
+    t.throws(() => openTestLedger(dir), what);
   }
   const dir = t.testdir();
   const { ledger } = await buildTestLedger(dir, 3);
@@ -226,4 +226,11 @@ t.test('key rotation: every key signs, and each change of the set is recorded in
   t.equal(parseSignedNote(last).signatures.length, 1);
   t.equal(parseEntry(onlyNew.entries(0, 1)[0]!.data).type, CHECKPOINT_KEYS_TYPE, 'the genesis entry records the first key set');
   await onlyNew.close();
+});
+
+t.test('appenders cannot write the ledger\'s own key records', async (t) => {
+  const { ledger } = openTestLedger(t.testdir());
+  await rejectsCode(t, ledger.append(CHECKPOINT_KEYS_TYPE, { origin: TEST_ORIGIN, keys: [formatVerifierKey(testKey(5))] }), 'ENTRY_TYPE_RESERVED');
+  t.equal(ledger.size(), 0);
+  await ledger.close();
 });
