@@ -23,7 +23,7 @@
  *   --seed N                 PRNG seed for the sampled indices and payloads (default 1)
  */
 import { mkdirSync, mkdtempSync, rmSync, statSync, existsSync } from 'node:fs';
-import { tmpdir, cpus, totalmem, platform, arch } from 'node:os';
+import { tmpdir, cpus, totalmem, platform, arch, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
@@ -371,6 +371,7 @@ async function main(): Promise<void> {
   const dbPath = join(dir, 'ledger.sqlite');
   removeDb(dbPath);
   const started = nowNs();
+  const loadAtStart = loadavg().map((l) => round(l, 2));
   progress(`dir ${dir}; sizes ${SIZES.join(', ')}; concurrency ${CONCURRENCY}; proof samples ${PROOF_SAMPLES}`);
 
   // Per-operation baselines that do not depend on the log.
@@ -490,6 +491,7 @@ async function main(): Promise<void> {
   }
   await ledger.close();
   const peakRssMb = round(process.resourceUsage().maxRSS / 1024, 1);
+  const loadAtEnd = loadavg().map((l) => round(l, 2));
   const totalSeconds = round(msSince(started) / 1000, 1);
   if (ownDir && !args.keep) rmSync(dir, { recursive: true, force: true });
   else removeDb(join(dir, 'baseline-insert.sqlite'));
@@ -510,7 +512,11 @@ async function main(): Promise<void> {
     },
   };
 
-  printTable(results, { sha256NodeMs, commitsPerSec, rssAtStartMb, peakRssMb, totalSeconds, samplePayloadBytes, sampleLeafBytes }, targets);
+  printTable(
+    results,
+    { sha256NodeMs, commitsPerSec, rssAtStartMb, peakRssMb, totalSeconds, samplePayloadBytes, sampleLeafBytes, loadAtStart, loadAtEnd },
+    targets,
+  );
 
   const report = {
     bench: 'ledger',
@@ -519,8 +525,10 @@ async function main(): Promise<void> {
     cpus: cpus().length,
     cpuModel: cpus()[0]?.model ?? 'unknown',
     memoryMb: mb(totalmem()),
+    loadAverage: { start: loadAtStart, end: loadAtEnd },
     options: { sizes: SIZES, concurrency: CONCURRENCY, proofSamples: PROOF_SAMPLES, reopens: REOPENS, seed: SEED },
     payloadBytes: samplePayloadBytes,
+    leafBytes: sampleLeafBytes,
     sizes: results,
     baseline: {
       sha256NodeHashMs: round(sha256NodeMs, 6),
@@ -545,6 +553,8 @@ function printTable(
     totalSeconds: number;
     samplePayloadBytes: number;
     sampleLeafBytes: number;
+    loadAtStart: number[];
+    loadAtEnd: number[];
   },
   targets: Record<string, { met: boolean | null }>,
 ): void {
@@ -588,6 +598,7 @@ function printTable(
   for (const row of body) out.push(line(row));
   out.push('');
   out.push(`baseline: one SHA-256 node hash ${round(extra.sha256NodeMs * 1000, 2)} µs; single-row durable commits ${extra.commitsPerSec.toLocaleString('en-US')}/s`);
+  out.push(`load average (1/5/15 min) at start ${extra.loadAtStart.join(' / ')}, at end ${extra.loadAtEnd.join(' / ')} on ${cpus().length} CPUs`);
   out.push(`RSS after genesis ${extra.rssAtStartMb} MB; peak RSS ${extra.peakRssMb} MB; total ${extra.totalSeconds} s`);
   const verdict = (m: boolean | null): string => (m === null ? 'n/a' : m ? 'met' : 'MISSED');
   out.push(

@@ -1,0 +1,44 @@
+/** End to end: the real service on 127.0.0.1, first start, restart, graceful shutdown. */
+import t from 'tap';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { loadConfig } from '../src/config.js';
+import { parseCheckpoint } from '../src/core/checkpoint.js';
+import { createNoteVerifier, parseVerifierKey } from '../src/core/note-keys.js';
+import { verifyNote } from '../src/core/signed-note.js';
+import { DATABASE_FILE, startService } from '../src/service.js';
+import { createHttpLogSource } from '../src/verify/http-log-source.js';
+import { verifyLog } from '../src/verify/log-verifier.js';
+
+const logger = pino({ level: 'silent' });
+
+t.test('first start creates data, keys and a genesis checkpoint; restart keeps them', async (t) => {
+  const dataDir = join(t.testdir(), 'data');
+  const config = loadConfig({ DATA_DIR: dataDir, PORT: '0', CHECKPOINT_INTERVAL_MS: '20' });
+  const service = await startService(config, { logger });
+  t.ok(existsSync(join(dataDir, DATABASE_FILE)));
+  const info = (await (await fetch(`${service.url}/v1/log`)).json()) as { origin: string; verifierKey: string; size: number };
+  t.equal(info.size, 1, 'genesis entry');
+  const note = await (await fetch(`${service.url}/checkpoint`)).text();
+  const cp = parseCheckpoint(verifyNote(note, [createNoteVerifier(parseVerifierKey(info.verifierKey))]).note.text);
+  t.equal(cp.size, 1);
+  t.equal(cp.origin, config.logOrigin);
+  const report = await verifyLog(createHttpLogSource(service.url), { trustedKeys: [info.verifierKey] });
+  t.ok(report.ok, JSON.stringify(report.failure));
+  await service.stop();
+  await service.stop(); // idempotent
+
+  const again = await startService(config, { logger });
+  const info2 = (await (await fetch(`${again.url}/v1/log`)).json()) as { verifierKey: string; size: number };
+  t.equal(info2.verifierKey, info.verifierKey, 'same key after restart');
+  t.equal(info2.size, 1, 'no second genesis');
+  await again.stop();
+});
+
+t.test('a data directory of another origin is refused at start-up', async (t) => {
+  const dataDir = join(t.testdir(), 'data');
+  const first = await startService(loadConfig({ DATA_DIR: dataDir, PORT: '0' }), { logger });
+  await first.stop();
+  await t.rejects(startService(loadConfig({ DATA_DIR: dataDir, PORT: '0', LOG_ORIGIN: 'other.example/log' }), { logger }), { code: 'LEDGER_ORIGIN_MISMATCH' });
+});
