@@ -16,8 +16,7 @@ RUN npm ci --no-audit --no-fund
 RUN npm prune --omit=dev
 
 FROM node:20-bookworm-slim AS runtime
-ENV NODE_ENV=production \
-    HOST=0.0.0.0 \
+ENV HOST=0.0.0.0 \
     PORT=8080 \
     DATA_DIR=/var/lib/rxledger
 WORKDIR /app
@@ -33,6 +32,7 @@ EXPOSE 8080
 # Node's own fetch: no curl in the image.
 HEALTHCHECK --interval=15s --timeout=3s --start-period=10s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
-# exec form: node is PID 1's child of tini-less runtime; SIGTERM reaches the service for graceful shutdown.
+# Exec form: node runs as PID 1 and installs its own SIGTERM/SIGINT handlers, so `docker stop`
+# triggers the graceful shutdown (drain appends, final checkpoint, close the database).
 STOPSIGNAL SIGTERM
 CMD ["node", "dist/src/main.js"]
