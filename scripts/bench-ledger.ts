@@ -16,7 +16,7 @@
  * Options:
  *   --sizes 100000,1000000   log sizes to measure at (ascending; the log grows through each)
  *   --dir DIR                directory for the database files (default: a fresh temp dir)
- *   --keep                   keep the database files (a temp dir is otherwise removed)
+ *   --keep                   keep the ledger database (otherwise deleted; a temp dir is removed whole)
  *   --concurrency N          appends kept outstanding at once (default 2000)
  *   --proofs N               samples per proof/root measurement (default 2000)
  *   --reopens N              start-up samples per size (default 5)
@@ -105,7 +105,7 @@ interface Stats {
   readonly maxMs: number;
 }
 
-/** Nearest-rank percentile of an unsorted sample. */
+/** Nearest-rank percentile of an ascending-sorted sample. */
 function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
   const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
@@ -493,8 +493,10 @@ async function main(): Promise<void> {
   const peakRssMb = round(process.resourceUsage().maxRSS / 1024, 1);
   const loadAtEnd = loadavg().map((l) => round(l, 2));
   const totalSeconds = round(msSince(started) / 1000, 1);
-  if (ownDir && !args.keep) rmSync(dir, { recursive: true, force: true });
-  else removeDb(join(dir, 'baseline-insert.sqlite'));
+  if (!args.keep) {
+    if (ownDir) rmSync(dir, { recursive: true, force: true });
+    else removeDb(dbPath);
+  }
 
   // --- Targets. ---
   const at1M = results.find((r) => r.size === 1_000_000);
