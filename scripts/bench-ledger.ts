@@ -35,6 +35,7 @@ import { randomSeed } from '../src/core/ed25519.js';
 import { ENTRY_BODY_SCHEMAS, type EntryBodySchemas } from '../src/domain/entry-types.js';
 import { canonicalBytes, type JsonObject } from '../src/core/canonical-json.js';
 import { hashChildren, hashLeaf } from '../src/core/merkle-hash.js';
+import { nodeMerkleHasher } from '../src/platform/node-merkle-hasher.js';
 
 // ---------------------------------------------------------------------------------------------
 // Options
@@ -228,7 +229,8 @@ function open(path: string, key: Ed25519NoteSigningKey, counter?: CommitCounter)
             counter.entries += batch.entries.length;
           },
         };
-  const ledger = openLedger({ store, origin: ORIGIN, signingKeys: [key], entryBodySchemas: SCHEMAS });
+  // The same hasher the service uses (src/service.ts): native SHA-256 on the append path.
+  const ledger = openLedger({ store, origin: ORIGIN, signingKeys: [key], entryBodySchemas: SCHEMAS, hasher: nodeMerkleHasher });
   return { ledger, store };
 }
 

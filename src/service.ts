@@ -12,6 +12,7 @@ import { createApp } from './http/app.js';
 import { loadOrCreateSigningKeys } from './keys/key-files.js';
 import { openLedger, type Ledger } from './ledger/ledger.js';
 import { openDatabase } from './store/database.js';
+import { nodeMerkleHasher } from './platform/node-merkle-hasher.js';
 import { createLedgerStore } from './store/ledger-store.js';
 import type { EntryBodySchemas } from './domain/entry-types.js';
 
@@ -45,6 +46,7 @@ export async function openServiceLedger(config: Config, deps: ServiceDeps): Prom
       origin: config.logOrigin,
       signingKeys: keys,
       logger: deps.logger,
+      hasher: nodeMerkleHasher,
       ...(deps.clock ? { clock: deps.clock } : {}),
       ...(deps.entryBodySchemas ? { entryBodySchemas: deps.entryBodySchemas } : {}),
     });

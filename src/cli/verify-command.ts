@@ -10,6 +10,7 @@ import { createHttpLogSource } from '../verify/http-log-source.js';
 import { verifyLog, type VerifyReport } from '../verify/log-verifier.js';
 import type { LogSource } from '../verify/log-source.js';
 import { createProgress } from './progress.js';
+import { nodeMerkleHasher } from '../platform/node-merkle-hasher.js';
 
 export const VERIFY_USAGE = `usage: rxledger verify (--url URL | --db FILE) --key VERIFIER_KEY [--key ...]
                        [--origin ORIGIN] [--trusted-checkpoint FILE] [--json]`;
@@ -64,6 +65,7 @@ export async function runVerify(args: string[], io: CommandIo): Promise<number> 
   try {
     report = await verifyLog(source, {
       trustedKeys: values.key ?? [],
+      hasher: nodeMerkleHasher,
       ...(values.origin === undefined ? {} : { origin: values.origin }),
       ...(previousCheckpoint === undefined ? {} : { previousCheckpoint }),
       onProgress: (done, total) => progress.update(done, total),

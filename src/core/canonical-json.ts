@@ -2,15 +2,18 @@
  * The one canonicalisation for everything that is hashed or signed: RFC 8785, the JSON
  * Canonicalization Scheme (JCS), restricted to a data model with no floating point.
  *
- * The `canonicalize` library implements RFC 8785 serialisation; this module adds the ledger's
- * data model in front of it and the strict inverse (`parseCanonicalJson`) behind it:
  *   - values are null, booleans, strings (well-formed UTF-16, i.e. no lone surrogates),
- *     safe integers (|n| <= 2^53 - 1), arrays and plain objects; anything else is refused
+ *     safe integers (|n| <= 2^53 - 1, not -0), arrays and plain objects; anything else is refused
  *     rather than silently coerced (JSON.stringify would drop `undefined` and turn NaN into null);
  *   - non-integer quantities are carried as decimal strings by the schemas that need them;
  *   - nesting is bounded so hostile input cannot exhaust the stack.
+ *
+ * Within this model RFC 8785 reduces to: object members sorted by their names' UTF-16 code units
+ * (§3.2.3, which is what Array.prototype.sort does with strings), strings and integers written as
+ * ECMAScript's JSON.stringify writes them (§3.2.2), no whitespace. The serialiser below validates
+ * and emits in one walk; the test suite checks it byte for byte against the `canonicalize`
+ * reference implementation of RFC 8785 on generated values.
  */
-import canonicalize from 'canonicalize';
 import { decodeUtf8, equalBytes, utf8 } from './bytes.js';
 import { RxError } from './errors.js';
 
@@ -23,43 +26,65 @@ export const MAX_JSON_DEPTH = 32;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /**
- * Checks `value` against the ledger's JSON data model. Throws CANONICAL_JSON_INVALID naming the
- * first offending path (e.g. `body.items.0.dose`).
+ * Checks `value` against the ledger's JSON data model and returns its RFC 8785 text. Throws
+ * CANONICAL_JSON_INVALID naming the first offending path (e.g. `body.items.0.dose`).
+ * `path` is a stack shared by the whole walk (pushed and popped, so the hot path allocates no
+ * path arrays); `depth` counts nesting, starting from where the value already sits.
  */
-export function assertJsonValue(value: unknown, path: string[] = [], depth = 0): asserts value is JsonValue {
+function serialise(value: unknown, path: string[], depth: number): string {
   const fail = (why: string): never => {
     throw new RxError('CANONICAL_JSON_INVALID', why, { paths: [path.join('.')] });
   };
-  if (value === null || typeof value === 'boolean') return;
-  if (typeof value === 'string') {
-    if (LONE_SURROGATE.test(value)) fail('string contains a lone surrogate');
-    return;
+  if (value === null) return 'null';
+  switch (typeof value) {
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'string':
+      if (LONE_SURROGATE.test(value)) fail('string contains a lone surrogate');
+      return JSON.stringify(value);
+    case 'number':
+      if (!Number.isSafeInteger(value)) fail('numbers must be safe integers; use a decimal string');
+      if (Object.is(value, -0)) fail('negative zero has no canonical form');
+      return String(value);
+    case 'object':
+      break;
+    default:
+      fail(`${typeof value} is not a JSON value`);
   }
-  if (typeof value === 'number') {
-    if (!Number.isSafeInteger(value)) fail('numbers must be safe integers; use a decimal string');
-    if (Object.is(value, -0)) fail('negative zero has no canonical form');
-    return;
-  }
-  if (typeof value !== 'object') fail(`${typeof value} is not a JSON value`);
   if (depth >= MAX_JSON_DEPTH) fail(`nesting deeper than ${MAX_JSON_DEPTH}`);
+  let out: string;
   if (Array.isArray(value)) {
-    value.forEach((item, i) => assertJsonValue(item, [...path, String(i)], depth + 1));
-    return;
+    out = '[';
+    for (let i = 0; i < value.length; i++) {
+      path.push(String(i));
+      out += (i === 0 ? '' : ',') + serialise(value[i], path, depth + 1);
+      path.pop();
+    }
+    return `${out}]`;
   }
   const proto = Object.getPrototypeOf(value);
   if (proto !== Object.prototype && proto !== null) fail('only plain objects are JSON objects');
-  for (const [key, item] of Object.entries(value as object)) {
+  const object = value as Record<string, unknown>;
+  const keys = Object.keys(object).sort();
+  out = '{';
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i] as string;
+    path.push(key);
     if (LONE_SURROGATE.test(key)) fail('key contains a lone surrogate');
-    assertJsonValue(item, [...path, key], depth + 1);
+    out += `${i === 0 ? '' : ','}${JSON.stringify(key)}:${serialise(object[key], path, depth + 1)}`;
+    path.pop();
   }
+  return `${out}}`;
+}
+
+/** Asserts that `value` is in the ledger's JSON data model (see `canonicalJson`). */
+export function assertJsonValue(value: unknown, path: readonly string[] = [], depth = 0): asserts value is JsonValue {
+  serialise(value, [...path], depth);
 }
 
 /** RFC 8785 canonical text of a value in the ledger's data model. */
-export function canonicalJson(value: unknown): string {
-  assertJsonValue(value);
-  const text = canonicalize(value);
-  if (text === undefined) throw new RxError('CANONICAL_JSON_INVALID', 'value has no JSON form');
-  return text;
+export function canonicalJson(value: unknown, path: readonly string[] = [], depth = 0): string {
+  return serialise(value, [...path], depth);
 }
 
 /** RFC 8785 canonical UTF-8 bytes of a value: the bytes that are hashed and signed. */
@@ -81,13 +106,15 @@ export function parseCanonicalJson(bytes: Uint8Array): JsonValue {
   } catch (cause) {
     throw new RxError('ENTRY_NOT_CANONICAL', 'bytes are not JSON', { cause });
   }
+  let canonical: string;
   try {
-    assertJsonValue(value);
+    canonical = serialise(value, [], 0);
   } catch (cause) {
     throw new RxError('ENTRY_NOT_CANONICAL', 'JSON outside the canonical data model', { cause });
   }
-  if (!equalBytes(utf8(canonicalize(value) ?? ''), bytes)) {
+  // Comparing text first is cheap; the byte comparison is what decides.
+  if (canonical !== text || !equalBytes(utf8(canonical), bytes)) {
     throw new RxError('ENTRY_NOT_CANONICAL', 'JSON is not in RFC 8785 canonical form');
   }
-  return value;
+  return value as JsonValue;
 }

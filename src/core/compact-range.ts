@@ -5,8 +5,8 @@
  * O(log size), so the ledger can compute its root without reading anything at start-up but these
  * few nodes.
  */
-import { EMPTY_TREE_ROOT, hashChildren } from './merkle-hash.js';
-import type { NodeReader } from './merkle-proof.js';
+import { EMPTY_TREE_ROOT, nobleMerkleHasher, type MerkleHasher } from './merkle-hash.js';
+import { rangeNodes, type NodeBatchReader } from './merkle-proof.js';
 
 export interface TreeNode {
   readonly level: number;
@@ -19,33 +19,28 @@ export class CompactRange {
   /** Perfect subtree roots, largest (leftmost) first. */
   #nodes: TreeNode[];
 
-  private constructor(size: number, nodes: TreeNode[]) {
+  readonly #hasher: MerkleHasher;
+
+  private constructor(size: number, nodes: TreeNode[], hasher: MerkleHasher) {
     this.#size = size;
     this.#nodes = nodes;
+    this.#hasher = hasher;
   }
 
-  static empty(): CompactRange {
-    return new CompactRange(0, []);
+  static empty(hasher: MerkleHasher = nobleMerkleHasher): CompactRange {
+    return new CompactRange(0, [], hasher);
   }
 
   /** Rebuilds the edge of a tree of `size` leaves from stored perfect subtrees: one read per set bit. */
-  static fromStore(read: NodeReader, size: number): CompactRange {
-    const nodes: TreeNode[] = [];
-    let start = 0;
-    let remaining = size;
-    while (remaining > 0) {
-      let chunk = 1;
-      let level = 0;
-      while (chunk * 2 <= remaining) {
-        chunk *= 2;
-        level++;
-      }
-      const index = start / chunk;
-      nodes.push({ level, index, hash: read(level, index) });
-      start += chunk;
-      remaining -= chunk;
-    }
-    return new CompactRange(size, nodes);
+  static fromStore(read: NodeBatchReader, size: number, hasher: MerkleHasher = nobleMerkleHasher): CompactRange {
+    if (size === 0) return CompactRange.empty(hasher);
+    const addresses = rangeNodes(0, size);
+    const hashes = read(addresses);
+    return new CompactRange(
+      size,
+      addresses.map((a, i) => ({ level: a.level, index: a.index, hash: hashes[i] as Uint8Array })),
+      hasher,
+    );
   }
 
   get size(): number {
@@ -53,7 +48,7 @@ export class CompactRange {
   }
 
   clone(): CompactRange {
-    return new CompactRange(this.#size, [...this.#nodes]);
+    return new CompactRange(this.#size, [...this.#nodes], this.#hasher);
   }
 
   /** Appends a leaf hash; returns every perfect node completed by it, the leaf itself first. */
@@ -64,7 +59,7 @@ export class CompactRange {
     let last = this.#nodes[this.#nodes.length - 1];
     while (last !== undefined && last.level === node.level) {
       this.#nodes.pop();
-      node = { level: node.level + 1, index: last.index / 2, hash: hashChildren(last.hash, node.hash) };
+      node = { level: node.level + 1, index: last.index / 2, hash: this.#hasher.hashChildren(last.hash, node.hash) };
       created.push(node);
       last = this.#nodes[this.#nodes.length - 1];
     }
@@ -78,7 +73,7 @@ export class CompactRange {
     const last = this.#nodes[this.#nodes.length - 1];
     if (last === undefined) return EMPTY_TREE_ROOT;
     let acc = last.hash;
-    for (let i = this.#nodes.length - 2; i >= 0; i--) acc = hashChildren((this.#nodes[i] as TreeNode).hash, acc);
+    for (let i = this.#nodes.length - 2; i >= 0; i--) acc = this.#hasher.hashChildren((this.#nodes[i] as TreeNode).hash, acc);
     return acc;
   }
 }

@@ -5,8 +5,8 @@
  * that a reader can check link by link without the tree. See docs/FORMAT.md.
  */
 import { z } from 'zod';
-import { canonicalBytes, parseCanonicalJson, type JsonObject } from './canonical-json.js';
-import { decodeBase64, encodeBase64 } from './bytes.js';
+import { canonicalJson, parseCanonicalJson, type JsonObject } from './canonical-json.js';
+import { decodeBase64, encodeBase64, utf8 } from './bytes.js';
 import { RxError } from './errors.js';
 import { HASH_SIZE } from './merkle-hash.js';
 
@@ -48,10 +48,33 @@ export interface LedgerEntry {
   readonly body: JsonObject;
 }
 
-export function encodeEntry(entry: LedgerEntry): Uint8Array {
-  const bytes = canonicalBytes(entry);
+export type EntryHeader = Omit<LedgerEntry, 'body'>;
+
+/** Canonical text of an entry body, validated against the data model at the body's depth. */
+export function canonicalBody(body: unknown): string {
+  return canonicalJson(body, ['body'], 1);
+}
+
+/**
+ * The leaf bytes of an envelope whose body is already canonical text. RFC 8785 orders the
+ * envelope's members body, index, prev, time, type, v; the header fields are checked here because
+ * they are written without the general serialiser.
+ */
+export function encodeEnvelope(header: EntryHeader, bodyJson: string): Uint8Array {
+  const safe = (n: number) => Number.isSafeInteger(n) && n >= 0;
+  if (header.v !== ENTRY_FORMAT_VERSION || !safe(header.index) || !safe(header.time) || !ENTRY_TYPE_PATTERN.test(header.type)) {
+    throw new RxError('ENTRY_MALFORMED', 'invalid entry header');
+  }
+  if (!/^[A-Za-z0-9+/]{43}=$/.test(header.prev)) throw new RxError('ENTRY_MALFORMED', 'prev must be the base64 of a 32-byte hash');
+  const text = `{"body":${bodyJson},"index":${header.index},"prev":"${header.prev}","time":${header.time},"type":"${header.type}","v":${header.v}}`;
+  const bytes = utf8(text);
   if (bytes.length > MAX_ENTRY_BYTES) throw new RxError('ENTRY_TOO_LARGE', `entry exceeds ${MAX_ENTRY_BYTES} bytes`);
   return bytes;
+}
+
+export function encodeEntry(entry: LedgerEntry): Uint8Array {
+  const { body, ...header } = entry;
+  return encodeEnvelope(header, canonicalBody(body));
 }
 
 /** Parses leaf bytes that came from storage or the network (attacker-controlled). */

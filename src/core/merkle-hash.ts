@@ -22,6 +22,19 @@ export function hashChildren(left: Uint8Array, right: Uint8Array): Uint8Array {
 }
 
 /**
+ * The two RFC 9162 hash functions as one injectable value. Core code defaults to the pure
+ * @noble/hashes implementation (it also runs in browsers); a Node process may inject a native one
+ * (src/platform/node-merkle-hasher.ts) for the hot paths. Both MUST return identical bytes; the
+ * test suite checks that.
+ */
+export interface MerkleHasher {
+  hashLeaf(leaf: Uint8Array): Uint8Array;
+  hashChildren(left: Uint8Array, right: Uint8Array): Uint8Array;
+}
+
+export const nobleMerkleHasher: MerkleHasher = { hashLeaf, hashChildren };
+
+/**
  * The largest power of two strictly smaller than n (n >= 2): RFC 9162's split point k.
  * Uses arithmetic, not bit operators, which are 32-bit in JavaScript.
  */

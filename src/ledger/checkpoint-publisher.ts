@@ -41,7 +41,7 @@ export function createCheckpointPublisher(deps: CheckpointPublisherDeps): Checkp
   let latestNote = store.logState()?.latestCheckpoint ?? null;
   let latest = latestNote === null ? null : parseCheckpoint(parseSignedNote(latestNote).text);
   let halted = false;
-  const read = store.readNode.bind(store);
+  const read = store.readNodes.bind(store);
 
   function halt(error: RxError): never {
     halted = true;

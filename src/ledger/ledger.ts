@@ -12,10 +12,10 @@
  */
 import { CompactRange } from '../core/compact-range.js';
 import { equalBytes } from '../core/bytes.js';
-import { assertJsonValue, type JsonObject } from '../core/canonical-json.js';
-import { ENTRY_FORMAT_VERSION, GENESIS_PREV, encodeEntry, encodePrev, parseEntry, type LedgerEntry } from '../core/entry.js';
+import type { JsonObject } from '../core/canonical-json.js';
+import { ENTRY_FORMAT_VERSION, GENESIS_PREV, canonicalBody, encodeEnvelope, encodePrev, parseEntry, type LedgerEntry } from '../core/entry.js';
 import { RxError } from '../core/errors.js';
-import { hashLeaf } from '../core/merkle-hash.js';
+import { nobleMerkleHasher, type MerkleHasher } from '../core/merkle-hash.js';
 import { consistencyProof, inclusionProof, treeRoot } from '../core/merkle-proof.js';
 import {
   createNoteSigner,
@@ -51,6 +51,8 @@ export interface LedgerOptions {
   readonly entryBodySchemas?: EntryBodySchemas;
   /** Most entries per commit. */
   readonly maxBatch?: number;
+  /** RFC 9162 hashing for the append path; defaults to the pure implementation. */
+  readonly hasher?: MerkleHasher;
 }
 
 export interface AppendResult {
@@ -62,6 +64,8 @@ export interface AppendResult {
 interface AppendInput {
   readonly type: string;
   readonly body: JsonObject;
+  /** The body's canonical text, computed once when the append is accepted. */
+  readonly bodyJson: string;
 }
 
 export interface Ledger {
@@ -97,7 +101,8 @@ export function openLedger(options: LedgerOptions): Ledger {
   const logger = options.logger ?? silentLogger;
   const schemas = options.entryBodySchemas ?? ENTRY_BODY_SCHEMAS;
   if (options.signingKeys.length === 0) throw new RxError('CONFIG_INVALID', 'at least one checkpoint signing key is required');
-  const read = store.readNode.bind(store);
+  const read = store.readNodes.bind(store);
+  const hasher = options.hasher ?? nobleMerkleHasher;
 
   const state = store.logState();
   if (state === undefined) store.initLogState(origin);
@@ -106,14 +111,14 @@ export function openLedger(options: LedgerOptions): Ledger {
   }
 
   // --- Recover the head in O(log n) and cross-check it. ---
-  let range = CompactRange.fromStore(read, store.size());
+  let range = CompactRange.fromStore(read, store.size(), hasher);
   let lastLeaf = GENESIS_PREV;
   let lastTime = 0;
   if (range.size > 0) {
     const last = store.readEntry(range.size - 1);
     if (last === undefined) throw new RxError('LEDGER_INTEGRITY', 'last entry is missing');
-    lastLeaf = read(0, range.size - 1);
-    if (!equalBytes(hashLeaf(last.data), lastLeaf)) {
+    lastLeaf = store.readNode(0, range.size - 1);
+    if (!equalBytes(hasher.hashLeaf(last.data), lastLeaf)) {
       throw new RxError('LEDGER_INTEGRITY', 'last entry does not match its leaf hash', { index: last.index });
     }
     lastTime = parseEntry(last.data).time;
@@ -160,12 +165,12 @@ export function openLedger(options: LedgerOptions): Ledger {
       };
       let data: Uint8Array;
       try {
-        data = encodeEntry(entry);
+        data = encodeEnvelope(entry, input.bodyJson);
       } catch (err) {
         outcomes.push(err as Error);
         continue;
       }
-      const leafHash = hashLeaf(data);
+      const leafHash = hasher.hashLeaf(data);
       nodes.push(...working.append(leafHash));
       entries.push({ index: entry.index, data });
       if (entry.type === CHECKPOINT_KEYS_TYPE) keysEntryIndex = entry.index;
@@ -185,10 +190,9 @@ export function openLedger(options: LedgerOptions): Ledger {
   function appendEntry(type: string, body: unknown): Promise<AppendResult> {
     if (closed) return Promise.reject(new RxError('LEDGER_CLOSED', 'the ledger is closing'));
     try {
-      // Depth starts at 1: the envelope adds a level around the body.
-      assertJsonValue(body, ['body'], 1);
+      // The schema first, then the data model on what the schema returned: one walk each.
       const checked = verifyEntryBody(type, body, schemas);
-      return committer.submit({ type, body: checked });
+      return committer.submit({ type, body: checked, bodyJson: canonicalBody(checked) });
     } catch (err) {
       return Promise.reject(err);
     }
@@ -254,7 +258,7 @@ export function openLedger(options: LedgerOptions): Ledger {
       if (!Number.isSafeInteger(index) || index < 0 || index >= range.size) {
         throw new RxError('LOG_INDEX_NOT_FOUND', 'no entry at this index');
       }
-      return read(0, index);
+      return store.readNode(0, index);
     },
     entries: (start, end) => store.readEntries(start, Math.min(end, range.size)),
     latestCheckpoint: () => publisher.latest(),

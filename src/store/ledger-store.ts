@@ -5,7 +5,9 @@
  */
 import { RxError } from '../core/errors.js';
 import type { TreeNode } from '../core/compact-range.js';
+import type { NodeAddress } from '../core/merkle-proof.js';
 import type { SqliteDatabase } from './database.js';
+import type Database from 'better-sqlite3';
 
 export interface StoredEntry {
   readonly index: number;
@@ -31,6 +33,8 @@ export interface LedgerStore {
   size(): number;
   /** Hash of perfect subtree (level, index); throws LEDGER_INTEGRITY if it is missing. */
   readNode(level: number, index: number): Uint8Array;
+  /** Hashes of many perfect subtrees in one query, in the order asked; throws LEDGER_INTEGRITY if one is missing. */
+  readNodes(addresses: readonly NodeAddress[]): Uint8Array[];
   readEntry(index: number): StoredEntry | undefined;
   readEntries(start: number, end: number): StoredEntry[];
   appendBatch(batch: AppendBatch): void;
@@ -63,6 +67,20 @@ export function createLedgerStore(db: SqliteDatabase): LedgerStore {
     insertCheckpoint: db.prepare<[number, string, number]>('INSERT INTO checkpoints (size, note, published_ms) VALUES (?, ?, ?)'),
   };
 
+  // One statement per batch size, prepared on first use: a proof is one query, not one per node.
+  const batchStatements = new Map<number, Database.Statement<number[], { level: number; idx: number; hash: Buffer }>>();
+  const batchStatement = (count: number) => {
+    let s = batchStatements.get(count);
+    if (s === undefined) {
+      const values = Array.from({ length: count }, () => '(?, ?)').join(', ');
+      s = db.prepare<number[], { level: number; idx: number; hash: Buffer }>(
+        `SELECT level, idx, hash FROM tree_nodes WHERE (level, idx) IN (VALUES ${values})`,
+      );
+      batchStatements.set(count, s);
+    }
+    return s;
+  };
+
   const size = (): number => {
     const m = stmt.maxIndex.get()?.m;
     return m === null || m === undefined ? 0 : m + 1;
@@ -90,6 +108,20 @@ export function createLedgerStore(db: SqliteDatabase): LedgerStore {
       const row = stmt.node.get(level, index);
       if (row === undefined) throw new RxError('LEDGER_INTEGRITY', `tree node (${level}, ${index}) is missing`);
       return toBytes(row.hash);
+    },
+    readNodes(addresses) {
+      if (addresses.length === 0) return [];
+      if (addresses.length === 1) {
+        const only = addresses[0] as NodeAddress;
+        return [this.readNode(only.level, only.index)];
+      }
+      const rows = batchStatement(addresses.length).all(...addresses.flatMap((a) => [a.level, a.index]));
+      const found = new Map(rows.map((r) => [`${r.level}/${r.idx}`, r.hash]));
+      return addresses.map((a) => {
+        const hash = found.get(`${a.level}/${a.index}`);
+        if (hash === undefined) throw new RxError('LEDGER_INTEGRITY', `tree node (${a.level}, ${a.index}) is missing`);
+        return toBytes(hash);
+      });
     },
     readEntry(index) {
       const row = stmt.entry.get(index);

@@ -20,7 +20,7 @@ import { parseCheckpoint, type Checkpoint } from '../core/checkpoint.js';
 import { encodeBase64, equalBytes } from '../core/bytes.js';
 import { GENESIS_PREV, parseEntry } from '../core/entry.js';
 import { RxError, type ErrorCode } from '../core/errors.js';
-import { hashLeaf } from '../core/merkle-hash.js';
+import { nobleMerkleHasher, type MerkleHasher } from '../core/merkle-hash.js';
 import { verifyConsistency } from '../core/merkle-verify.js';
 import { createNoteVerifier, parseVerifierKey, type NoteVerifier } from '../core/note-keys.js';
 import { parseSignedNote, verifyNote } from '../core/signed-note.js';
@@ -35,6 +35,8 @@ export interface VerifyOptions {
   /** A signed checkpoint trusted earlier: the log must be an extension of it. */
   readonly previousCheckpoint?: string;
   readonly entryBodySchemas?: EntryBodySchemas;
+  /** RFC 9162 hashing; defaults to the pure implementation (the CLI injects a native one). */
+  readonly hasher?: MerkleHasher;
   /** Called every few thousand entries and at the end. */
   readonly onProgress?: (done: number, total: number) => void;
 }
@@ -99,7 +101,8 @@ export async function verifyLog(source: LogSource, options: VerifyOptions): Prom
     const logSize = await source.size();
     partial.logSize = logSize;
     const schemas = options.entryBodySchemas ?? ENTRY_BODY_SCHEMAS;
-    const range = CompactRange.empty();
+    const hasher = options.hasher ?? nobleMerkleHasher;
+    const range = CompactRange.empty(hasher);
     const checkRoots = () => {
       for (const { root, what } of expectedRoots.get(range.size) ?? []) {
         if (!equalBytes(range.root(), root)) {
@@ -128,7 +131,7 @@ export async function verifyLog(source: LogSource, options: VerifyOptions): Prom
         }
         for (const k of body.keys) announcedKeys.add(k);
       }
-      const leafHash = hashLeaf(item.data);
+      const leafHash = hasher.hashLeaf(item.data);
       for (const node of range.append(leafHash)) {
         const stored = source.readStoredNode?.(node.level, node.index);
         if (source.readStoredNode !== undefined && (stored === undefined || !equalBytes(stored, node.hash))) {

@@ -1,4 +1,5 @@
 import t from 'tap';
+import canonicalize from 'canonicalize';
 import { canonicalJson, parseCanonicalJson } from '../../src/core/canonical-json.js';
 import { utf8 } from '../../src/core/bytes.js';
 import { throwsCode } from '../support/assert-code.js';
@@ -75,4 +76,32 @@ t.test('only canonical bytes parse', async (t) => {
   for (const [what, text] of Object.entries(bad)) throwsCode(t, () => parseCanonicalJson(utf8(text)), 'ENTRY_NOT_CANONICAL', what);
   throwsCode(t, () => parseCanonicalJson(Uint8Array.of(0x22, 0xff, 0x22)), 'ENCODING_MALFORMED', 'invalid UTF-8');
   throwsCode(t, () => parseCanonicalJson(Uint8Array.of(0x22, 0xed, 0xa0, 0x80, 0x22)), 'ENCODING_MALFORMED', 'UTF-8 encoded surrogate');
+});
+
+t.test('agrees byte for byte with the canonicalize reference implementation of RFC 8785', async (t) => {
+  let seed = 42;
+  const rand = (n: number) => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    return seed % n;
+  };
+  const alphabet = ['a', 'Z', '0', ' ', '"', '\\', '/', '\n', '\u0000', '\u001f', '\u007f', 'é', '€', '处', '😀', '\u2028', '\ufeff', '\ud834\udd1e'];
+  const str = () => Array.from({ length: rand(6) }, () => alphabet[rand(alphabet.length)]).join('');
+  const value = (depth: number): unknown => {
+    switch (depth > 4 ? rand(4) : rand(7)) {
+      case 0: return null;
+      case 1: return rand(2) === 0;
+      case 2: return (rand(2) === 0 ? -1 : 1) * rand(2 ** 31) * (rand(3) === 0 ? 2 ** 21 : 1);
+      case 3: return str();
+      case 4: return Array.from({ length: rand(4) }, () => value(depth + 1));
+      default: return Object.fromEntries(Array.from({ length: rand(5) }, () => [str(), value(depth + 1)]));
+    }
+  };
+  for (let i = 0; i < 3000; i++) {
+    const v = value(0);
+    if (canonicalJson(v) !== canonicalize(v)) {
+      t.fail(`differs for ${JSON.stringify(v)}`);
+      return;
+    }
+  }
+  t.pass('3000 generated values');
 });

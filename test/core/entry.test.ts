@@ -1,8 +1,8 @@
 import t from 'tap';
 import { createHash } from 'node:crypto';
 import { encodeBase64, utf8 } from '../../src/core/bytes.js';
-import { canonicalBytes } from '../../src/core/canonical-json.js';
-import { GENESIS_PREV, MAX_ENTRY_BYTES, encodeEntry, parseEntry, type LedgerEntry } from '../../src/core/entry.js';
+import { canonicalBytes, canonicalJson } from '../../src/core/canonical-json.js';
+import { GENESIS_PREV, MAX_ENTRY_BYTES, encodeEntry, encodeEnvelope, parseEntry, type LedgerEntry } from '../../src/core/entry.js';
 import { hashLeaf } from '../../src/core/merkle-hash.js';
 import { throwsCode } from '../support/assert-code.js';
 
@@ -48,4 +48,14 @@ t.test('envelope violations are refused', async (t) => {
   throwsCode(t, () => parseEntry(utf8(GENESIS_BYTES.replace('"v":1', '"v":1 '))), 'ENTRY_NOT_CANONICAL', 'not canonical');
   throwsCode(t, () => encodeEntry({ ...GENESIS, body: { blob: 'x'.repeat(MAX_ENTRY_BYTES) } }), 'ENTRY_TOO_LARGE');
   throwsCode(t, () => parseEntry(new Uint8Array(MAX_ENTRY_BYTES + 1)), 'ENTRY_TOO_LARGE');
+});
+
+t.test('the envelope fast path equals generic canonicalisation', async (t) => {
+  for (let index = 0; index < 50; index++) {
+    const entry = { ...GENESIS, index, time: GENESIS.time + index * 7919, body: { n: index, s: `é${index}😀`, list: [index, { z: 1, a: null }] } };
+    t.equal(Buffer.from(encodeEntry(entry)).toString('utf8'), canonicalJson(entry));
+  }
+  throwsCode(t, () => encodeEnvelope({ v: 1, index: 0, prev: 'x', time: 0, type: 'a.b' }, '{}'), 'ENTRY_MALFORMED');
+  throwsCode(t, () => encodeEnvelope({ v: 1, index: 0, prev: encodeBase64(GENESIS_PREV), time: 0, type: 'a"b.c' }, '{}'), 'ENTRY_MALFORMED');
+  throwsCode(t, () => encodeEnvelope({ v: 1, index: -1, prev: encodeBase64(GENESIS_PREV), time: 0, type: 'a.b' }, '{}'), 'ENTRY_MALFORMED');
 });

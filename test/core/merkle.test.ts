@@ -153,7 +153,7 @@ t.test('indexes beyond 2^32 use arithmetic, not 32-bit bit operators', async (t)
   const levels = [hashLeaf(new Uint8Array(0))];
   for (let l = 1; l < 40; l++) levels.push(hashChildren(levels[l - 1] as Uint8Array, levels[l - 1] as Uint8Array));
   const levelHash = (level: number) => levels[level] as Uint8Array;
-  const read = (level: number) => levelHash(level);
+  const read = (addresses: readonly { level: number }[]) => addresses.map((a) => levelHash(a.level));
   const size = 2 ** 33 + 3;
   const index = 2 ** 32 + 7;
   const proof = inclusionProof(read, index, size);
