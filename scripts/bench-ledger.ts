@@ -288,14 +288,15 @@ function measureInsertBaseline(dir: string, rows: number, rowBytes: number): Ins
   const path = join(dir, 'baseline-insert.sqlite');
   removeDb(path);
   const db = openDatabase(path);
-  const insert = db.prepare<[number, Uint8Array]>('INSERT INTO entries (idx, data) VALUES (?, ?)');
+  const insert = db.prepare<[number, Uint8Array, Uint8Array]>('INSERT INTO entries (idx, leaf_hash, data) VALUES (?, ?, ?)');
+  const hash = new Uint8Array(32).fill(7);
   const blobs = Array.from({ length: 64 }, (_, k) => {
     const b = new Uint8Array(rowBytes);
     for (let j = 0; j < rowBytes; j++) b[j] = 32 + ((j * 7 + k) % 90);
     return b;
   });
   const run = db.transaction((n: number) => {
-    for (let i = 0; i < n; i++) insert.run(i, blobs[i % blobs.length] as Uint8Array);
+    for (let i = 0; i < n; i++) insert.run(i, hash, blobs[i % blobs.length] as Uint8Array);
   });
   const t = nowNs();
   run.immediate(rows);
@@ -310,9 +311,10 @@ function measureCommitBaseline(dir: string, commits: number, rowBytes: number): 
   const path = join(dir, 'baseline-commit.sqlite');
   removeDb(path);
   const db = openDatabase(path);
-  const insert = db.prepare<[number, Uint8Array]>('INSERT INTO entries (idx, data) VALUES (?, ?)');
+  const insert = db.prepare<[number, Uint8Array, Uint8Array]>('INSERT INTO entries (idx, leaf_hash, data) VALUES (?, ?, ?)');
   const blob = new Uint8Array(rowBytes).fill(65);
-  const one = db.transaction((i: number) => insert.run(i, blob));
+  const hash = new Uint8Array(32).fill(7);
+  const one = db.transaction((i: number) => insert.run(i, hash, blob));
   one.immediate(0);
   const t = nowNs();
   for (let i = 1; i <= commits; i++) one.immediate(i);

@@ -23,7 +23,6 @@ export type JsonObject = { [key: string]: JsonValue };
 /** Deepest nesting accepted anywhere in the ledger (objects and arrays both count). */
 export const MAX_JSON_DEPTH = 32;
 
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /**
  * Checks `value` against the ledger's JSON data model and returns its RFC 8785 text. Throws
@@ -40,7 +39,7 @@ function serialise(value: unknown, path: string[], depth: number): string {
     case 'boolean':
       return value ? 'true' : 'false';
     case 'string':
-      if (LONE_SURROGATE.test(value)) fail('string contains a lone surrogate');
+      if (!value.isWellFormed()) fail('string contains a lone surrogate');
       return JSON.stringify(value);
     case 'number':
       if (!Number.isSafeInteger(value)) fail('numbers must be safe integers; use a decimal string');
@@ -70,7 +69,7 @@ function serialise(value: unknown, path: string[], depth: number): string {
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i] as string;
     path.push(key);
-    if (LONE_SURROGATE.test(key)) fail('key contains a lone surrogate');
+    if (!key.isWellFormed()) fail('key contains a lone surrogate');
     out += `${i === 0 ? '' : ','}${JSON.stringify(key)}:${serialise(object[key], path, depth + 1)}`;
     path.pop();
   }

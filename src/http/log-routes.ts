@@ -80,7 +80,7 @@ export const logRoutes: FastifyPluginAsync<LogRoutesOptions> = async (app, { led
     const stop = Math.min(end, size, start + entriesPageMax);
     const entries = ledger.entries(start, stop).map((e) => ({
       index: e.index,
-      leafHash: encodeBase64(ledger.leafHash(e.index)),
+      leafHash: encodeBase64(e.leafHash),
       data: encodeBase64(e.data),
       // The raw bytes are what a verifier checks; the decoded view is a convenience and is null
       // when the stored bytes are not a valid entry (the verifier will say why).

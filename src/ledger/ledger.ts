@@ -33,7 +33,7 @@ import {
   verifyEntryBody,
   type EntryBodySchemas,
 } from '../domain/entry-types.js';
-import type { LedgerStore, StoredEntry } from '../store/ledger-store.js';
+import type { LedgerStore, StoredLeaf } from '../store/ledger-store.js';
 import { createCheckpointPublisher, type CheckpointPublisher } from './checkpoint-publisher.js';
 import { GroupCommit } from './group-commit.js';
 import { silentLogger, type Logger } from './logger.js';
@@ -79,7 +79,7 @@ export interface Ledger {
   inclusionProof(index: number, size: number): Uint8Array[];
   consistencyProof(from: number, to: number): Uint8Array[];
   leafHash(index: number): Uint8Array;
-  entries(start: number, end: number): StoredEntry[];
+  entries(start: number, end: number): StoredLeaf[];
   /** The latest signed checkpoint note, or null before the first one. */
   latestCheckpoint(): string | null;
   publishCheckpoint(): string | null;
@@ -150,7 +150,7 @@ export function openLedger(options: LedgerOptions): Ledger {
     let time = lastTime;
     const now = clock();
     if (now < lastTime) logger.warn({ behindMs: lastTime - now }, 'clock went backwards; reusing the last entry time');
-    const entries: StoredEntry[] = [];
+    const entries: StoredLeaf[] = [];
     const nodes = [];
     let keysEntryIndex: number | undefined;
     const outcomes: Array<AppendResult | Error> = [];
@@ -172,7 +172,7 @@ export function openLedger(options: LedgerOptions): Ledger {
       }
       const leafHash = hasher.hashLeaf(data);
       nodes.push(...working.append(leafHash));
-      entries.push({ index: entry.index, data });
+      entries.push({ index: entry.index, leafHash, data });
       if (entry.type === CHECKPOINT_KEYS_TYPE) keysEntryIndex = entry.index;
       outcomes.push({ index: entry.index, leafHash, entry });
       prev = leafHash;

@@ -8,8 +8,17 @@ import { MIGRATIONS, type Migration } from './migrations.js';
 
 export type SqliteDatabase = Database.Database;
 
+/**
+ * SQLite's page cache, in MiB. Proofs read one stored subtree per tree level; the upper levels of
+ * the tree are small and clustered (tree_nodes is keyed by level first), so a cache of this size
+ * keeps them in memory at any realistic log size while memory stays bounded: the cache is a cap,
+ * not a function of the log's size.
+ */
+export const DEFAULT_CACHE_MIB = 32;
+
 export interface OpenDatabaseOptions {
   readonly readonly?: boolean;
+  readonly cacheMib?: number;
   readonly migrations?: readonly Migration[];
 }
 
@@ -20,6 +29,7 @@ export function openDatabase(path: string, options: OpenDatabaseOptions = {}): S
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = FULL');
     }
+    db.pragma(`cache_size = -${Math.round((options.cacheMib ?? DEFAULT_CACHE_MIB) * 1024)}`);
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
     migrate(db, options.migrations ?? MIGRATIONS, options.readonly ?? false);

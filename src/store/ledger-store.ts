@@ -14,6 +14,10 @@ export interface StoredEntry {
   readonly data: Uint8Array;
 }
 
+export interface StoredLeaf extends StoredEntry {
+  readonly leafHash: Uint8Array;
+}
+
 export interface LogState {
   readonly origin: string;
   readonly latestCheckpoint: string | null;
@@ -23,7 +27,8 @@ export interface LogState {
 export interface AppendBatch {
   /** The log size the batch was sequenced against; the write is refused if the store differs. */
   readonly expectedSize: number;
-  readonly entries: readonly StoredEntry[];
+  readonly entries: readonly StoredLeaf[];
+  /** Perfect subtrees completed by the batch; level 0 (the leaf hashes) is stored with the entries. */
   readonly nodes: readonly TreeNode[];
   /** Set when the batch contains a `ledger.checkpoint-keys` entry: the index of the last one. */
   readonly keysEntryIndex?: number;
@@ -36,7 +41,7 @@ export interface LedgerStore {
   /** Hashes of many perfect subtrees in one query, in the order asked; throws LEDGER_INTEGRITY if one is missing. */
   readNodes(addresses: readonly NodeAddress[]): Uint8Array[];
   readEntry(index: number): StoredEntry | undefined;
-  readEntries(start: number, end: number): StoredEntry[];
+  readEntries(start: number, end: number): StoredLeaf[];
   appendBatch(batch: AppendBatch): void;
   logState(): LogState | undefined;
   initLogState(origin: string): void;
@@ -54,9 +59,12 @@ export function createLedgerStore(db: SqliteDatabase): LedgerStore {
   const stmt = {
     maxIndex: db.prepare<[], { m: number | null }>('SELECT max(idx) AS m FROM entries'),
     node: db.prepare<[number, number], { hash: Buffer }>('SELECT hash FROM tree_nodes WHERE level = ? AND idx = ?'),
+    leaf: db.prepare<[number], { hash: Buffer }>('SELECT leaf_hash AS hash FROM entries WHERE idx = ?'),
     entry: db.prepare<[number], { idx: number; data: Buffer }>('SELECT idx, data FROM entries WHERE idx = ?'),
-    entries: db.prepare<[number, number], { idx: number; data: Buffer }>('SELECT idx, data FROM entries WHERE idx >= ? AND idx < ? ORDER BY idx'),
-    insertEntry: db.prepare<[number, Uint8Array]>('INSERT INTO entries (idx, data) VALUES (?, ?)'),
+    entries: db.prepare<[number, number], { idx: number; leaf_hash: Buffer; data: Buffer }>(
+      'SELECT idx, leaf_hash, data FROM entries WHERE idx >= ? AND idx < ? ORDER BY idx',
+    ),
+    insertEntry: db.prepare<[number, Uint8Array, Uint8Array]>('INSERT INTO entries (idx, leaf_hash, data) VALUES (?, ?, ?)'),
     insertNode: db.prepare<[number, number, Uint8Array]>('INSERT INTO tree_nodes (level, idx, hash) VALUES (?, ?, ?)'),
     state: db.prepare<[], { origin: string; latest_checkpoint: string | null; keys_entry_index: number | null }>(
       'SELECT origin, latest_checkpoint, keys_entry_index FROM log_state WHERE id = 1',
@@ -67,18 +75,30 @@ export function createLedgerStore(db: SqliteDatabase): LedgerStore {
     insertCheckpoint: db.prepare<[number, string, number]>('INSERT INTO checkpoints (size, note, published_ms) VALUES (?, ?, ?)'),
   };
 
-  // One statement per batch size, prepared on first use: a proof is one query, not one per node.
-  const batchStatements = new Map<number, Database.Statement<number[], { level: number; idx: number; hash: Buffer }>>();
-  const batchStatement = (count: number) => {
-    let s = batchStatements.get(count);
+  // One statement per shape (leaves asked, interior nodes asked), prepared on first use: a proof
+  // is one query, not one per node.
+  type NodeRow = { level: number; idx: number; hash: Buffer };
+  const batchStatements = new Map<string, Database.Statement<number[], NodeRow>>();
+  const batchStatement = (leaves: number, interior: number) => {
+    const shape = `${leaves}/${interior}`;
+    let s = batchStatements.get(shape);
     if (s === undefined) {
-      const values = Array.from({ length: count }, () => '(?, ?)').join(', ');
-      s = db.prepare<number[], { level: number; idx: number; hash: Buffer }>(
-        `SELECT level, idx, hash FROM tree_nodes WHERE (level, idx) IN (VALUES ${values})`,
-      );
-      batchStatements.set(count, s);
+      const parts: string[] = [];
+      if (leaves > 0) {
+        parts.push(`SELECT 0 AS level, idx, leaf_hash AS hash FROM entries WHERE idx IN (${Array(leaves).fill('?').join(', ')})`);
+      }
+      if (interior > 0) {
+        parts.push(`SELECT level, idx, hash FROM tree_nodes WHERE (level, idx) IN (VALUES ${Array(interior).fill('(?, ?)').join(', ')})`);
+      }
+      s = db.prepare<number[], NodeRow>(parts.join(' UNION ALL '));
+      batchStatements.set(shape, s);
     }
     return s;
+  };
+  const readOneNode = (level: number, index: number): Uint8Array => {
+    const row = level === 0 ? stmt.leaf.get(index) : stmt.node.get(level, index);
+    if (row === undefined) throw new RxError('LEDGER_INTEGRITY', `tree node (${level}, ${index}) is missing`);
+    return toBytes(row.hash);
   };
 
   const size = (): number => {
@@ -91,8 +111,8 @@ export function createLedgerStore(db: SqliteDatabase): LedgerStore {
     if (current !== batch.expectedSize) {
       throw new RxError('LEDGER_INTEGRITY', `store holds ${current} entries, batch expected ${batch.expectedSize}`);
     }
-    for (const e of batch.entries) stmt.insertEntry.run(e.index, e.data);
-    for (const n of batch.nodes) stmt.insertNode.run(n.level, n.index, n.hash);
+    for (const e of batch.entries) stmt.insertEntry.run(e.index, e.leafHash, e.data);
+    for (const n of batch.nodes) if (n.level > 0) stmt.insertNode.run(n.level, n.index, n.hash);
     if (batch.keysEntryIndex !== undefined) stmt.setKeysEntry.run(batch.keysEntryIndex);
   });
 
@@ -104,18 +124,17 @@ export function createLedgerStore(db: SqliteDatabase): LedgerStore {
 
   return {
     size,
-    readNode(level, index) {
-      const row = stmt.node.get(level, index);
-      if (row === undefined) throw new RxError('LEDGER_INTEGRITY', `tree node (${level}, ${index}) is missing`);
-      return toBytes(row.hash);
-    },
+    readNode: readOneNode,
     readNodes(addresses) {
       if (addresses.length === 0) return [];
       if (addresses.length === 1) {
         const only = addresses[0] as NodeAddress;
-        return [this.readNode(only.level, only.index)];
+        return [readOneNode(only.level, only.index)];
       }
-      const rows = batchStatement(addresses.length).all(...addresses.flatMap((a) => [a.level, a.index]));
+      const leaves = addresses.filter((a) => a.level === 0);
+      const interior = addresses.filter((a) => a.level > 0);
+      const params = [...leaves.map((a) => a.index), ...interior.flatMap((a) => [a.level, a.index])];
+      const rows = batchStatement(leaves.length, interior.length).all(...params);
       const found = new Map(rows.map((r) => [`${r.level}/${r.idx}`, r.hash]));
       return addresses.map((a) => {
         const hash = found.get(`${a.level}/${a.index}`);
@@ -128,7 +147,7 @@ export function createLedgerStore(db: SqliteDatabase): LedgerStore {
       return row === undefined ? undefined : { index: row.idx, data: toBytes(row.data) };
     },
     readEntries(start, end) {
-      return stmt.entries.all(start, end).map((row) => ({ index: row.idx, data: toBytes(row.data) }));
+      return stmt.entries.all(start, end).map((row) => ({ index: row.idx, leafHash: toBytes(row.leaf_hash), data: toBytes(row.data) }));
     },
     appendBatch(batch) {
       append.immediate(batch);

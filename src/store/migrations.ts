@@ -14,14 +14,16 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 1,
     description: 'ledger entries, stored perfect subtrees, checkpoints',
     sql: `
-      -- One row per leaf: the exact canonical bytes that were hashed.
+      -- One row per leaf: the exact canonical bytes that were hashed, and their leaf hash (the
+      -- tree's level 0, kept here rather than in tree_nodes to save one insert per entry).
       CREATE TABLE entries (
-        idx  INTEGER PRIMARY KEY CHECK (idx >= 0),
-        data BLOB NOT NULL
+        idx       INTEGER PRIMARY KEY CHECK (idx >= 0),
+        leaf_hash BLOB NOT NULL CHECK (length(leaf_hash) = 32),
+        data      BLOB NOT NULL
       );
-      -- Hash of every complete perfect subtree: level 0 holds the leaf hashes.
+      -- Hash of every complete perfect subtree above the leaves (level >= 1).
       CREATE TABLE tree_nodes (
-        level INTEGER NOT NULL CHECK (level >= 0 AND level < 64),
+        level INTEGER NOT NULL CHECK (level >= 1 AND level < 64),
         idx   INTEGER NOT NULL CHECK (idx >= 0),
         hash  BLOB NOT NULL CHECK (length(hash) = 32),
         PRIMARY KEY (level, idx)

@@ -20,6 +20,7 @@ export function openDbLogSource(path: string): LogSource {
     'SELECT idx, data FROM entries WHERE idx >= ? AND idx < ? ORDER BY idx LIMIT ?',
   );
   const node = db.prepare<[number, number], { hash: Buffer }>('SELECT hash FROM tree_nodes WHERE level = ? AND idx = ?');
+  const leaf = db.prepare<[number], { hash: Buffer }>('SELECT leaf_hash AS hash FROM entries WHERE idx = ?');
   return {
     description: `database ${path}`,
     async checkpoint() {
@@ -41,7 +42,8 @@ export function openDbLogSource(path: string): LogSource {
       }
     },
     readStoredNode(level, index) {
-      const row = node.get(level, index);
+      // Level 0 (leaf hashes) is stored beside each entry; higher levels in tree_nodes.
+      const row = level === 0 ? leaf.get(index) : node.get(level, index);
       return row === undefined ? undefined : toBytes(row.hash);
     },
     async checkpointHistory() {

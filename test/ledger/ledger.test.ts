@@ -182,6 +182,7 @@ t.test('start-up checks the head in O(log n) and refuses a damaged store', async
     'last entry altered': "UPDATE entries SET data = CAST(replace(CAST(data AS TEXT), '\"n\":19', '\"n\":91') AS BLOB) WHERE idx = (SELECT max(idx) FROM entries)",
     'right-edge node altered': 'UPDATE tree_nodes SET hash = zeroblob(32) WHERE level = 4 AND idx = 0',
     'right-edge node deleted': 'DELETE FROM tree_nodes WHERE level = 2 AND idx = 4',
+    'last leaf hash altered': 'UPDATE entries SET leaf_hash = zeroblob(32) WHERE idx = (SELECT max(idx) FROM entries)',
     'checkpoint replaced by one of another log': "UPDATE log_state SET latest_checkpoint = replace(latest_checkpoint, 'test.example', 'evil.example')",
   };
   for (const [what, sql] of Object.entries(cases)) {

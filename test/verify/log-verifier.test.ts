@@ -95,8 +95,9 @@ t.test('tampering with any entry row is pinpointed to its index', async (t) => {
       codes: ['ENTRY_INDEX_MISMATCH'],
     },
     { what: 'row duplicated over its successor', sql: 'UPDATE entries SET data = (SELECT data FROM entries WHERE idx = 11) WHERE idx = 12', params: [], index: 12, codes: ['ENTRY_INDEX_MISMATCH'] },
+    { what: 'stored tree node deleted', sql: 'DELETE FROM tree_nodes WHERE level = 2 AND idx = 3', params: [], index: 15, codes: ['TREE_NODE_MISMATCH'] },
     { what: 'stored tree node edited', sql: 'UPDATE tree_nodes SET hash = zeroblob(32) WHERE level = 1 AND idx = 9', params: [], index: 19, codes: ['TREE_NODE_MISMATCH'] },
-    { what: 'stored leaf hash deleted', sql: 'DELETE FROM tree_nodes WHERE level = 0 AND idx = 3', params: [], index: 3, codes: ['TREE_NODE_MISMATCH'] },
+    { what: 'stored leaf hash edited', sql: 'UPDATE entries SET leaf_hash = zeroblob(32) WHERE idx = 3', params: [], index: 3, codes: ['TREE_NODE_MISMATCH'] },
   );
   for (const c of cases) {
     const report = await verifyDb(tampered(base, path, c.sql, ...c.params));
@@ -113,7 +114,7 @@ t.test('a row inserted in the middle (later rows shifted) is found where it was 
   const db = new Database(copy);
   db.transaction(() => {
     for (let i = 40; i >= 8; i--) db.prepare('UPDATE entries SET idx = idx + 1 WHERE idx = ?').run(i);
-    db.prepare('INSERT INTO entries (idx, data) SELECT 8, data FROM entries WHERE idx = 7').run();
+    db.prepare('INSERT INTO entries (idx, leaf_hash, data) SELECT 8, leaf_hash, data FROM entries WHERE idx = 7').run();
   })();
   db.close();
   const report = await verifyDb(copy);
@@ -124,7 +125,7 @@ t.test('a row inserted in the middle (later rows shifted) is found where it was 
 t.test('an entry appended behind the ledger\'s back is detected', async (t) => {
   const base = t.testdir();
   const { path } = await pristine(base);
-  const report = await verifyDb(tampered(base, path, 'INSERT INTO entries (idx, data) SELECT 41, data FROM entries WHERE idx = 40'));
+  const report = await verifyDb(tampered(base, path, 'INSERT INTO entries (idx, leaf_hash, data) SELECT 41, leaf_hash, data FROM entries WHERE idx = 40'));
   t.notOk(report.ok);
   t.equal(report.failure?.index, 41);
 });
