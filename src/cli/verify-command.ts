@@ -32,6 +32,7 @@ export async function runVerify(args: string[], io: CommandIo): Promise<number> 
         origin: { type: 'string' },
         'trusted-checkpoint': { type: 'string' },
         json: { type: 'boolean', default: false },
+        help: { type: 'boolean', default: false },
       },
       strict: true,
       allowPositionals: false,
@@ -39,6 +40,10 @@ export async function runVerify(args: string[], io: CommandIo): Promise<number> 
   } catch (err) {
     io.stderr.write(`${(err as Error).message}\n${VERIFY_USAGE}\n`);
     return 2;
+  }
+  if (values.help) {
+    io.stdout.write(`${VERIFY_USAGE}\n`);
+    return 0;
   }
   if ((values.url === undefined) === (values.db === undefined) || (values.key ?? []).length === 0) {
     io.stderr.write(`${VERIFY_USAGE}\n`);
