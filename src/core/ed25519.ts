@@ -30,6 +30,32 @@ export function isValidEd25519(signature: Uint8Array, message: Uint8Array, publi
   }
 }
 
+/**
+ * Whether a public key may be registered: a canonical encoding (y < p) of a point that is not of
+ * small order and has no small-order component (torsion-free). Such keys make every verifier —
+ * cofactored or not, noble or OpenSSL — agree on every signature an honest signer can produce,
+ * and keep a key from validating signatures it never made.
+ */
+export function isAcceptablePublicKey(publicKey: Uint8Array): boolean {
+  if (publicKey.length !== PUBLIC_KEY_SIZE) return false;
+  try {
+    const point = ed.Point.fromBytes(publicKey, false);
+    return !point.isSmallOrder() && point.isTorsionFree();
+  } catch {
+    return false;
+  }
+}
+
+/** Whether a public key decodes under strict rules and is not of small order (noble's strict verify rejects the others). */
+export function isStrictlyDecodablePublicKey(publicKey: Uint8Array): boolean {
+  if (publicKey.length !== PUBLIC_KEY_SIZE) return false;
+  try {
+    return !ed.Point.fromBytes(publicKey, false).isSmallOrder();
+  } catch {
+    return false;
+  }
+}
+
 export function randomSeed(): Uint8Array {
   return ed.utils.randomSecretKey();
 }
