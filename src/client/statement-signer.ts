@@ -1,0 +1,66 @@
+/**
+ * Client SDK: builds, canonicalises and signs statements for an actor. Pure apart from the
+ * injected clock and randomness, so it runs in Node, in browsers and in tests alike.
+ *
+ *   const signer = createStatementSigner({ origin, actorId, seed });
+ *   const signed = signer.sign('registry.institution-register', { ... });
+ *   // POST it as JSON; a retry MUST resend the identical object (same nonce and idempotency key).
+ */
+import { bytesToHex } from '../core/bytes.js';
+import { assertJsonValue, type JsonObject } from '../core/canonical-json.js';
+import { publicKeyFromSeed } from '../core/ed25519.js';
+import { actorKeyId, signStatement, STATEMENT_VERSION, type SignedStatement } from '../core/statement.js';
+
+export interface StatementSignerOptions {
+  /** The origin of the target log (GET /v1/log). */
+  readonly origin: string;
+  readonly actorId: string;
+  /** The actor's 32-byte Ed25519 seed (private key). */
+  readonly seed: Uint8Array;
+  readonly clock?: () => number;
+  /** Fills a buffer with cryptographically secure random bytes. */
+  readonly randomBytes?: (n: number) => Uint8Array;
+}
+
+export interface SignOptions {
+  /** Reuse to make a retry idempotent; a fresh random key otherwise. */
+  readonly idempotencyKey?: string;
+}
+
+export interface StatementSigner {
+  readonly actorId: string;
+  readonly keyId: string;
+  readonly publicKey: Uint8Array;
+  sign(action: string, payload: JsonObject, options?: SignOptions): SignedStatement;
+}
+
+const defaultRandom = (n: number): Uint8Array => globalThis.crypto.getRandomValues(new Uint8Array(n));
+
+export function createStatementSigner(options: StatementSignerOptions): StatementSigner {
+  const publicKey = publicKeyFromSeed(options.seed);
+  const keyId = actorKeyId(publicKey);
+  const clock = options.clock ?? Date.now;
+  const random = options.randomBytes ?? defaultRandom;
+  return {
+    actorId: options.actorId,
+    keyId,
+    publicKey,
+    sign(action, payload, signOptions = {}) {
+      assertJsonValue(payload, ['payload']);
+      return signStatement(
+        {
+          v: STATEMENT_VERSION,
+          origin: options.origin,
+          actor: options.actorId,
+          keyId,
+          action,
+          payload,
+          timestamp: clock(),
+          nonce: bytesToHex(random(16)),
+          idempotencyKey: signOptions.idempotencyKey ?? `idem-${bytesToHex(random(12))}`,
+        },
+        options.seed,
+      );
+    },
+  };
+}
