@@ -20,6 +20,7 @@ const ConfigSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   ENTRIES_PAGE_MAX: z.coerce.number().int().min(1).max(10_000).default(1000),
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(16 * 1024 * 1024).default(1024 * 1024),
+  AUTH_TIMESTAMP_WINDOW_MS: z.coerce.number().int().min(1000).max(86_400_000).default(300_000),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
 });
 
@@ -33,6 +34,8 @@ export interface Config {
   readonly entriesPageMax: number;
   readonly bodyLimitBytes: number;
   readonly shutdownTimeoutMs: number;
+  /** Largest accepted difference between a signed statement's timestamp and the ledger's clock. */
+  readonly authTimestampWindowMs: number;
 }
 
 /** Parses configuration from an environment-like record; throws CONFIG_INVALID naming each bad variable. */
@@ -56,5 +59,6 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     entriesPageMax: c.ENTRIES_PAGE_MAX,
     bodyLimitBytes: c.BODY_LIMIT_BYTES,
     shutdownTimeoutMs: c.SHUTDOWN_TIMEOUT_MS,
+    authTimestampWindowMs: c.AUTH_TIMESTAMP_WINDOW_MS,
   });
 }

@@ -13,6 +13,10 @@ import { loadOrCreateSigningKeys } from './keys/key-files.js';
 import { openLedger, type Ledger } from './ledger/ledger.js';
 import { openDatabase } from './store/database.js';
 import { nodeMerkleHasher } from './platform/node-merkle-hasher.js';
+import { createNodeEd25519Verifier } from './platform/node-ed25519.js';
+import { createRegistryStore } from './store/registry-store.js';
+import { createRegistryStateMachine } from './ledger/registry-state-machine.js';
+import { ensureGenesisOperator, GENESIS_OPERATOR_ID } from './ledger/genesis-operator.js';
 import { createLedgerStore } from './store/ledger-store.js';
 import type { EntryBodySchemas } from './domain/entry-types.js';
 
@@ -39,6 +43,8 @@ export async function openServiceLedger(config: Config, deps: ServiceDeps): Prom
   const { keys, createdPath } = loadOrCreateSigningKeys(config.dataDir, config.logOrigin);
   if (createdPath !== undefined) deps.logger.info({ path: createdPath }, 'created checkpoint signing key');
   const db = openDatabase(join(config.dataDir, DATABASE_FILE));
+  const registry = createRegistryStore(db);
+  const signatures = createNodeEd25519Verifier();
   let ledger: Ledger;
   try {
     ledger = openLedger({
@@ -47,6 +53,12 @@ export async function openServiceLedger(config: Config, deps: ServiceDeps): Prom
       signingKeys: keys,
       logger: deps.logger,
       hasher: nodeMerkleHasher,
+      stateMachine: createRegistryStateMachine({
+        registry,
+        origin: config.logOrigin,
+        timestampWindowMs: config.authTimestampWindowMs,
+        verifySignature: (sig, msg, pub) => signatures.verify(sig, msg, pub),
+      }),
       ...(deps.clock ? { clock: deps.clock } : {}),
       ...(deps.entryBodySchemas ? { entryBodySchemas: deps.entryBodySchemas } : {}),
     });
@@ -56,6 +68,10 @@ export async function openServiceLedger(config: Config, deps: ServiceDeps): Prom
   }
   const recorded = await ledger.recordCheckpointKeys();
   if (recorded !== undefined) deps.logger.info({ index: recorded.index }, 'recorded checkpoint signing keys in the log');
+  const genesis = await ensureGenesisOperator(ledger, registry, config.dataDir, deps.clock ?? Date.now);
+  if (genesis !== undefined) {
+    deps.logger.warn({ path: genesis.keyPath, actorId: GENESIS_OPERATOR_ID, index: genesis.entry.index }, 'created the genesis operator key: move it off this machine');
+  }
   ledger.publishCheckpoint();
   return ledger;
 }

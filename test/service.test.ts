@@ -1,6 +1,7 @@
 /** End to end: the real service on 127.0.0.1, first start, restart, graceful shutdown. */
 import t from 'tap';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
+import { genesisOperatorKeyPath } from '../src/ledger/genesis-operator.js';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { loadConfig } from '../src/config.js';
@@ -19,10 +20,11 @@ t.test('first start creates data, keys and a genesis checkpoint; restart keeps t
   const service = await startService(config, { logger });
   t.ok(existsSync(join(dataDir, DATABASE_FILE)));
   const info = (await (await fetch(`${service.url}/v1/log`)).json()) as { origin: string; verifierKey: string; size: number };
-  t.equal(info.size, 1, 'genesis entry');
+  t.equal(info.size, 2, 'genesis entries: checkpoint keys, genesis operator');
+  t.equal(statSync(genesisOperatorKeyPath(dataDir)).mode & 0o777, 0o600, 'the genesis operator key is private');
   const note = await (await fetch(`${service.url}/checkpoint`)).text();
   const cp = parseCheckpoint(verifyNote(note, [createNoteVerifier(parseVerifierKey(info.verifierKey))]).note.text);
-  t.equal(cp.size, 1);
+  t.equal(cp.size, 2);
   t.equal(cp.origin, config.logOrigin);
   const report = await verifyLog(createHttpLogSource(service.url), { trustedKeys: [info.verifierKey] });
   t.ok(report.ok, JSON.stringify(report.failure));
@@ -32,7 +34,7 @@ t.test('first start creates data, keys and a genesis checkpoint; restart keeps t
   const again = await startService(config, { logger });
   const info2 = (await (await fetch(`${again.url}/v1/log`)).json()) as { verifierKey: string; size: number };
   t.equal(info2.verifierKey, info.verifierKey, 'same key after restart');
-  t.equal(info2.size, 1, 'no second genesis');
+  t.equal(info2.size, 2, 'no second genesis');
   await again.stop();
 });
 

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { RxError } from '../core/errors.js';
 import { parseVerifierKey } from '../core/note-keys.js';
 import type { JsonObject } from '../core/canonical-json.js';
+import { GENESIS_OPERATOR_TYPE, REGISTRY_ENTRY_SCHEMAS } from './registry/registry-entry-types.js';
 
 const VerifierKeyStringSchema = z.string().max(512).refine((s) => {
   try {
@@ -34,12 +35,15 @@ export type CheckpointKeysBody = z.infer<typeof CheckpointKeysBodySchema>;
 /** Written only by the ledger itself (see Ledger.recordCheckpointKeys), never by an appender. */
 export const CHECKPOINT_KEYS_TYPE = 'ledger.checkpoint-keys';
 
-export const ENTRY_BODY_SCHEMAS = {
-  [CHECKPOINT_KEYS_TYPE]: CheckpointKeysBodySchema,
-} as const satisfies Record<string, z.ZodType<JsonObject>>;
-
-export type EntryType = keyof typeof ENTRY_BODY_SCHEMAS;
 export type EntryBodySchemas = Readonly<Record<string, z.ZodType<JsonObject>>>;
+
+export const ENTRY_BODY_SCHEMAS: EntryBodySchemas = {
+  [CHECKPOINT_KEYS_TYPE]: CheckpointKeysBodySchema,
+  ...REGISTRY_ENTRY_SCHEMAS,
+};
+
+/** Types only the ledger itself writes; `Ledger.append` refuses them with ENTRY_TYPE_RESERVED. */
+export const RESERVED_ENTRY_TYPES: ReadonlySet<string> = new Set([CHECKPOINT_KEYS_TYPE, GENESIS_OPERATOR_TYPE]);
 
 /** Validates `body` against the schema for `type`; throws ENTRY_TYPE_UNKNOWN or ENTRY_BODY_INVALID. */
 export function verifyEntryBody(type: string, body: unknown, schemas: EntryBodySchemas = ENTRY_BODY_SCHEMAS): JsonObject {

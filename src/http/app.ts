@@ -6,6 +6,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import type { Ledger } from '../ledger/ledger.js';
 import { installErrorHandling } from './error-handler.js';
 import { logRoutes } from './log-routes.js';
+import { statementRoutes } from './statement-routes.js';
 
 export interface AppOptions {
   readonly ledger: Ledger;
@@ -30,5 +31,6 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
   });
   app.get('/healthz', async () => ({ status: 'ok', size: options.ledger.size() }));
   await app.register(logRoutes, { ledger: options.ledger, entriesPageMax: options.entriesPageMax });
+  await app.register(statementRoutes, { ledger: options.ledger });
   return app;
 }

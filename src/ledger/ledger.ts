@@ -30,6 +30,7 @@ import {
   CHECKPOINT_KEYS_TYPE,
   CheckpointKeysBodySchema,
   ENTRY_BODY_SCHEMAS,
+  RESERVED_ENTRY_TYPES,
   verifyEntryBody,
   type EntryBodySchemas,
 } from '../domain/entry-types.js';
@@ -53,12 +54,25 @@ export interface LedgerOptions {
   readonly maxBatch?: number;
   /** RFC 9162 hashing for the append path; defaults to the pure implementation. */
   readonly hasher?: MerkleHasher;
+  readonly stateMachine?: EntryStateMachine;
 }
 
 export interface AppendResult {
   readonly index: number;
   readonly leafHash: Uint8Array;
   readonly entry: LedgerEntry;
+  /** True when an idempotent retry returned the original entry and nothing was written. */
+  readonly replayed?: boolean;
+}
+
+/**
+ * Derived state that advances with the log (the registry now; prescriptions later). `admit` runs
+ * inside the commit transaction, in log order, for each entry about to be sequenced: it throws an
+ * RxError to refuse that entry alone, returns `replay` for an idempotent retry, or returns the
+ * writes recording the entry makes, which run in the same transaction.
+ */
+export interface EntryStateMachine {
+  admit(entry: { type: string; body: JsonObject }, at: { index: number; time: number }): { kind: 'append'; apply(): void } | { kind: 'replay'; index: number };
 }
 
 interface AppendInput {
@@ -75,6 +89,8 @@ export interface Ledger {
   /** Number of durably committed entries. */
   size(): number;
   append(type: string, body: unknown): Promise<AppendResult>;
+  /** Appends one of the types only the ledger's own start-up writes (never reachable from HTTP). */
+  appendReserved(type: string, body: unknown): Promise<AppendResult>;
   root(size?: number): Uint8Array;
   inclusionProof(index: number, size: number): Uint8Array[];
   consistencyProof(from: number, to: number): Uint8Array[];
@@ -103,6 +119,7 @@ export function openLedger(options: LedgerOptions): Ledger {
   if (options.signingKeys.length === 0) throw new RxError('CONFIG_INVALID', 'at least one checkpoint signing key is required');
   const read = store.readNodes.bind(store);
   const hasher = options.hasher ?? nobleMerkleHasher;
+  const stateMachine = options.stateMachine;
 
   const state = store.logState();
   if (state === undefined) store.initLogState(origin);
@@ -139,12 +156,12 @@ export function openLedger(options: LedgerOptions): Ledger {
   // --- Sequencing and group commit. ---
   const committer = new GroupCommit<AppendInput, AppendResult>({
     maxBatch: options.maxBatch ?? 4096,
-    commit: commitBatch,
+    commit: commitBatchAtomically,
   });
   let closed = false;
   let stopCheckpointing: (() => void) | undefined;
 
-  function commitBatch(inputs: readonly AppendInput[]): Array<AppendResult | Error> {
+  function sequenceBatch(inputs: readonly AppendInput[]): { outcomes: Array<AppendResult | Error>; commit: () => void } {
     const working = range.clone();
     let prev = lastLeaf;
     let time = lastTime;
@@ -166,6 +183,12 @@ export function openLedger(options: LedgerOptions): Ledger {
       let data: Uint8Array;
       try {
         data = encodeEnvelope(entry, input.bodyJson);
+        const admission = stateMachine?.admit({ type: entry.type, body: entry.body }, { index: entry.index, time: entry.time });
+        if (admission?.kind === 'replay') {
+          outcomes.push(replayResult(admission.index, outcomes));
+          continue;
+        }
+        admission?.apply();
       } catch (err) {
         outcomes.push(err as Error);
         continue;
@@ -180,11 +203,28 @@ export function openLedger(options: LedgerOptions): Ledger {
     }
     if (entries.length > 0) {
       store.appendBatch({ expectedSize: range.size, entries, nodes, ...(keysEntryIndex === undefined ? {} : { keysEntryIndex }) });
+    }
+    return { outcomes, commit: () => {
       range = working;
       lastLeaf = prev;
       lastTime = time;
-    }
+    } };
+  }
+
+  /** Sequences a batch inside one transaction: state-machine writes and entries commit or vanish together. */
+  function commitBatchAtomically(inputs: readonly AppendInput[]): Array<AppendResult | Error> {
+    const { outcomes, commit } = store.transaction(() => sequenceBatch(inputs));
+    commit();
     return outcomes;
+  }
+
+  /** The original result of an idempotent retry: committed earlier, or earlier in this batch. */
+  function replayResult(index: number, batch: ReadonlyArray<AppendResult | Error>): AppendResult {
+    const inBatch = batch.find((o): o is AppendResult => !(o instanceof Error) && o.index === index);
+    if (inBatch !== undefined) return { ...inBatch, replayed: true };
+    const stored = store.readEntry(index);
+    if (stored === undefined) throw new RxError('LEDGER_INTEGRITY', 'the original of a replayed statement is missing', { index });
+    return { index, leafHash: store.readNode(0, index), entry: parseEntry(stored.data), replayed: true };
   }
 
   function appendEntry(type: string, body: unknown): Promise<AppendResult> {
@@ -233,8 +273,12 @@ export function openLedger(options: LedgerOptions): Ledger {
     origin,
     verifierKeys,
     size: () => range.size,
+    appendReserved(type, body) {
+      if (!RESERVED_ENTRY_TYPES.has(type)) return Promise.reject(new RxError('ENTRY_TYPE_UNKNOWN', 'not a reserved entry type'));
+      return appendEntry(type, body);
+    },
     append(type, body) {
-      if (type === CHECKPOINT_KEYS_TYPE) {
+      if (RESERVED_ENTRY_TYPES.has(type)) {
         // Only the ledger records its own keys; an appender must never be able to announce one.
         return Promise.reject(new RxError('ENTRY_TYPE_RESERVED', 'this entry type is written by the ledger itself', { paths: ['type'] }));
       }

@@ -43,6 +43,8 @@ export interface LedgerStore {
   readEntry(index: number): StoredEntry | undefined;
   readEntries(start: number, end: number): StoredLeaf[];
   appendBatch(batch: AppendBatch): void;
+  /** Runs `fn` in one IMMEDIATE transaction (nested calls become savepoints). */
+  transaction<T>(fn: () => T): T;
   logState(): LogState | undefined;
   initLogState(origin: string): void;
   /**
@@ -151,6 +153,9 @@ export function createLedgerStore(db: SqliteDatabase): LedgerStore {
     },
     appendBatch(batch) {
       append.immediate(batch);
+    },
+    transaction(fn) {
+      return db.transaction(fn).immediate();
     },
     logState() {
       const row = stmt.state.get();

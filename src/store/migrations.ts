@@ -43,4 +43,44 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    description: 'registry projection: institutions, actors, keys, statements (nonces and idempotency)',
+    sql: `
+      -- Derived state: every row is a function of the ledger's registry entries, written in the
+      -- same transaction as the entry that causes it. A replay of the log rebuilds it exactly.
+      CREATE TABLE registry_institutions (
+        institution_id TEXT PRIMARY KEY,
+        kind           TEXT NOT NULL,
+        region         TEXT NOT NULL,
+        delivers       INTEGER NOT NULL
+      ) WITHOUT ROWID;
+      CREATE TABLE registry_actors (
+        actor_id       TEXT PRIMARY KEY,
+        role           TEXT NOT NULL,
+        institution_id TEXT REFERENCES registry_institutions (institution_id),
+        region         TEXT,
+        privileges     TEXT,
+        suspended      INTEGER NOT NULL
+      ) WITHOUT ROWID;
+      CREATE TABLE registry_keys (
+        key_id     TEXT PRIMARY KEY,
+        actor_id   TEXT NOT NULL REFERENCES registry_actors (actor_id),
+        public_key BLOB NOT NULL CHECK (length(public_key) = 32),
+        not_before INTEGER NOT NULL,
+        not_after  INTEGER,
+        revoked_at INTEGER
+      ) WITHOUT ROWID;
+      -- One row per accepted signed statement: its nonce and idempotency key are spent.
+      CREATE TABLE registry_statements (
+        actor_id        TEXT NOT NULL,
+        nonce           TEXT NOT NULL,
+        idempotency_key TEXT NOT NULL,
+        request_hash    TEXT NOT NULL,
+        idx             INTEGER NOT NULL,
+        PRIMARY KEY (actor_id, nonce)
+      ) WITHOUT ROWID;
+      CREATE UNIQUE INDEX registry_statements_idempotency ON registry_statements (actor_id, idempotency_key);
+    `,
+  },
 ];

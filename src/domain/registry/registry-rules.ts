@@ -104,7 +104,7 @@ function parsePayload<S extends z.ZodType>(schema: S, payload: unknown): z.infer
   const parsed = schema.safeParse(payload);
   if (!parsed.success) {
     throw new RxError('ENTRY_BODY_INVALID', 'payload does not match the action', {
-      paths: parsed.error.issues.map((i) => ['statement', 'payload', ...i.path.map(String)].join('.')),
+      paths: parsed.error.issues.map((i) => ['body', 'statement', 'payload', ...i.path.map(String)].join('.')),
     });
   }
   return parsed.data;
@@ -117,23 +117,23 @@ export function requestHash(signed: SignedStatement): string {
 /** Authentication and replay protection common to every signed statement. */
 export function authenticate(view: RegistryView, signed: SignedStatement, ctx: AdmitContext): { actor: ActorRecord; key: KeyRecord } {
   const s = signed.statement;
-  if (s.origin !== ctx.origin) fail('AUTH_ORIGIN_MISMATCH', 'the statement is meant for another log', ['statement.origin']);
+  if (s.origin !== ctx.origin) fail('AUTH_ORIGIN_MISMATCH', 'the statement is meant for another log', ['body.statement.origin']);
   const key = view.key(s.keyId);
-  if (key === undefined) fail('AUTH_KEY_UNKNOWN', 'no such key', ['statement.keyId']);
-  if (key!.actorId !== s.actor) fail('AUTH_KEY_ACTOR_MISMATCH', 'the key belongs to another actor', ['statement.keyId']);
+  if (key === undefined) fail('AUTH_KEY_UNKNOWN', 'no such key', ['body.statement.keyId']);
+  if (key!.actorId !== s.actor) fail('AUTH_KEY_ACTOR_MISMATCH', 'the key belongs to another actor', ['body.statement.keyId']);
   if (!ctx.verifySignature(decodeBase64(signed.signature), statementSigningBytes(s), key!.publicKey)) {
-    fail('AUTH_SIGNATURE_INVALID', 'the signature does not verify over this statement', ['signature']);
+    fail('AUTH_SIGNATURE_INVALID', 'the signature does not verify over this statement', ['body.signature']);
   }
-  if (key!.revokedAt !== null) fail('AUTH_KEY_REVOKED', 'the key has been revoked', ['statement.keyId']);
+  if (key!.revokedAt !== null) fail('AUTH_KEY_REVOKED', 'the key has been revoked', ['body.statement.keyId']);
   if (ctx.time < key!.notBefore || (key!.notAfter !== null && ctx.time >= key!.notAfter)) {
-    fail('AUTH_KEY_NOT_VALID_NOW', 'the key is outside its validity window', ['statement.keyId']);
+    fail('AUTH_KEY_NOT_VALID_NOW', 'the key is outside its validity window', ['body.statement.keyId']);
   }
   if (Math.abs(ctx.time - s.timestamp) > ctx.timestampWindowMs) {
-    fail('AUTH_TIMESTAMP_OUT_OF_WINDOW', 'the statement timestamp is outside the accepted window', ['statement.timestamp']);
+    fail('AUTH_TIMESTAMP_OUT_OF_WINDOW', 'the statement timestamp is outside the accepted window', ['body.statement.timestamp']);
   }
   const actor = view.actor(s.actor);
-  if (actor === undefined) fail('AUTH_KEY_UNKNOWN', 'no such actor', ['statement.actor']);
-  if (actor!.suspended) fail('AUTH_ACTOR_SUSPENDED', 'the actor is suspended', ['statement.actor']);
+  if (actor === undefined) fail('AUTH_KEY_UNKNOWN', 'no such actor', ['body.statement.actor']);
+  if (actor!.suspended) fail('AUTH_ACTOR_SUSPENDED', 'the actor is suspended', ['body.statement.actor']);
   return { actor: actor!, key: key! };
 }
 
@@ -146,11 +146,11 @@ export function admitStatement(view: RegistryView, signed: SignedStatement, ctx:
   const previous = view.idempotency(s.actor, s.idempotencyKey);
   if (previous !== undefined) {
     if (previous.requestHash === hash) return { kind: 'replay', index: previous.index };
-    fail('IDEMPOTENCY_KEY_CONFLICT', 'this idempotency key was used for a different statement', ['statement.idempotencyKey']);
+    fail('IDEMPOTENCY_KEY_CONFLICT', 'this idempotency key was used for a different statement', ['body.statement.idempotencyKey']);
   }
   const { actor } = authenticate(view, signed, ctx);
-  if (view.nonceUsed(s.actor, s.nonce)) fail('AUTH_NONCE_REUSED', 'this nonce was already used', ['statement.nonce']);
-  if (!isAllowed(actor.role, s.action)) fail('AUTH_ROLE_FORBIDDEN', `a ${actor.role} may not ${s.action}`, ['statement.action']);
+  if (view.nonceUsed(s.actor, s.nonce)) fail('AUTH_NONCE_REUSED', 'this nonce was already used', ['body.statement.nonce']);
+  if (!isAllowed(actor.role, s.action)) fail('AUTH_ROLE_FORBIDDEN', `a ${actor.role} may not ${s.action}`, ['body.statement.action']);
   const mutations = registryMutations(view, s.action, s.payload, ctx);
   mutations.push({ kind: 'statement', actorId: s.actor, nonce: s.nonce, idempotencyKey: s.idempotencyKey, requestHash: hash, index: ctx.index });
   return { kind: 'append', mutations };
@@ -166,7 +166,7 @@ export function admitGenesisOperator(view: RegistryView, signed: SignedStatement
   const s = signed.statement;
   const p = parsePayload(GenesisOperatorPayload, s.payload);
   const publicKey = decodeBase64(p.publicKey);
-  if (s.origin !== ctx.origin) fail('AUTH_ORIGIN_MISMATCH', 'the statement is meant for another log', ['statement.origin']);
+  if (s.origin !== ctx.origin) fail('AUTH_ORIGIN_MISMATCH', 'the statement is meant for another log', ['body.statement.origin']);
   if (s.actor !== p.actorId || s.keyId !== actorKeyId(publicKey)) fail('AUTH_KEY_ACTOR_MISMATCH', 'the genesis statement must be signed by the key it registers');
   if (!ctx.verifySignature(decodeBase64(signed.signature), statementSigningBytes(s), publicKey)) fail('AUTH_SIGNATURE_INVALID', 'the genesis signature does not verify');
   return {
@@ -183,17 +183,17 @@ function registryMutations(view: RegistryView, action: string, payload: unknown,
   switch (action) {
     case 'registry.institution-register': {
       const p = parsePayload(InstitutionRegisterPayload, payload);
-      if (view.institution(p.institutionId) !== undefined) fail('REGISTRY_CONFLICT', 'institution already registered', ['statement.payload.institutionId']);
+      if (view.institution(p.institutionId) !== undefined) fail('REGISTRY_CONFLICT', 'institution already registered', ['body.statement.payload.institutionId']);
       return [{ kind: 'institution', record: { institutionId: p.institutionId, kind: p.kind, region: p.region, delivers: p.delivers ?? false } }];
     }
     case 'registry.actor-register': {
       const p = parsePayload(ActorRegisterPayload, payload);
-      if (view.actor(p.actorId) !== undefined) fail('REGISTRY_CONFLICT', 'actor already registered', ['statement.payload.actorId']);
+      if (view.actor(p.actorId) !== undefined) fail('REGISTRY_CONFLICT', 'actor already registered', ['body.statement.payload.actorId']);
       if (p.institutionId !== undefined) {
         const institution = view.institution(p.institutionId);
-        if (institution === undefined) fail('REGISTRY_REFERENCE_UNKNOWN', 'no such institution', ['statement.payload.institutionId']);
+        if (institution === undefined) fail('REGISTRY_REFERENCE_UNKNOWN', 'no such institution', ['body.statement.payload.institutionId']);
         if (!ROLE_INSTITUTIONS[p.role].includes(institution!.kind)) {
-          fail('REGISTRY_ROLE_INSTITUTION_MISMATCH', `a ${p.role} cannot belong to a ${institution!.kind}`, ['statement.payload.institutionId']);
+          fail('REGISTRY_ROLE_INSTITUTION_MISMATCH', `a ${p.role} cannot belong to a ${institution!.kind}`, ['body.statement.payload.institutionId']);
         }
       }
       const record: ActorRecord = {
@@ -210,27 +210,27 @@ function registryMutations(view: RegistryView, action: string, payload: unknown,
     case 'registry.actor-reinstate': {
       const p = parsePayload(ActorStatusPayload, payload);
       const target = view.actor(p.actorId);
-      if (target === undefined) fail('REGISTRY_REFERENCE_UNKNOWN', 'no such actor', ['statement.payload.actorId']);
+      if (target === undefined) fail('REGISTRY_REFERENCE_UNKNOWN', 'no such actor', ['body.statement.payload.actorId']);
       const suspend = action === 'registry.actor-suspend';
-      if (target!.suspended === suspend) fail('REGISTRY_CONFLICT', suspend ? 'actor is already suspended' : 'actor is not suspended', ['statement.payload.actorId']);
+      if (target!.suspended === suspend) fail('REGISTRY_CONFLICT', suspend ? 'actor is already suspended' : 'actor is not suspended', ['body.statement.payload.actorId']);
       return [{ kind: 'actor-suspended', actorId: p.actorId, suspended: suspend }];
     }
     case 'registry.key-add': {
       const p = parsePayload(KeyAddPayload, payload);
-      if (view.actor(p.actorId) === undefined) fail('REGISTRY_REFERENCE_UNKNOWN', 'no such actor', ['statement.payload.actorId']);
+      if (view.actor(p.actorId) === undefined) fail('REGISTRY_REFERENCE_UNKNOWN', 'no such actor', ['body.statement.payload.actorId']);
       const publicKey = decodeBase64(p.publicKey);
       const keyId = actorKeyId(publicKey);
-      if (view.key(keyId) !== undefined) fail('REGISTRY_CONFLICT', 'this key is already registered', ['statement.payload.publicKey']);
+      if (view.key(keyId) !== undefined) fail('REGISTRY_CONFLICT', 'this key is already registered', ['body.statement.payload.publicKey']);
       return [{ kind: 'key', record: { keyId, actorId: p.actorId, publicKey, notBefore: p.notBefore, notAfter: p.notAfter ?? null, revokedAt: null } }];
     }
     case 'registry.key-revoke': {
       const p = parsePayload(KeyRevokePayload, payload);
       const key = view.key(p.keyId);
-      if (key === undefined || key.actorId !== p.actorId) fail('REGISTRY_REFERENCE_UNKNOWN', 'no such key for this actor', ['statement.payload.keyId']);
-      if (key!.revokedAt !== null) fail('REGISTRY_CONFLICT', 'key is already revoked', ['statement.payload.keyId']);
+      if (key === undefined || key.actorId !== p.actorId) fail('REGISTRY_REFERENCE_UNKNOWN', 'no such key for this actor', ['body.statement.payload.keyId']);
+      if (key!.revokedAt !== null) fail('REGISTRY_CONFLICT', 'key is already revoked', ['body.statement.payload.keyId']);
       return [{ kind: 'key-revoked', keyId: p.keyId, at: ctx.time }];
     }
     default:
-      return fail('ENTRY_TYPE_UNKNOWN', 'not a registry action', ['statement.action']);
+      return fail('ENTRY_TYPE_UNKNOWN', 'not a registry action', ['body.statement.action']);
   }
 }

@@ -1,0 +1,52 @@
+/**
+ * The registry's root of trust. On first start (or `rxledger init`) the service creates the
+ * genesis operator's key, writes it to `<DATA_DIR>/operator/op-genesis.key` (mode 0600), and
+ * records a `registry.genesis-operator` entry self-signed by that key. From then on every registry
+ * change is a statement signed by an operator. The key file is for the operator to take away.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { bytesToHex, encodeBase64 } from '../core/bytes.js';
+import { randomSeed } from '../core/ed25519.js';
+import { signStatement, STATEMENT_VERSION } from '../core/statement.js';
+import { GENESIS_OPERATOR_TYPE } from '../domain/registry/registry-entry-types.js';
+import { actorKeyFromSeed, readActorKey, writeActorKey } from '../keys/actor-key-file.js';
+import type { RegistryView } from '../domain/registry/registry-rules.js';
+import type { AppendResult, Ledger } from './ledger.js';
+
+export const GENESIS_OPERATOR_ID = 'op-genesis';
+
+export function genesisOperatorKeyPath(dataDir: string): string {
+  return join(dataDir, 'operator', `${GENESIS_OPERATOR_ID}.key`);
+}
+
+export interface GenesisOutcome {
+  readonly keyPath: string;
+  readonly entry: AppendResult;
+}
+
+/** Creates and records the genesis operator if the registry has none; returns undefined otherwise. */
+export async function ensureGenesisOperator(ledger: Ledger, registry: RegistryView, dataDir: string, clock: () => number): Promise<GenesisOutcome | undefined> {
+  if (registry.hasGenesis()) return undefined;
+  const keyPath = genesisOperatorKeyPath(dataDir);
+  // A key left by a start that crashed before its genesis entry committed is reused, not replaced.
+  const key = existsSync(keyPath) ? readActorKey(keyPath) : actorKeyFromSeed(GENESIS_OPERATOR_ID, randomSeed());
+  if (!existsSync(keyPath)) writeActorKey(keyPath, key);
+  const now = clock();
+  const signed = signStatement(
+    {
+      v: STATEMENT_VERSION,
+      origin: ledger.origin,
+      actor: key.actorId,
+      keyId: key.keyId,
+      action: GENESIS_OPERATOR_TYPE,
+      payload: { actorId: key.actorId, publicKey: encodeBase64(key.publicKey), notBefore: now },
+      timestamp: now,
+      nonce: bytesToHex(randomSeed().subarray(0, 16)),
+      idempotencyKey: 'genesis-operator',
+    },
+    key.seed,
+  );
+  const entry = await ledger.appendReserved(GENESIS_OPERATOR_TYPE, signed);
+  return { keyPath, entry };
+}
