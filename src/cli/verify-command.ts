@@ -11,6 +11,7 @@ import { verifyLog, type VerifyReport } from '../verify/log-verifier.js';
 import type { LogSource } from '../verify/log-source.js';
 import { createProgress } from './progress.js';
 import { nodeMerkleHasher } from '../platform/node-merkle-hasher.js';
+import { createNodeEd25519Verifier } from '../platform/node-ed25519.js';
 
 export const VERIFY_USAGE = `usage: rxledger verify (--url URL | --db FILE) --key VERIFIER_KEY [--key ...]
                        [--origin ORIGIN] [--trusted-checkpoint FILE] [--json]`;
@@ -66,11 +67,13 @@ export async function runVerify(args: string[], io: CommandIo): Promise<number> 
     return 1;
   }
   const progress = createProgress(io.stderr, 'verifying');
+  const signatures = createNodeEd25519Verifier();
   let report: VerifyReport;
   try {
     report = await verifyLog(source, {
       trustedKeys: values.key ?? [],
       hasher: nodeMerkleHasher,
+      verifySignature: (sig, msg, pub) => signatures.verify(sig, msg, pub),
       ...(values.origin === undefined ? {} : { origin: values.origin }),
       ...(previousCheckpoint === undefined ? {} : { previousCheckpoint }),
       onProgress: (done, total) => progress.update(done, total),

@@ -10,6 +10,8 @@
  *      time never decreasing, a known type with a valid body;
  *      entry 0 is the genesis `ledger.checkpoint-keys` entry, and every such entry names the
  *      checkpoint's origin;
+ *      every signed registry statement is re-judged against the registry as it stood at that
+ *      index (signature by a key valid then, actor active, role allowed, nonce unspent);
  *   4. stored tree nodes (database sources) equal their recomputation;
  *   5. the recomputed root equals the root of every stored checkpoint, the previous trusted one
  *      and the latest one, at their sizes; stored checkpoints are signed by a trusted key or by a
@@ -26,6 +28,9 @@ import { createNoteVerifier, parseVerifierKey, type NoteVerifier } from '../core
 import { parseSignedNote, verifyNote } from '../core/signed-note.js';
 import { CHECKPOINT_KEYS_TYPE, CheckpointKeysBodySchema, ENTRY_BODY_SCHEMAS, verifyEntryBody, type EntryBodySchemas } from '../domain/entry-types.js';
 import type { LogSource } from './log-source.js';
+import { isValidEd25519 } from '../core/ed25519.js';
+import type { SignatureCheck } from '../domain/registry/registry-rules.js';
+import { createRegistryReplay, DEFAULT_TIMESTAMP_WINDOW_MS } from './registry-replay.js';
 
 export interface VerifyOptions {
   /** C2SP verifier key strings the verifier trusts; at least one. */
@@ -37,6 +42,10 @@ export interface VerifyOptions {
   readonly entryBodySchemas?: EntryBodySchemas;
   /** RFC 9162 hashing; defaults to the pure implementation (the CLI injects a native one). */
   readonly hasher?: MerkleHasher;
+  /** Ed25519 verification of actors' statements; defaults to the strict reference (@noble/ed25519). */
+  readonly verifySignature?: SignatureCheck;
+  /** The deployment's AUTH_TIMESTAMP_WINDOW_MS, for re-judging statement timestamps (default 5 min). */
+  readonly timestampWindowMs?: number;
   /** Called every few thousand entries and at the end. */
   readonly onProgress?: (done: number, total: number) => void;
 }
@@ -101,6 +110,11 @@ export async function verifyLog(source: LogSource, options: VerifyOptions): Prom
     const logSize = await source.size();
     partial.logSize = logSize;
     const schemas = options.entryBodySchemas ?? ENTRY_BODY_SCHEMAS;
+    const registryReplay = createRegistryReplay({
+      origin: latest.origin,
+      timestampWindowMs: options.timestampWindowMs ?? DEFAULT_TIMESTAMP_WINDOW_MS,
+      verifySignature: options.verifySignature ?? isValidEd25519,
+    });
     const hasher = options.hasher ?? nobleMerkleHasher;
     const range = CompactRange.empty(hasher);
     const checkRoots = () => {
@@ -131,6 +145,9 @@ export async function verifyLog(source: LogSource, options: VerifyOptions): Prom
         }
         for (const k of body.keys) announcedKeys.add(k);
       }
+      // Every signed statement is re-judged against the registry as it stood at this index:
+      // signature by a key valid then, actor active, role allowed, nonce unspent, preconditions.
+      atIndex(i, () => registryReplay.check(entry, i));
       const leafHash = hasher.hashLeaf(item.data);
       for (const node of range.append(leafHash)) {
         const stored = source.readStoredNode?.(node.level, node.index);
