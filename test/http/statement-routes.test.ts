@@ -86,3 +86,52 @@ t.test('concurrent statements reusing one nonce: exactly one is recorded', async
   t.equal(settled.filter((s) => s.status === 'fulfilled').length, 1, 'one accepted');
   t.ok(settled.filter((s) => s.status === 'rejected').every((s) => (s as PromiseRejectedResult).reason.code === 'AUTH_NONCE_REUSED'), 'the rest refused as replays');
 });
+
+t.test('every role against every write action: only the matrix decides', async (t) => {
+  const dataDir = join(t.testdir(), 'data');
+  const service = await startService(loadConfig({ DATA_DIR: dataDir, PORT: '0' }), { logger: pino({ level: 'silent' }) });
+  t.teardown(() => service.stop());
+  const client = createLedgerClient(service.url);
+  const { origin } = await client.log();
+  const gk = readActorKey(genesisOperatorKeyPath(dataDir));
+  const operator = createStatementSigner({ origin, actorId: gk.actorId, seed: gk.seed });
+  const institutions = { prescriber: ['hosp-m', 'hospital'], pharmacist: ['ph-m', 'pharmacy'], courier: ['dl-m', 'delivery-company'], regulator: ['reg-m', 'regulator'] } as const;
+  for (const [id, kind] of Object.values(institutions)) {
+    await client.submit(operator.sign('registry.institution-register', { institutionId: id, kind, name: 'M', region: '370100', licence: 'L', ...(kind === 'pharmacy' ? { delivers: true } : {}) }));
+  }
+  const signers: Record<string, ReturnType<typeof createStatementSigner>> = { operator };
+  for (const [n, role] of (['prescriber', 'pharmacist', 'courier', 'regulator'] as const).entries()) {
+    const actorId = `m-${role}`;
+    await client.submit(operator.sign('registry.actor-register', {
+      actorId, role, name: 'M', institutionId: institutions[role][0],
+      ...(role === 'prescriber' ? { licence: 'L', title: 'T', department: 'D', privileges: { narcotic: false, psychotropicI: false, psychotropicII: false, antimicrobialGrade: 'none' } } : {}),
+    }));
+    signers[role] = createStatementSigner({ origin, actorId, seed: new Uint8Array(32).fill(100 + n) });
+    await client.submit(operator.sign('registry.key-add', { actorId, publicKey: encodeBase64(signers[role]!.publicKey), notBefore: 0 }));
+  }
+  const victimSeed = new Uint8Array(32).fill(77);
+  const victimKey = createStatementSigner({ origin, actorId: 'm-courier', seed: victimSeed });
+  const payloads: Record<string, (i: number) => Record<string, unknown>> = {
+    'registry.institution-register': (i) => ({ institutionId: `x-inst-${i}`, kind: 'hospital', name: 'N', region: '370100', licence: 'L' }),
+    'registry.actor-register': (i) => ({ actorId: `x-op-${i}`, role: 'operator', name: 'N' }),
+    'registry.actor-suspend': () => ({ actorId: 'm-regulator', reason: 'r' }),
+    'registry.actor-reinstate': () => ({ actorId: 'm-regulator', reason: 'r' }),
+    'registry.key-add': () => ({ actorId: 'm-courier', publicKey: encodeBase64(victimKey.publicKey), notBefore: 0 }),
+    'registry.key-revoke': () => ({ actorId: 'm-courier', keyId: victimKey.keyId, reason: 'other' }),
+  };
+  const { ACTION_ROLES } = await import('../../src/domain/registry/authorization.js');
+  let i = 0;
+  for (const role of ['prescriber', 'pharmacist', 'courier', 'regulator', 'operator']) {
+    for (const action of Object.keys(payloads)) {
+      const allowed = ACTION_ROLES[action]!.includes(role as never);
+      try {
+        await client.submit(signers[role]!.sign(action, payloads[action]!(i++) as never));
+        t.ok(allowed, `${role} × ${action}: accepted`);
+      } catch (err) {
+        t.equal((err as RxError).code, 'AUTH_ROLE_FORBIDDEN', `${role} × ${action}: refused by role`);
+        t.notOk(allowed, `${role} × ${action}: the matrix forbids it`);
+      }
+    }
+  }
+  t.notOk(ACTION_ROLES['registry.genesis-operator']!.length, 'no role may write the genesis operator');
+});
