@@ -15,6 +15,7 @@ import { openDatabase } from './store/database.js';
 import { nodeMerkleHasher } from './platform/node-merkle-hasher.js';
 import { createNodeEd25519Verifier } from './platform/node-ed25519.js';
 import { createRegistryStore } from './store/registry-store.js';
+import { createReadAuthenticator, type ReadAuthenticator } from './http/read-auth.js';
 import { createRegistryStateMachine } from './ledger/registry-state-machine.js';
 import { ensureGenesisOperator, GENESIS_OPERATOR_ID } from './ledger/genesis-operator.js';
 import { createLedgerStore } from './store/ledger-store.js';
@@ -38,7 +39,13 @@ export interface RunningService {
 }
 
 /** Opens the ledger in `config.dataDir`, creating the directory, keys and genesis entry on first start. */
-export async function openServiceLedger(config: Config, deps: ServiceDeps): Promise<Ledger> {
+export interface ServiceLedger {
+  readonly ledger: Ledger;
+  /** Authenticates signed reads against the registry projection. */
+  readonly readAuth: ReadAuthenticator;
+}
+
+export async function openServiceLedger(config: Config, deps: ServiceDeps): Promise<ServiceLedger> {
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const { keys, createdPath } = loadOrCreateSigningKeys(config.dataDir, config.logOrigin);
   if (createdPath !== undefined) deps.logger.info({ path: createdPath }, 'created checkpoint signing key');
@@ -73,11 +80,17 @@ export async function openServiceLedger(config: Config, deps: ServiceDeps): Prom
     deps.logger.warn({ path: genesis.keyPath, actorId: GENESIS_OPERATOR_ID, index: genesis.entry.index }, 'created the genesis operator key: move it off this machine');
   }
   ledger.publishCheckpoint();
-  return ledger;
+  const readAuth = createReadAuthenticator({
+    registry,
+    verifySignature: (sig, msg, pub) => signatures.verify(sig, msg, pub),
+    windowMs: config.authTimestampWindowMs,
+    ...(deps.clock ? { clock: deps.clock } : {}),
+  });
+  return { ledger, readAuth };
 }
 
 export async function startService(config: Config, deps: ServiceDeps): Promise<RunningService> {
-  const ledger = await openServiceLedger(config, deps);
+  const { ledger, readAuth } = await openServiceLedger(config, deps);
   const stopCheckpointing = ledger.startCheckpointing(config.checkpointIntervalMs);
   let app: FastifyInstance;
   try {
@@ -85,6 +98,7 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<R
       ledger,
       entriesPageMax: config.entriesPageMax,
       bodyLimitBytes: config.bodyLimitBytes,
+      readAuth,
       logger: deps.logger,
     });
     await app.listen({ port: config.port, host: config.host });

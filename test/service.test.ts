@@ -2,6 +2,8 @@
 import t from 'tap';
 import { existsSync, statSync } from 'node:fs';
 import { genesisOperatorKeyPath } from '../src/ledger/genesis-operator.js';
+import { readActorKey } from '../src/keys/actor-key-file.js';
+import { createReadSigner } from '../src/client/read-signer.js';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { loadConfig } from '../src/config.js';
@@ -26,7 +28,8 @@ t.test('first start creates data, keys and a genesis checkpoint; restart keeps t
   const cp = parseCheckpoint(verifyNote(note, [createNoteVerifier(parseVerifierKey(info.verifierKey))]).note.text);
   t.equal(cp.size, 2);
   t.equal(cp.origin, config.logOrigin);
-  const report = await verifyLog(createHttpLogSource(service.url), { trustedKeys: [info.verifierKey] });
+  const operator = readActorKey(genesisOperatorKeyPath(dataDir));
+  const report = await verifyLog(createHttpLogSource(service.url, { signRead: createReadSigner({ seed: operator.seed }) }), { trustedKeys: [info.verifierKey] });
   t.ok(report.ok, JSON.stringify(report.failure));
   await service.stop();
   await service.stop(); // idempotent

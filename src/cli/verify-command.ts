@@ -10,11 +10,14 @@ import { createHttpLogSource } from '../verify/http-log-source.js';
 import { verifyLog, type VerifyReport } from '../verify/log-verifier.js';
 import type { LogSource } from '../verify/log-source.js';
 import { createProgress } from './progress.js';
+import { readActorKey } from '../keys/actor-key-file.js';
+import { createReadSigner } from '../client/read-signer.js';
 import { nodeMerkleHasher } from '../platform/node-merkle-hasher.js';
 import { createNodeEd25519Verifier } from '../platform/node-ed25519.js';
 
-export const VERIFY_USAGE = `usage: rxledger verify (--url URL | --db FILE) --key VERIFIER_KEY [--key ...]
-                       [--origin ORIGIN] [--trusted-checkpoint FILE] [--json]`;
+export const VERIFY_USAGE = `usage: rxledger verify (--url URL --actor-key FILE | --db FILE) --key VERIFIER_KEY [--key ...]
+                       [--origin ORIGIN] [--trusted-checkpoint FILE] [--timestamp-window-ms MS] [--json]
+  --actor-key: the auditor's actor key file (a regulator's), to sign reads of entry content`;
 
 export interface CommandIo {
   readonly stdout: NodeJS.WriteStream;
@@ -31,6 +34,8 @@ export async function runVerify(args: string[], io: CommandIo): Promise<number> 
         db: { type: 'string' },
         key: { type: 'string', multiple: true },
         origin: { type: 'string' },
+        'actor-key': { type: 'string' },
+        'timestamp-window-ms': { type: 'string' },
         'trusted-checkpoint': { type: 'string' },
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
@@ -50,6 +55,11 @@ export async function runVerify(args: string[], io: CommandIo): Promise<number> 
     io.stderr.write(`${VERIFY_USAGE}\n`);
     return 2;
   }
+  const windowMs = values['timestamp-window-ms'];
+  if (windowMs !== undefined && !/^[1-9][0-9]{0,9}$/.test(windowMs)) {
+    io.stderr.write(`--timestamp-window-ms must be a positive integer\n${VERIFY_USAGE}\n`);
+    return 2;
+  }
   let previousCheckpoint: string | undefined;
   if (values['trusted-checkpoint'] !== undefined) {
     try {
@@ -61,7 +71,11 @@ export async function runVerify(args: string[], io: CommandIo): Promise<number> 
   }
   let source: LogSource;
   try {
-    source = values.url !== undefined ? createHttpLogSource(values.url) : openDbLogSource(values.db as string);
+    const reader = values['actor-key'] === undefined ? undefined : readActorKey(values['actor-key']);
+    source =
+      values.url !== undefined
+        ? createHttpLogSource(values.url, reader === undefined ? {} : { signRead: createReadSigner({ seed: reader.seed }) })
+        : openDbLogSource(values.db as string);
   } catch (err) {
     io.stderr.write(`${(err as Error).message}\n`);
     return 1;
@@ -73,6 +87,7 @@ export async function runVerify(args: string[], io: CommandIo): Promise<number> 
     report = await verifyLog(source, {
       trustedKeys: values.key ?? [],
       hasher: nodeMerkleHasher,
+      ...(values['timestamp-window-ms'] === undefined ? {} : { timestampWindowMs: Number(values['timestamp-window-ms']) }),
       verifySignature: (sig, msg, pub) => signatures.verify(sig, msg, pub),
       ...(values.origin === undefined ? {} : { origin: values.origin }),
       ...(previousCheckpoint === undefined ? {} : { previousCheckpoint }),

@@ -47,6 +47,7 @@ export const ERROR_CODES = [
   'LEDGER_INTEGRITY',
   'STORE_SCHEMA_UNSUPPORTED',
   // Authentication and authorization of signed statements
+  'AUTH_REQUIRED',
   'AUTH_ORIGIN_MISMATCH',
   'AUTH_KEY_UNKNOWN',
   'AUTH_KEY_ACTOR_MISMATCH',

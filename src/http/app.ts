@@ -7,11 +7,13 @@ import type { Ledger } from '../ledger/ledger.js';
 import { installErrorHandling } from './error-handler.js';
 import { logRoutes } from './log-routes.js';
 import { statementRoutes } from './statement-routes.js';
+import type { ReadAuthenticator } from './read-auth.js';
 
 export interface AppOptions {
   readonly ledger: Ledger;
   readonly entriesPageMax: number;
   readonly bodyLimitBytes: number;
+  readonly readAuth: ReadAuthenticator;
   /** A pino logger instance, or false for none. */
   readonly logger?: FastifyServerOptions['loggerInstance'] | false;
 }
@@ -30,7 +32,7 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
     return payload;
   });
   app.get('/healthz', async () => ({ status: 'ok', size: options.ledger.size() }));
-  await app.register(logRoutes, { ledger: options.ledger, entriesPageMax: options.entriesPageMax });
+  await app.register(logRoutes, { ledger: options.ledger, entriesPageMax: options.entriesPageMax, readAuth: options.readAuth });
   await app.register(statementRoutes, { ledger: options.ledger });
   return app;
 }

@@ -13,10 +13,14 @@ import { parseEntry, type LedgerEntry } from '../core/entry.js';
 import { RxError } from '../core/errors.js';
 import type { Ledger } from '../ledger/ledger.js';
 import { parseRequestPart } from './parse-request.js';
+import type { ReadAuthenticator } from './read-auth.js';
+import { canReadEntry } from '../domain/registry/visibility.js';
 
 export interface LogRoutesOptions {
   readonly ledger: Ledger;
   readonly entriesPageMax: number;
+  /** Entry content is read with a signed request; checkpoint and proofs stay public. */
+  readonly readAuth: ReadAuthenticator;
 }
 
 /** A decimal index as it appears in a query string: no sign, no leading zeros, a safe integer. */
@@ -38,7 +42,7 @@ function decodeStoredEntry(data: Uint8Array): LedgerEntry | null {
   }
 }
 
-export const logRoutes: FastifyPluginAsync<LogRoutesOptions> = async (app, { ledger, entriesPageMax }) => {
+export const logRoutes: FastifyPluginAsync<LogRoutesOptions> = async (app, { ledger, entriesPageMax, readAuth }) => {
   app.get('/checkpoint', async (_request, reply) => {
     const note = ledger.latestCheckpoint();
     if (note === null) throw new RxError('CHECKPOINT_MISSING', 'no checkpoint has been published yet');
@@ -72,20 +76,24 @@ export const logRoutes: FastifyPluginAsync<LogRoutesOptions> = async (app, { led
   });
 
   app.get('/v1/log/entries', async (request) => {
+    const reader = readAuth.authenticate(request);
     const { start, end } = parseRequestPart(EntriesQuery, request.query, 'query');
     if (end <= start) throw new RxError('REQUEST_INVALID', 'end must be greater than start', { paths: ['query.end'] });
     const size = ledger.size();
     if (start >= size) throw new RxError('LOG_INDEX_NOT_FOUND', 'start is beyond the log', { paths: ['query.start'] });
     // Pages are bounded; a client continues from `next`.
     const stop = Math.min(end, size, start + entriesPageMax);
-    const entries = ledger.entries(start, stop).map((e) => ({
-      index: e.index,
-      leafHash: encodeBase64(e.leafHash),
-      data: encodeBase64(e.data),
+    const seesAll = reader.role === 'regulator' || reader.role === 'operator';
+    const entries = ledger.entries(start, stop).map((e) => {
       // The raw bytes are what a verifier checks; the decoded view is a convenience and is null
       // when the stored bytes are not a valid entry (the verifier will say why).
-      entry: decodeStoredEntry(e.data),
-    }));
+      const entry = decodeStoredEntry(e.data);
+      const visible = entry === null ? seesAll : canReadEntry(reader, entry);
+      const leafHash = encodeBase64(e.leafHash);
+      // Content that does not concern the reader is withheld; its leaf hash, which reveals
+      // nothing, is kept so that proofs stay checkable.
+      return visible ? { index: e.index, leafHash, data: encodeBase64(e.data), entry } : { index: e.index, leafHash, data: null, entry: null, redacted: true };
+    });
     return stop < Math.min(end, size) ? { entries, next: stop } : { entries };
   });
 };

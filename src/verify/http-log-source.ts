@@ -3,25 +3,34 @@ import { z } from 'zod';
 import { decodeBase64, decodeUtf8 } from '../core/bytes.js';
 import { RxError } from '../core/errors.js';
 import type { LogSource, SourceEntry } from './log-source.js';
+import type { ReadSigner } from '../client/read-signer.js';
 
 const LogInfo = z.object({ size: z.number().int().min(0) });
 const EntriesPage = z.object({
-  entries: z.array(z.object({ index: z.number().int().min(0), data: z.string() })),
+  entries: z.array(z.object({ index: z.number().int().min(0), data: z.string().nullable() })),
   next: z.number().int().min(0).optional(),
 });
 const ConsistencyResponse = z.object({ hashes: z.array(z.string()) });
 
-export function createHttpLogSource(baseUrl: string, fetchImpl: typeof fetch = fetch): LogSource {
+/**
+ * `signRead` signs requests for entry content (an auditor's key: a regulator's, to see it all);
+ * without it, reading entries fails with the service's AUTH_REQUIRED.
+ */
+export function createHttpLogSource(baseUrl: string, options: { signRead?: ReadSigner; fetch?: typeof fetch } = {}): LogSource {
   const base = baseUrl.replace(/\/+$/, '');
+  const fetchImpl = options.fetch ?? fetch;
 
   async function get(path: string): Promise<Response> {
     let res: Response;
     try {
-      res = await fetchImpl(`${base}${path}`);
+      res = await fetchImpl(`${base}${path}`, { headers: options.signRead?.('GET', path) ?? {} });
     } catch (cause) {
       throw new RxError('SOURCE_UNAVAILABLE', `cannot reach ${base}`, { cause });
     }
-    if (!res.ok) throw new RxError('SOURCE_UNAVAILABLE', `GET ${path} answered ${res.status}`);
+    if (!res.ok) {
+      const code = ((await res.json().catch(() => undefined)) as { error?: { code?: string } } | undefined)?.error?.code;
+      throw new RxError('SOURCE_UNAVAILABLE', `GET ${path.split('?')[0]} answered ${res.status}${code ? ` ${code}` : ''}`);
+    }
     return res;
   }
 
@@ -41,7 +50,10 @@ export function createHttpLogSource(baseUrl: string, fetchImpl: typeof fetch = f
       while (next < end) {
         const page = await getJson(`/v1/log/entries?start=${next}&end=${end}`, EntriesPage);
         if (page.entries.length === 0) return;
-        for (const e of page.entries) yield { index: e.index, data: decodeBase64(e.data) };
+        for (const e of page.entries) {
+          if (e.data === null) throw new RxError('SOURCE_UNAVAILABLE', `entry ${e.index} is withheld from this reader: audit with a regulator's key`);
+          yield { index: e.index, data: decodeBase64(e.data) };
+        }
         const last = (page.entries[page.entries.length - 1] as { index: number }).index;
         if (last + 1 <= next) return; // a source that does not advance cannot be followed
         next = last + 1;

@@ -23,7 +23,11 @@ t.test('verify --db and --url: exit 0 when it verifies, 1 on failure, 2 on usage
   const dataDir = join(t.testdir(), 'data');
   const service = await startService(loadConfig({ DATA_DIR: dataDir, PORT: '0' }), { logger: pino({ level: 'silent' }) });
   const key = service.ledger.verifierKeys[0]!;
-  const overHttp = await runAsync('verify', '--url', service.url, '--key', key, '--json');
+  const operatorKeyFile = join(dataDir, 'operator', 'op-genesis.key');
+  const unsigned = await runAsync('verify', '--url', service.url, '--key', key);
+  t.equal(unsigned.status, 1, 'entry content needs a signed read');
+  t.match(unsigned.stdout, /AUTH_REQUIRED/);
+  const overHttp = await runAsync('verify', '--url', service.url, '--key', key, '--actor-key', operatorKeyFile, '--json');
   t.equal(overHttp.status, 0, overHttp.stderr);
   t.equal(JSON.parse(overHttp.stdout).ok, true);
   await service.stop();

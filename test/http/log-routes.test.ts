@@ -7,10 +7,16 @@ import { createNoteVerifier, parseVerifierKey } from '../../src/core/note-keys.j
 import { verifyNote } from '../../src/core/signed-note.js';
 import { createApp } from '../../src/http/app.js';
 import { buildTestLedger, openTestLedger } from '../support/test-ledger.js';
+import { testReaders } from '../support/test-readers.js';
+import { createReadSigner } from '../../src/client/read-signer.js';
+
+const readers = testReaders();
+/** A GET of entry content, signed by the test regulator. */
+const asRegulator = (url: string) => ({ method: 'GET' as const, url, headers: readers.regulator('GET', url) });
 
 async function appFor(dir: string, n: number, pageMax = 1000) {
   const { ledger } = await buildTestLedger(dir, n);
-  const app = await createApp({ ledger, entriesPageMax: pageMax, bodyLimitBytes: 1024 * 1024, logger: false });
+  const app = await createApp({ ledger, entriesPageMax: pageMax, bodyLimitBytes: 1024 * 1024, readAuth: readers.readAuth, logger: false });
   return { app, ledger };
 }
 
@@ -36,7 +42,7 @@ t.test('checkpoint, log info and proofs are mutually consistent', async (t) => {
   const cons = (await app.inject(`/v1/log/proof/consistency?from=5&to=${cp.size}`)).json();
   verifyConsistency(5, cp.size, cons.hashes.map(decodeBase64), ledger.root(5), cp.rootHash);
 
-  const page = (await app.inject('/v1/log/entries?start=3&end=6')).json();
+  const page = (await app.inject(asRegulator('/v1/log/entries?start=3&end=6'))).json();
   t.same(page.entries.map((e: { index: number }) => e.index), [3, 4, 5]);
   const e = page.entries[0];
   t.same(hashLeaf(decodeBase64(e.data)), decodeBase64(e.leafHash), 'data are the exact hashed bytes');
@@ -51,10 +57,10 @@ t.test('entry pages are bounded and continue with next', async (t) => {
     await app.close();
     await ledger.close();
   });
-  const first = (await app.inject('/v1/log/entries?start=0&end=100')).json();
+  const first = (await app.inject(asRegulator('/v1/log/entries?start=0&end=100'))).json();
   t.equal(first.entries.length, 10);
   t.equal(first.next, 10);
-  const last = (await app.inject('/v1/log/entries?start=20&end=100')).json();
+  const last = (await app.inject(asRegulator('/v1/log/entries?start=20&end=100'))).json();
   t.same(last.entries.map((e: { index: number }) => e.index), [20, 21, 22, 23, 24, 25]);
   t.equal(last.next, undefined, 'end clamped to the log size');
 });
@@ -84,7 +90,7 @@ t.test('bad parameters get a typed 4xx naming the field', async (t) => {
     ['/v1/log/nothing', 404, 'ROUTE_NOT_FOUND', []],
   ];
   for (const [url, status, code, paths] of cases) {
-    const res = await app.inject(url);
+    const res = await app.inject(url.startsWith('/v1/log/entries') ? asRegulator(url) : url);
     t.equal(res.statusCode, status, url);
     t.same(res.json(), { error: { code, message: res.json().error.message, paths } }, url);
   }
@@ -94,10 +100,52 @@ t.test('bad parameters get a typed 4xx naming the field', async (t) => {
 
 t.test('before the first checkpoint, /checkpoint says so', async (t) => {
   const { ledger } = openTestLedger(t.testdir());
-  const app = await createApp({ ledger, entriesPageMax: 10, bodyLimitBytes: 1024, logger: false });
+  const app = await createApp({ ledger, entriesPageMax: 10, bodyLimitBytes: 1024, readAuth: readers.readAuth, logger: false });
   const res = await app.inject('/checkpoint');
   t.equal(res.statusCode, 503);
   t.equal(res.json().error.code, 'CHECKPOINT_MISSING');
   await app.close();
   await ledger.close();
+});
+
+t.test('entry content needs a signed read; checkpoint and proofs stay public', async (t) => {
+  const { app, ledger } = await appFor(t.testdir(), 3);
+  t.teardown(async () => {
+    await app.close();
+    await ledger.close();
+  });
+  const url = '/v1/log/entries?start=0&end=4';
+  const unsigned = await app.inject(url);
+  t.equal(unsigned.statusCode, 401);
+  t.equal(unsigned.json().error.code, 'AUTH_REQUIRED');
+  t.equal((await app.inject('/v1/log/proof/inclusion?index=0&size=4')).statusCode, 200, 'proofs are public');
+  const signed = readers.regulator('GET', url);
+  t.equal((await app.inject({ url, headers: signed })).statusCode, 200);
+  const replay = await app.inject({ url, headers: signed });
+  t.equal(replay.json().error.code, 'AUTH_NONCE_REUSED', 'a captured signed read cannot be replayed');
+  const otherUrl = await app.inject({ url: '/v1/log/entries?start=1&end=4', headers: readers.regulator('GET', url) });
+  t.equal(otherUrl.json().error.code, 'AUTH_SIGNATURE_INVALID', 'a signature covers the query it was made for');
+  const badHeader = await app.inject({ url, headers: { ...readers.regulator('GET', url), 'signature-input': 'sig1=("@method");created=1' } });
+  t.equal(badHeader.json().error.code, 'AUTH_SIGNATURE_INVALID');
+  t.same(badHeader.json().error.paths, ['headers.signature-input']);
+  const lateRegulator = createReadSigner({ seed: new Uint8Array(32).fill(60), clock: () => Date.now() - 600_000 });
+  const stale = await app.inject({ url, headers: lateRegulator('GET', url) });
+  t.equal(stale.json().error.code, 'AUTH_TIMESTAMP_OUT_OF_WINDOW', 'a signature made ten minutes ago is stale');
+  const stranger = createReadSigner({ seed: new Uint8Array(32).fill(99) });
+  t.equal((await app.inject({ url, headers: stranger('GET', url) })).json().error.code, 'AUTH_KEY_UNKNOWN');
+});
+
+t.test('participants see only what concerns them; leaf hashes stay visible', async (t) => {
+  const { app, ledger } = await appFor(t.testdir(), 3);
+  t.teardown(async () => {
+    await app.close();
+    await ledger.close();
+  });
+  const url = '/v1/log/entries?start=0&end=4';
+  const page = (await app.inject({ url, headers: readers.prescriber('GET', url) })).json();
+  t.ok(page.entries[0].entry, 'the ledger\'s key record is public');
+  for (const e of page.entries.slice(1)) {
+    t.same({ data: e.data, entry: e.entry, redacted: e.redacted }, { data: null, entry: null, redacted: true }, `entry ${e.index} withheld`);
+    t.match(e.leafHash, /^[A-Za-z0-9+/]{43}=$/);
+  }
 });

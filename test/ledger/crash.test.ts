@@ -7,6 +7,9 @@ import { join } from 'node:path';
 import { openDbLogSource } from '../../src/verify/db-log-source.js';
 import { verifyLog } from '../../src/verify/log-verifier.js';
 import { startChildServer } from '../support/child-server.js';
+import { createReadSigner } from '../../src/client/read-signer.js';
+import { readActorKey } from '../../src/keys/actor-key-file.js';
+import { genesisOperatorKeyPath } from '../../src/ledger/genesis-operator.js';
 import { TEST_ENTRY_SCHEMAS } from '../support/test-ledger.js';
 
 const ROUNDS = 4;
@@ -49,8 +52,11 @@ t.test('SIGKILL during concurrent appends loses nothing acknowledged', async (t)
   const server = await startChildServer({ DATA_DIR: dataDir, LOG_ORIGIN: 'crash.test/ledger' });
   const info = (await (await fetch(`${server.url}/v1/log`)).json()) as { size: number; verifierKey: string };
   let missing = 0;
+  const operatorKey = readActorKey(genesisOperatorKeyPath(dataDir));
+  const signRead = createReadSigner({ seed: operatorKey.seed });
   for (let start = 0; start < info.size; start += 1000) {
-    const page = (await (await fetch(`${server.url}/v1/log/entries?start=${start}&end=${info.size}`)).json()) as {
+    const path = `/v1/log/entries?start=${start}&end=${info.size}`;
+    const page = (await (await fetch(`${server.url}${path}`, { headers: signRead('GET', path) })).json()) as {
       entries: { index: number; leafHash: string }[];
     };
     for (const e of page.entries) if (acked.has(e.index) && acked.get(e.index) !== e.leafHash) missing++;

@@ -11,9 +11,9 @@ import { TEST_ENTRY_SCHEMAS } from './test-ledger.js';
 
 const config = loadConfig(process.env);
 const logger = pino({ level: 'silent' });
-const ledger = await openServiceLedger(config, { logger, entryBodySchemas: TEST_ENTRY_SCHEMAS });
+const { ledger, readAuth } = await openServiceLedger(config, { logger, entryBodySchemas: TEST_ENTRY_SCHEMAS });
 ledger.startCheckpointing(config.checkpointIntervalMs);
-const app = await createApp({ ledger, entriesPageMax: config.entriesPageMax, bodyLimitBytes: config.bodyLimitBytes, logger: false });
+const app = await createApp({ ledger, entriesPageMax: config.entriesPageMax, bodyLimitBytes: config.bodyLimitBytes, readAuth, logger: false });
 app.post('/test/append', async (request) => {
   const result = await ledger.append('test.event', request.body);
   return { index: result.index, leafHash: Buffer.from(result.leafHash).toString('base64') };

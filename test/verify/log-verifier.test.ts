@@ -7,6 +7,7 @@ import { createApp } from '../../src/http/app.js';
 import { openDbLogSource } from '../../src/verify/db-log-source.js';
 import { createHttpLogSource } from '../../src/verify/http-log-source.js';
 import { verifyLog, type VerifyReport } from '../../src/verify/log-verifier.js';
+import { testReaders } from '../support/test-readers.js';
 import { TEST_ENTRY_SCHEMAS, appendEvents, buildTestLedger, openTestLedger, testKey } from '../support/test-ledger.js';
 
 const KEY = formatVerifierKey(testKey());
@@ -56,13 +57,14 @@ t.test('a pristine ledger verifies over HTTP on 127.0.0.1, with consistency from
   const trusted = ledger.latestCheckpoint()!;
   await appendEvents(ledger, 30, 2500); // more than one entries page
   ledger.publishCheckpoint();
-  const app = await createApp({ ledger, entriesPageMax: 1000, bodyLimitBytes: 1024, logger: false });
+  const readers = testReaders();
+  const app = await createApp({ ledger, entriesPageMax: 1000, bodyLimitBytes: 1024, readAuth: readers.readAuth, logger: false });
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   t.teardown(async () => {
     await app.close();
     await ledger.close();
   });
-  const report = await verifyLog(createHttpLogSource(url), { trustedKeys: [KEY], previousCheckpoint: trusted, entryBodySchemas: TEST_ENTRY_SCHEMAS });
+  const report = await verifyLog(createHttpLogSource(url, { signRead: readers.regulator }), { trustedKeys: [KEY], previousCheckpoint: trusted, entryBodySchemas: TEST_ENTRY_SCHEMAS });
   t.ok(report.ok, JSON.stringify(report.failure));
   t.equal(report.entriesVerified, 2531);
   const unreachable = await verifyLog(createHttpLogSource('http://127.0.0.1:1'), { trustedKeys: [KEY] });

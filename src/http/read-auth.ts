@@ -1,0 +1,62 @@
+/**
+ * Authenticates reads of entry content (RFC 9421 profile, src/core/http-signature.ts): the key
+ * must be registered, valid now and unrevoked, its actor active, the signature fresh (created
+ * within the window) and its nonce unseen within that window. Read nonces are kept in memory for
+ * the window's length only: reads change nothing, so a restart forgetting them replays nothing
+ * that matters beyond the window.
+ */
+import type { FastifyRequest } from 'fastify';
+import { RxError } from '../core/errors.js';
+import { parseReadSignature, readSignatureBase } from '../core/http-signature.js';
+import type { ActorRecord, RegistryView, SignatureCheck } from '../domain/registry/registry-rules.js';
+
+export interface ReadAuthenticator {
+  authenticate(request: FastifyRequest): ActorRecord;
+}
+
+export interface ReadAuthOptions {
+  readonly registry: RegistryView;
+  readonly verifySignature: SignatureCheck;
+  readonly windowMs: number;
+  readonly clock?: () => number;
+}
+
+export function createReadAuthenticator(options: ReadAuthOptions): ReadAuthenticator {
+  const clock = options.clock ?? Date.now;
+  const seen = new Map<string, number>(); // nonce -> when it may be forgotten
+  const forgetExpired = (now: number) => {
+    for (const [nonce, until] of seen) if (until < now) seen.delete(nonce);
+  };
+  const header = (request: FastifyRequest, name: string): string | undefined => {
+    const v = request.headers[name];
+    return typeof v === 'string' ? v : undefined;
+  };
+  return {
+    authenticate(request) {
+      const { params, signature } = parseReadSignature(header(request, 'signature-input'), header(request, 'signature'));
+      const now = clock();
+      if (Math.abs(now - params.created * 1000) > options.windowMs) {
+        throw new RxError('AUTH_TIMESTAMP_OUT_OF_WINDOW', 'the signature is not fresh', { paths: ['headers.signature-input'] });
+      }
+      const key = options.registry.key(params.keyId);
+      if (key === undefined) throw new RxError('AUTH_KEY_UNKNOWN', 'no such key', { paths: ['headers.signature-input'] });
+      const q = request.url.indexOf('?');
+      const target = { method: request.method, path: q < 0 ? request.url : request.url.slice(0, q), query: q < 0 ? '?' : request.url.slice(q) };
+      if (!options.verifySignature(signature, readSignatureBase(target, params), key.publicKey)) {
+        throw new RxError('AUTH_SIGNATURE_INVALID', 'the signature does not verify over this request', { paths: ['headers.signature'] });
+      }
+      if (key.revokedAt !== null) throw new RxError('AUTH_KEY_REVOKED', 'the key has been revoked', { paths: ['headers.signature-input'] });
+      if (now < key.notBefore || (key.notAfter !== null && now >= key.notAfter)) {
+        throw new RxError('AUTH_KEY_NOT_VALID_NOW', 'the key is outside its validity window', { paths: ['headers.signature-input'] });
+      }
+      const actor = options.registry.actor(key.actorId);
+      if (actor === undefined) throw new RxError('AUTH_KEY_UNKNOWN', 'no such actor', { paths: ['headers.signature-input'] });
+      if (actor.suspended) throw new RxError('AUTH_ACTOR_SUSPENDED', 'the actor is suspended', { paths: ['headers.signature-input'] });
+      if (seen.size > 100_000) forgetExpired(now);
+      const nonceKey = `${key.keyId}\n${params.nonce}`;
+      if ((seen.get(nonceKey) ?? -1) >= now) throw new RxError('AUTH_NONCE_REUSED', 'this nonce was already used', { paths: ['headers.signature-input'] });
+      seen.set(nonceKey, now + 2 * options.windowMs);
+      return actor;
+    },
+  };
+}
