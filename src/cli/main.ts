@@ -1,10 +1,12 @@
 #!/usr/bin/env node
-/** The `rxledger` command: `rxledger verify …` and `rxledger serve` (same as `npm start`). */
+/** The `rxledger` command: `init`, `verify …` and `serve` (same as `npm start`). */
+import { runInit } from './init-command.js';
 import { runVerify } from './verify-command.js';
 
 const USAGE = `usage: rxledger <command> [options]
 
 commands:
+  init     create a data directory: signing key, ledger, genesis operator key (configured like serve)
   verify   verify a log from its read API or database file (rxledger verify --help)
   serve    run the service, configured by environment variables (see README)
 `;
@@ -14,6 +16,8 @@ async function run(argv: string[]): Promise<number> {
   switch (command) {
     case 'verify':
       return runVerify(rest, { stdout: process.stdout, stderr: process.stderr });
+    case 'init':
+      return runInit(rest, { stdout: process.stdout, stderr: process.stderr }, process.env);
     case 'serve':
       await import('../main.js');
       return -1; // the server keeps the process alive and exits on its own
