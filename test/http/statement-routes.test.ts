@@ -12,6 +12,13 @@ import { RxError, type ErrorCode } from '../../src/core/errors.js';
 import { readActorKey } from '../../src/keys/actor-key-file.js';
 import { genesisOperatorKeyPath } from '../../src/ledger/genesis-operator.js';
 import { startService } from '../../src/service.js';
+import { createReadSigner } from '../../src/client/read-signer.js';
+import { openDatabase } from '../../src/store/database.js';
+import { createRegistryStore } from '../../src/store/registry-store.js';
+import { createLedgerStore } from '../../src/store/ledger-store.js';
+import { createRegistryReplay } from '../../src/verify/registry-replay.js';
+import { isValidEd25519 } from '../../src/core/ed25519.js';
+import { parseEntry } from '../../src/core/entry.js';
 
 async function refusedWith(t: { equal(a: unknown, b: unknown, m: string): unknown; fail(m: string): unknown }, p: Promise<unknown>, code: ErrorCode, what: string) {
   try {
@@ -134,4 +141,47 @@ t.test('every role against every write action: only the matrix decides', async (
     }
   }
   t.notOk(ACTION_ROLES['registry.genesis-operator']!.length, 'no role may write the genesis operator');
+
+  // Every role against the read endpoints: public ones for all; entry content by the visibility rule.
+  const seeds: Record<string, Uint8Array> = { operator: gk.seed, prescriber: new Uint8Array(32).fill(100), pharmacist: new Uint8Array(32).fill(101), courier: new Uint8Array(32).fill(102), regulator: new Uint8Array(32).fill(103) };
+  const size = (await client.log()).size;
+  const url = `/v1/log/entries?start=0&end=${size}`;
+  for (const [role, s] of Object.entries(seeds)) {
+    const res = await fetch(`${service.url}${url}`, { headers: createReadSigner({ seed: s })('GET', url) });
+    t.equal(res.status, 200, `${role} reads entries`);
+    const entries = ((await res.json()) as { entries: { data: string | null; entry: { body: { statement?: { actor: string; payload: Record<string, unknown> } } } | null }[] }).entries;
+    const visible = entries.filter((e) => e.data !== null).length;
+    if (role === 'operator' || role === 'regulator') t.equal(visible, entries.length, `${role} sees everything`);
+    else {
+      t.ok(visible > 1 && visible < entries.length, `${role} sees part of the log (${visible} of ${entries.length})`);
+      const own = `m-${role}`;
+      t.ok(entries.every((e) => e.entry === null || e.entry.body.statement === undefined || e.entry.body.statement.actor === own || e.entry.body.statement.payload.actorId === own || typeof e.entry.body.statement.payload.institutionId === 'string'), `${role} sees only what concerns them`);
+    }
+    for (const publicPath of ['/checkpoint', '/v1/log', '/v1/log/proof/inclusion?index=0&size=1']) {
+      t.equal((await fetch(`${service.url}${publicPath}`)).status, 200, `${publicPath} is public`);
+    }
+  }
+  // Suspended readers and revoked keys are refused.
+  await client.submit(operator.sign('registry.actor-suspend', { actorId: 'm-pharmacist', reason: 'audit' }));
+  const suspended = await fetch(`${service.url}${url}`, { headers: createReadSigner({ seed: seeds.pharmacist! })('GET', url) });
+  t.equal(((await suspended.json()) as { error: { code: string } }).error.code, 'AUTH_ACTOR_SUSPENDED');
+  await client.submit(operator.sign('registry.key-revoke', { actorId: 'm-courier', keyId: signers.courier!.keyId, reason: 'left-institution' }));
+  const revoked = await fetch(`${service.url}${url}`, { headers: createReadSigner({ seed: seeds.courier! })('GET', url) });
+  t.equal(((await revoked.json()) as { error: { code: string } }).error.code, 'AUTH_KEY_REVOKED');
+
+  // The registry projection equals a replay of the log.
+  const db = openDatabase(join(dataDir, 'ledger.sqlite'), { readonly: true });
+  const projection = createRegistryStore(db);
+  const replay = createRegistryReplay({ origin, timestampWindowMs: 300_000, verifySignature: isValidEd25519 });
+  for (const stored of createLedgerStore(db).readEntries(0, Number.MAX_SAFE_INTEGER)) replay.check(parseEntry(stored.data), stored.index);
+  for (const id of ['op-genesis', 'm-prescriber', 'm-pharmacist', 'm-courier', 'm-regulator', 'x-op-25']) {
+    t.ok(projection.actor(id), `actor ${id} exists`);
+    t.same(projection.actor(id), replay.registry.actor(id), `actor ${id} as replayed`);
+  }
+  for (const signer of Object.values(signers)) t.same(projection.key(signer.keyId), replay.registry.key(signer.keyId), `key of ${signer.actorId} as replayed`);
+  for (const id of ['hosp-m', 'ph-m', 'x-inst-24']) {
+    t.ok(projection.institution(id), `institution ${id} exists`);
+    t.same(projection.institution(id), replay.registry.institution(id), `institution ${id} as replayed`);
+  }
+  db.close();
 });
