@@ -3,10 +3,7 @@
  * authorized, checked against the registry as it stands at that index) inside the commit
  * transaction, and their mutations written to the SQLite projection in the same transaction.
  */
-import { RxError } from '../core/errors.js';
-import { SignedStatementSchema, type SignedStatement } from '../core/statement.js';
-import { GENESIS_OPERATOR_TYPE } from '../domain/registry/registry-entry-types.js';
-import { admitGenesisOperator, admitStatement, type SignatureCheck } from '../domain/registry/registry-rules.js';
+import { admitRegistryEntry, type SignatureCheck } from '../domain/registry/registry-rules.js';
 import type { RegistryStore } from '../store/registry-store.js';
 import type { EntryStateMachine } from './ledger.js';
 
@@ -18,16 +15,12 @@ export interface RegistryStateMachineOptions {
 }
 
 export function createRegistryStateMachine(options: RegistryStateMachineOptions): EntryStateMachine {
+  const { registry, origin, timestampWindowMs, verifySignature } = options;
   return {
     admit(entry, at) {
-      if (!entry.type.startsWith('registry.')) return { kind: 'append', apply() {} };
-      const parsed = SignedStatementSchema.safeParse(entry.body);
-      if (!parsed.success) throw new RxError('ENTRY_BODY_INVALID', 'registry entries carry a signed statement', { paths: ['body'] });
-      const signed = parsed.data as SignedStatement;
-      const ctx = { origin: options.origin, index: at.index, time: at.time, timestampWindowMs: options.timestampWindowMs, verifySignature: options.verifySignature };
-      const admission = entry.type === GENESIS_OPERATOR_TYPE ? admitGenesisOperator(options.registry, signed, ctx) : admitStatement(options.registry, signed, ctx);
+      const admission = admitRegistryEntry(registry, entry.type, entry.body, { origin, index: at.index, time: at.time, timestampWindowMs, verifySignature });
       if (admission.kind === 'replay') return admission;
-      return { kind: 'append', apply: () => options.registry.apply(admission.mutations) };
+      return { kind: 'append', apply: () => registry.apply(admission.mutations) };
     },
   };
 }

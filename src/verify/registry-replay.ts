@@ -7,10 +7,8 @@
  */
 import { RxError } from '../core/errors.js';
 import type { LedgerEntry } from '../core/entry.js';
-import { SignedStatementSchema, type SignedStatement } from '../core/statement.js';
 import { MemoryRegistry } from '../domain/registry/memory-registry.js';
-import { GENESIS_OPERATOR_TYPE } from '../domain/registry/registry-entry-types.js';
-import { admitGenesisOperator, admitStatement, type SignatureCheck } from '../domain/registry/registry-rules.js';
+import { admitRegistryEntry, type SignatureCheck } from '../domain/registry/registry-rules.js';
 
 export const DEFAULT_TIMESTAMP_WINDOW_MS = 300_000;
 
@@ -31,10 +29,8 @@ export function createRegistryReplay(options: RegistryReplayOptions): RegistryRe
   return {
     registry,
     check(entry, index) {
-      if (!entry.type.startsWith('registry.')) return;
-      const signed = SignedStatementSchema.parse(entry.body) as SignedStatement;
       const ctx = { origin: options.origin, index, time: entry.time, timestampWindowMs: options.timestampWindowMs, verifySignature: options.verifySignature };
-      const admission = entry.type === GENESIS_OPERATOR_TYPE ? admitGenesisOperator(registry, signed, ctx) : admitStatement(registry, signed, ctx);
+      const admission = admitRegistryEntry(registry, entry.type, entry.body, ctx);
       if (admission.kind === 'replay') {
         throw new RxError('IDEMPOTENCY_KEY_CONFLICT', `statement duplicates the one recorded at index ${admission.index}`);
       }

@@ -13,7 +13,8 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import type { z } from 'zod';
 import { bytesToHex, decodeBase64 } from '../../core/bytes.js';
 import { RxError } from '../../core/errors.js';
-import { actorKeyId, statementSigningBytes, type SignedStatement } from '../../core/statement.js';
+import { actorKeyId, SignedStatementSchema, statementSigningBytes, type SignedStatement } from '../../core/statement.js';
+import { GENESIS_OPERATOR_TYPE } from './registry-entry-types.js';
 import {
   ActorRegisterPayload,
   ActorStatusPayload,
@@ -233,4 +234,16 @@ function registryMutations(view: RegistryView, action: string, payload: unknown,
     default:
       return fail('ENTRY_TYPE_UNKNOWN', 'not a registry action', ['body.statement.action']);
   }
+}
+
+/**
+ * Judges a registry entry (type and body as they stand in the ledger): the single entry point the
+ * ledger (at sequencing) and the verifier (at replay) share. Non-registry entries pass untouched.
+ */
+export function admitRegistryEntry(view: RegistryView, type: string, body: unknown, ctx: AdmitContext): Admission {
+  if (!type.startsWith('registry.')) return { kind: 'append', mutations: [] };
+  const parsed = SignedStatementSchema.safeParse(body);
+  if (!parsed.success) throw new RxError('ENTRY_BODY_INVALID', 'registry entries carry a signed statement', { paths: ['body'] });
+  const signed = parsed.data as SignedStatement;
+  return type === GENESIS_OPERATOR_TYPE ? admitGenesisOperator(view, signed, ctx) : admitStatement(view, signed, ctx);
 }
