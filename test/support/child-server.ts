@@ -1,8 +1,8 @@
-/** Starts test/support/append-server.ts in a child process and waits for its READY line. */
+/** Starts the real service (`src/main.ts`) in a child process and waits until it listens. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const SERVER = fileURLToPath(new URL('./append-server.ts', import.meta.url));
+const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
 
 export interface ChildServer {
   readonly url: string;
@@ -11,8 +11,8 @@ export interface ChildServer {
 }
 
 export function startChildServer(env: Record<string, string>): Promise<ChildServer> {
-  const child = spawn(process.execPath, ['--import', 'tsx', SERVER], {
-    env: { ...process.env, PORT: '0', CHECKPOINT_INTERVAL_MS: '50', ...env },
+  const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
+    env: { ...process.env, PORT: '0', CHECKPOINT_INTERVAL_MS: '50', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
@@ -24,9 +24,10 @@ export function startChildServer(env: Record<string, string>): Promise<ChildServ
     let out = '';
     child.stdout?.on('data', (d) => {
       out += String(d);
-      const m = /READY (\S+)\n/.exec(out);
+      const m = /"url":"([^"]+)"[^\n]*"msg":"rxledger listening"/.exec(out);
       if (m) resolve({ url: m[1] as string, child, exited });
+      if (out.length > 1_000_000) out = out.slice(-10_000);
     });
-    void exited.then(({ code }) => reject(new Error(`server exited (${code}) before READY: ${stderr.slice(-2000)}`)));
+    void exited.then(({ code }) => reject(new Error(`server exited (${code}) before listening: ${stderr.slice(-2000)}`)));
   });
 }

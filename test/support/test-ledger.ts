@@ -14,6 +14,8 @@ export const TEST_ORIGIN = 'test.example/ledger';
 
 export const TestEventSchema = z.strictObject({ n: z.number().int(), note: z.string().max(100_000).optional() });
 export const TEST_ENTRY_SCHEMAS: EntryBodySchemas = { ...ENTRY_BODY_SCHEMAS, 'test.event': TestEventSchema };
+/** Verifier options for logs holding `test.event` entries (which carry no actor statement). */
+export const TEST_VERIFY_OPTIONS = { entryBodySchemas: TEST_ENTRY_SCHEMAS, unjudgedEntryTypes: new Set(['test.event']) };
 
 export function testKey(fill = 7, name = TEST_ORIGIN): Ed25519NoteSigningKey {
   return createSigningKey(name, new Uint8Array(32).fill(fill));

@@ -8,12 +8,12 @@ import { openDbLogSource } from '../../src/verify/db-log-source.js';
 import { createHttpLogSource } from '../../src/verify/http-log-source.js';
 import { verifyLog, type VerifyReport } from '../../src/verify/log-verifier.js';
 import { testReaders } from '../support/test-readers.js';
-import { TEST_ENTRY_SCHEMAS, appendEvents, buildTestLedger, openTestLedger, testKey } from '../support/test-ledger.js';
+import { TEST_VERIFY_OPTIONS, appendEvents, buildTestLedger, openTestLedger, testKey } from '../support/test-ledger.js';
 
 const KEY = formatVerifierKey(testKey());
 const verifyDb = (path: string, extra: Partial<Parameters<typeof verifyLog>[1]> = {}): Promise<VerifyReport> => {
   const source = openDbLogSource(path);
-  return verifyLog(source, { trustedKeys: [KEY], entryBodySchemas: TEST_ENTRY_SCHEMAS, ...extra }).finally(() => source.close?.());
+  return verifyLog(source, { trustedKeys: [KEY], ...TEST_VERIFY_OPTIONS, ...extra }).finally(() => source.close?.());
 };
 
 /** A closed ledger of 1 + n entries with checkpoints at several sizes; returns its database path. */
@@ -64,7 +64,7 @@ t.test('a pristine ledger verifies over HTTP on 127.0.0.1, with consistency from
     await app.close();
     await ledger.close();
   });
-  const report = await verifyLog(createHttpLogSource(url, { signRead: readers.regulator }), { trustedKeys: [KEY], previousCheckpoint: trusted, entryBodySchemas: TEST_ENTRY_SCHEMAS });
+  const report = await verifyLog(createHttpLogSource(url, { signRead: readers.regulator }), { trustedKeys: [KEY], previousCheckpoint: trusted, ...TEST_VERIFY_OPTIONS });
   t.ok(report.ok, JSON.stringify(report.failure));
   t.equal(report.entriesVerified, 2531);
   const unreachable = await verifyLog(createHttpLogSource('http://127.0.0.1:1'), { trustedKeys: [KEY] });

@@ -28,6 +28,10 @@ import {
   type Role,
 } from './registry-model.js';
 import { isAllowed } from './authorization.js';
+import { REGISTRY_PAYLOADS } from './registry-model.js';
+
+/** The ledger's own records: no actor signs them; the checkpoints that cover them do. */
+const LEDGER_RECORD_TYPES: ReadonlySet<string> = new Set(['ledger.checkpoint-keys', 'ledger.auth-policy']);
 
 export interface InstitutionRecord {
   readonly institutionId: string;
@@ -115,18 +119,28 @@ export function requestHash(signed: SignedStatement): string {
   return bytesToHex(sha256(statementSigningBytes(signed.statement)));
 }
 
-/** Authentication and replay protection common to every signed statement. */
-export function authenticate(view: RegistryView, signed: SignedStatement, ctx: AdmitContext): { actor: ActorRecord; key: KeyRecord } {
+/**
+ * Proof that the statement was signed by the key it names, for the actor it names: origin, key
+ * known, signature valid, key owned by the actor. Nothing about the statement is disclosed to a
+ * caller who cannot pass this (no idempotency or ownership oracle).
+ */
+export function verifyStatementSignature(view: RegistryView, signed: SignedStatement, ctx: AdmitContext): KeyRecord {
   const s = signed.statement;
   if (s.origin !== ctx.origin) fail('AUTH_ORIGIN_MISMATCH', 'the statement is meant for another log', ['body.statement.origin']);
   const key = view.key(s.keyId);
   if (key === undefined) fail('AUTH_KEY_UNKNOWN', 'no such key', ['body.statement.keyId']);
-  if (key!.actorId !== s.actor) fail('AUTH_KEY_ACTOR_MISMATCH', 'the key belongs to another actor', ['body.statement.keyId']);
   if (!ctx.verifySignature(decodeBase64(signed.signature), statementSigningBytes(s), key!.publicKey)) {
     fail('AUTH_SIGNATURE_INVALID', 'the signature does not verify over this statement', ['body.signature']);
   }
-  if (key!.revokedAt !== null) fail('AUTH_KEY_REVOKED', 'the key has been revoked', ['body.statement.keyId']);
-  if (ctx.time < key!.notBefore || (key!.notAfter !== null && ctx.time >= key!.notAfter)) {
+  if (key!.actorId !== s.actor) fail('AUTH_KEY_ACTOR_MISMATCH', 'the key belongs to another actor', ['body.statement.keyId']);
+  return key!;
+}
+
+/** Whether the key and its actor may act now: revocation, validity window, timestamp, suspension. */
+export function verifyStatementStanding(view: RegistryView, signed: SignedStatement, key: KeyRecord, ctx: AdmitContext): ActorRecord {
+  const s = signed.statement;
+  if (key.revokedAt !== null) fail('AUTH_KEY_REVOKED', 'the key has been revoked', ['body.statement.keyId']);
+  if (ctx.time < key.notBefore || (key.notAfter !== null && ctx.time >= key.notAfter)) {
     fail('AUTH_KEY_NOT_VALID_NOW', 'the key is outside its validity window', ['body.statement.keyId']);
   }
   if (Math.abs(ctx.time - s.timestamp) > ctx.timestampWindowMs) {
@@ -135,21 +149,28 @@ export function authenticate(view: RegistryView, signed: SignedStatement, ctx: A
   const actor = view.actor(s.actor);
   if (actor === undefined) fail('AUTH_KEY_UNKNOWN', 'no such actor', ['body.statement.actor']);
   if (actor!.suspended) fail('AUTH_ACTOR_SUSPENDED', 'the actor is suspended', ['body.statement.actor']);
-  return { actor: actor!, key: key! };
+  return actor!;
 }
 
-/** Decides whether a signed registry statement may be recorded next, and what it changes. */
+/**
+ * Decides whether a signed statement may be recorded next, and what it changes. The checks run
+ * in this order, the first failure deciding the code (docs/AUTH.md §2):
+ *   signature (origin, key, signature, key owner) → idempotent retry → standing (revocation,
+ *   validity window, timestamp window, actor) → nonce → role → the action's preconditions.
+ * An identical retry is answered after the signature check and before the standing checks: it
+ * asks for nothing new, so a key revoked since, or a nonce now spent, does not turn it into an
+ * error.
+ */
 export function admitStatement(view: RegistryView, signed: SignedStatement, ctx: AdmitContext): Admission {
   const s = signed.statement;
+  const key = verifyStatementSignature(view, signed, ctx);
   const hash = requestHash(signed);
-  // An identical retry returns the original result before anything else is judged: its nonce is
-  // already used and its key may since have been revoked, but it asks for nothing new.
   const previous = view.idempotency(s.actor, s.idempotencyKey);
   if (previous !== undefined) {
     if (previous.requestHash === hash) return { kind: 'replay', index: previous.index };
     fail('IDEMPOTENCY_KEY_CONFLICT', 'this idempotency key was used for a different statement', ['body.statement.idempotencyKey']);
   }
-  const { actor } = authenticate(view, signed, ctx);
+  const actor = verifyStatementStanding(view, signed, key, ctx);
   if (view.nonceUsed(s.actor, s.nonce)) fail('AUTH_NONCE_REUSED', 'this nonce was already used', ['body.statement.nonce']);
   if (!isAllowed(actor.role, s.action)) fail('AUTH_ROLE_FORBIDDEN', `a ${actor.role} may not ${s.action}`, ['body.statement.action']);
   const mutations = registryMutations(view, s.action, s.payload, ctx);
@@ -237,11 +258,15 @@ function registryMutations(view: RegistryView, action: string, payload: unknown,
 }
 
 /**
- * Judges a registry entry (type and body as they stand in the ledger): the single entry point the
- * ledger (at sequencing) and the verifier (at replay) share. Non-registry entries pass untouched.
+ * Judges an entry (type and body as they stand in the ledger): the single entry point the ledger
+ * (at sequencing) and the verifier (at replay) share. Refuse by default: an entry is admitted only
+ * if it is one of the ledger's own records (written by the ledger, covered by its checkpoints) or
+ * a signed statement whose action has rules here. A new entry type therefore cannot be recorded
+ * until its rules exist.
  */
 export function admitRegistryEntry(view: RegistryView, type: string, body: unknown, ctx: AdmitContext): Admission {
-  if (!type.startsWith('registry.')) return { kind: 'append', mutations: [] };
+  if (LEDGER_RECORD_TYPES.has(type)) return { kind: 'append', mutations: [] };
+  if (!Object.hasOwn(REGISTRY_PAYLOADS, type)) throw new RxError('ENTRY_TYPE_UNKNOWN', 'no admission rules for this entry type', { paths: ['type'] });
   const parsed = SignedStatementSchema.safeParse(body);
   if (!parsed.success) throw new RxError('ENTRY_BODY_INVALID', 'registry entries carry a signed statement', { paths: ['body'] });
   const signed = parsed.data as SignedStatement;

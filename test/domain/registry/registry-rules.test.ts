@@ -76,7 +76,9 @@ t.test('authentication failures have distinct codes and change nothing', async (
   refused(t, () => env.admit(stranger.sign('registry.institution-register', inst('hosp-x'))), 'AUTH_KEY_UNKNOWN', 'unknown key');
   const signed = env.operator.sign('registry.institution-register', inst('hosp-b'));
   refused(t, () => env.admit({ ...signed, statement: { ...signed.statement, payload: inst('hosp-c') } }), 'AUTH_SIGNATURE_INVALID', 'signature over other bytes');
-  refused(t, () => env.admit({ ...signed, statement: { ...signed.statement, actor: 'dr-zhang' } }), 'AUTH_KEY_ACTOR_MISMATCH', 'key of another actor');
+  refused(t, () => env.admit({ ...signed, statement: { ...signed.statement, actor: 'dr-zhang' } }), 'AUTH_SIGNATURE_INVALID', 'actor changed after signing');
+  const impostor = createStatementSigner({ origin: ORIGIN, actorId: 'op-genesis', seed: seed(2) });
+  refused(t, () => env.admit(impostor.sign('registry.institution-register', inst('hosp-i'))), 'AUTH_KEY_ACTOR_MISMATCH', 'the doctor\'s own key, claiming to be the operator');
   const elsewhere = createStatementSigner({ origin: 'other.example/ledger', actorId: 'op-genesis', seed: seed(1) });
   refused(t, () => env.admit(elsewhere.sign('registry.institution-register', inst('hosp-d'))), 'AUTH_ORIGIN_MISMATCH', 'statement for another log');
   const stale = env.operator.sign('registry.institution-register', inst('hosp-e'));
@@ -103,6 +105,11 @@ t.test('idempotency: an identical retry returns the original; a different statem
   t.same(retry, { kind: 'replay', index: 1 });
   const other = env.operator.sign('registry.institution-register', { institutionId: 'ph-b', kind: 'pharmacy', name: 'P', region: '370100', licence: 'L', delivers: false }, { idempotencyKey: 'create-ph-a-0001' });
   refused(t, () => env.admit(other), 'IDEMPOTENCY_KEY_CONFLICT', 'same idempotency key, other statement');
+  // Nothing is disclosed before the signature is proven: no forged retries, no idempotency oracle.
+  const zeros = 'A'.repeat(86) + '==';
+  refused(t, () => env.admit({ ...signed, signature: zeros }), 'AUTH_SIGNATURE_INVALID', 'an identical statement with a forged signature is no retry');
+  const stranger = env.signer('op-genesis', 9);
+  refused(t, () => env.admit(stranger.sign('registry.institution-register', { institutionId: 'ph-c', kind: 'pharmacy', name: 'P', region: '370100', licence: 'L', delivers: false }, { idempotencyKey: 'create-ph-a-0001' })), 'AUTH_KEY_UNKNOWN', 'a stranger learns nothing about used idempotency keys');
 });
 
 t.test('keys: validity window, revocation, suspension', async (t) => {
