@@ -16,4 +16,13 @@ export { verifyLog, type VerifyOptions, type VerifyReport, type VerifyFailure } 
 export { openDbLogSource } from './verify/db-log-source.js';
 export { createHttpLogSource } from './verify/http-log-source.js';
 export type { LogSource, SourceEntry } from './verify/log-source.js';
-export { createStatementSigner, createLedgerClient, type StatementSigner, type LedgerClient } from './client/index.js';
+export {
+  createStatementSigner,
+  createReadSigner,
+  createLedgerClient,
+  type StatementSigner,
+  type ReadSigner,
+  type LedgerClient,
+  type LogInfo,
+  type SubmitResult,
+} from './client/index.js';

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { RxError, ERROR_CODES, type ErrorCode } from '../core/errors.js';
 import type { SignedStatement } from '../core/statement.js';
+import type { ReadSigner } from './read-signer.js';
 
 export interface SubmitResult {
   readonly index: number;
@@ -20,10 +21,23 @@ export interface LogInfo {
   readonly size: number;
 }
 
+export interface EntriesPage {
+  readonly entries: ReadonlyArray<{ index: number; leafHash: string; data: string | null; entry: unknown; redacted?: true }>;
+  readonly next?: number;
+}
+
 export interface LedgerClient {
   submit(signed: SignedStatement): Promise<SubmitResult>;
   log(): Promise<LogInfo>;
   checkpoint(): Promise<string>;
+  /** Entry content: a signed read, with the reader given to createLedgerClient. */
+  entries(start: number, end: number): Promise<EntriesPage>;
+}
+
+export interface LedgerClientOptions {
+  readonly fetch?: typeof fetch;
+  /** Signs reads of entry content (createReadSigner with the actor's key). */
+  readonly signRead?: ReadSigner;
 }
 
 const ErrorBody = z.object({ error: z.object({ code: z.string(), message: z.string(), paths: z.array(z.string()) }) });
@@ -35,8 +49,9 @@ async function failure(res: Response): Promise<RxError> {
   return new RxError(code, parsed.data.error.message, { paths: parsed.data.error.paths });
 }
 
-export function createLedgerClient(baseUrl: string, fetchImpl: typeof fetch = fetch): LedgerClient {
+export function createLedgerClient(baseUrl: string, options: LedgerClientOptions = {}): LedgerClient {
   const base = baseUrl.replace(/\/+$/, '');
+  const fetchImpl = options.fetch ?? fetch;
   const call = async (path: string, init?: RequestInit): Promise<Response> => {
     let res: Response;
     try {
@@ -54,5 +69,9 @@ export function createLedgerClient(baseUrl: string, fetchImpl: typeof fetch = fe
     },
     log: async () => (await (await call('/v1/log')).json()) as LogInfo,
     checkpoint: async () => (await call('/checkpoint')).text(),
+    async entries(start, end) {
+      const path = `/v1/log/entries?start=${start}&end=${end}`;
+      return (await (await call(path, { headers: options.signRead?.('GET', `${base}${path}`) ?? {} })).json()) as EntriesPage;
+    },
   };
 }

@@ -188,7 +188,8 @@ export function openLedger(options: LedgerOptions): Ledger {
           outcomes.push(replayResult(admission.index, outcomes));
           continue;
         }
-        admission?.apply();
+        // A savepoint per entry: an entry whose writes fail part-way leaves none of them behind.
+        if (admission !== undefined) store.transaction(() => admission.apply());
       } catch (err) {
         outcomes.push(err as Error);
         continue;

@@ -23,7 +23,8 @@ export function createHttpLogSource(baseUrl: string, options: { signRead?: ReadS
   async function get(path: string): Promise<Response> {
     let res: Response;
     try {
-      res = await fetchImpl(`${base}${path}`, { headers: options.signRead?.('GET', path) ?? {} });
+      // The full URL is signed, so a service mounted under a path prefix verifies too.
+      res = await fetchImpl(`${base}${path}`, { headers: options.signRead?.('GET', `${base}${path}`) ?? {} });
     } catch (cause) {
       throw new RxError('SOURCE_UNAVAILABLE', `cannot reach ${base}`, { cause });
     }
