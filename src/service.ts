@@ -15,6 +15,8 @@ import { openDatabase } from './store/database.js';
 import { nodeMerkleHasher } from './platform/node-merkle-hasher.js';
 import { createNodeEd25519Verifier } from './platform/node-ed25519.js';
 import { createRegistryStore } from './store/registry-store.js';
+import { acquireDataDirLock, type DataDirLock } from './store/data-dir-lock.js';
+import { AUTH_POLICY_TYPE } from './domain/entry-types.js';
 import { createReadAuthenticator, type ReadAuthenticator } from './http/read-auth.js';
 import { createRegistryStateMachine } from './ledger/registry-state-machine.js';
 import { ensureGenesisOperator, GENESIS_OPERATOR_ID } from './ledger/genesis-operator.js';
@@ -43,10 +45,22 @@ export interface ServiceLedger {
   readonly ledger: Ledger;
   /** Authenticates signed reads against the registry projection. */
   readonly readAuth: ReadAuthenticator;
+  /** Closes the ledger (drain, final checkpoint) and releases the data directory. */
+  close(): Promise<void>;
 }
 
 export async function openServiceLedger(config: Config, deps: ServiceDeps): Promise<ServiceLedger> {
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  const lock = acquireDataDirLock(config.dataDir);
+  try {
+    return await openLocked(config, deps, lock);
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
+}
+
+async function openLocked(config: Config, deps: ServiceDeps, lock: DataDirLock): Promise<ServiceLedger> {
   const { keys, createdPath } = loadOrCreateSigningKeys(config.dataDir, config.logOrigin);
   if (createdPath !== undefined) deps.logger.info({ path: createdPath }, 'created checkpoint signing key');
   const db = openDatabase(join(config.dataDir, DATABASE_FILE));
@@ -75,6 +89,11 @@ export async function openServiceLedger(config: Config, deps: ServiceDeps): Prom
   }
   const recorded = await ledger.recordCheckpointKeys();
   if (recorded !== undefined) deps.logger.info({ index: recorded.index }, 'recorded checkpoint signing keys in the log');
+  if (registry.timestampWindowMs() !== config.authTimestampWindowMs) {
+    // The policy statements are judged by goes into the log, so verifiers judge them the same way.
+    const policy = await ledger.appendReserved(AUTH_POLICY_TYPE, { timestampWindowMs: config.authTimestampWindowMs });
+    deps.logger.info({ index: policy.index, timestampWindowMs: config.authTimestampWindowMs }, 'recorded the authentication policy in the log');
+  }
   const genesis = await ensureGenesisOperator(ledger, registry, config.dataDir, deps.clock ?? Date.now);
   if (genesis !== undefined) {
     deps.logger.warn({ path: genesis.keyPath, actorId: GENESIS_OPERATOR_ID, index: genesis.entry.index }, 'created the genesis operator key: move it off this machine');
@@ -86,11 +105,22 @@ export async function openServiceLedger(config: Config, deps: ServiceDeps): Prom
     windowMs: config.authTimestampWindowMs,
     ...(deps.clock ? { clock: deps.clock } : {}),
   });
-  return { ledger, readAuth };
+  return {
+    ledger,
+    readAuth,
+    async close() {
+      try {
+        await ledger.close();
+      } finally {
+        lock.release();
+      }
+    },
+  };
 }
 
 export async function startService(config: Config, deps: ServiceDeps): Promise<RunningService> {
-  const { ledger, readAuth } = await openServiceLedger(config, deps);
+  const opened = await openServiceLedger(config, deps);
+  const { ledger, readAuth } = opened;
   const stopCheckpointing = ledger.startCheckpointing(config.checkpointIntervalMs);
   let app: FastifyInstance;
   try {
@@ -104,7 +134,7 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<R
     await app.listen({ port: config.port, host: config.host });
   } catch (err) {
     stopCheckpointing();
-    await ledger.close();
+    await opened.close();
     throw err;
   }
   const address = app.server.address();
@@ -120,7 +150,7 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<R
         try {
           await app.close();
         } finally {
-          await ledger.close();
+          await opened.close();
         }
       })();
       return stopping;

@@ -39,7 +39,7 @@ t.test('SIGTERM: stop accepting, publish a final checkpoint, close, exit 0', asy
   const db = new Database(join(dataDir, 'ledger.sqlite'), { readonly: true });
   const note = (db.prepare('SELECT latest_checkpoint AS n FROM log_state').get() as { n: string }).n;
   db.close();
-  t.equal(parseCheckpoint(parseSignedNote(note).text).size, 2, 'the final checkpoint covers the log');
+  t.equal(parseCheckpoint(parseSignedNote(note).text).size, 3, 'the final checkpoint covers the log');
   await t.rejects(fetch(`${url}/healthz`), 'no longer accepting connections');
 });
 

@@ -1,6 +1,6 @@
 /** End to end: the real service on 127.0.0.1, first start, restart, graceful shutdown. */
 import t from 'tap';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { genesisOperatorKeyPath } from '../src/ledger/genesis-operator.js';
 import { readActorKey } from '../src/keys/actor-key-file.js';
 import { createReadSigner } from '../src/client/read-signer.js';
@@ -22,11 +22,11 @@ t.test('first start creates data, keys and a genesis checkpoint; restart keeps t
   const service = await startService(config, { logger });
   t.ok(existsSync(join(dataDir, DATABASE_FILE)));
   const info = (await (await fetch(`${service.url}/v1/log`)).json()) as { origin: string; verifierKey: string; size: number };
-  t.equal(info.size, 2, 'genesis entries: checkpoint keys, genesis operator');
+  t.equal(info.size, 3, 'genesis entries: checkpoint keys, auth policy, genesis operator');
   t.equal(statSync(genesisOperatorKeyPath(dataDir)).mode & 0o777, 0o600, 'the genesis operator key is private');
   const note = await (await fetch(`${service.url}/checkpoint`)).text();
   const cp = parseCheckpoint(verifyNote(note, [createNoteVerifier(parseVerifierKey(info.verifierKey))]).note.text);
-  t.equal(cp.size, 2);
+  t.equal(cp.size, 3);
   t.equal(cp.origin, config.logOrigin);
   const operator = readActorKey(genesisOperatorKeyPath(dataDir));
   const report = await verifyLog(createHttpLogSource(service.url, { signRead: createReadSigner({ seed: operator.seed }) }), { trustedKeys: [info.verifierKey] });
@@ -37,7 +37,7 @@ t.test('first start creates data, keys and a genesis checkpoint; restart keeps t
   const again = await startService(config, { logger });
   const info2 = (await (await fetch(`${again.url}/v1/log`)).json()) as { verifierKey: string; size: number };
   t.equal(info2.verifierKey, info.verifierKey, 'same key after restart');
-  t.equal(info2.size, 2, 'no second genesis');
+  t.equal(info2.size, 3, 'no second genesis');
   await again.stop();
 });
 
@@ -46,4 +46,32 @@ t.test('a data directory of another origin is refused at start-up', async (t) =>
   const first = await startService(loadConfig({ DATA_DIR: dataDir, PORT: '0' }), { logger });
   await first.stop();
   await t.rejects(startService(loadConfig({ DATA_DIR: dataDir, PORT: '0', LOG_ORIGIN: 'other.example/log' }), { logger }), { code: 'LEDGER_ORIGIN_MISMATCH' });
+});
+
+t.test('one process per data directory; a stale lock is taken over', async (t) => {
+  const dataDir = join(t.testdir(), 'data');
+  const config = loadConfig({ DATA_DIR: dataDir, PORT: '0' });
+  const first = await startService(config, { logger });
+  await t.rejects(startService(config, { logger }), { code: 'LEDGER_LOCKED' }, 'a second service on the same directory is refused');
+  await first.stop();
+  writeFileSync(join(dataDir, 'rxledger.lock'), '999999999\n'); // a process that cannot exist
+  const again = await startService(config, { logger });
+  t.pass('a lock left by a dead process is taken over');
+  await again.stop();
+  t.notOk(existsSync(join(dataDir, 'rxledger.lock')), 'released on stop');
+});
+
+t.test('the authentication policy is recorded in the log when it changes', async (t) => {
+  const dataDir = join(t.testdir(), 'data');
+  const first = await startService(loadConfig({ DATA_DIR: dataDir, PORT: '0' }), { logger });
+  const size = first.ledger.size();
+  await first.stop();
+  const same = await startService(loadConfig({ DATA_DIR: dataDir, PORT: '0' }), { logger });
+  t.equal(same.ledger.size(), size, 'unchanged policy: nothing recorded');
+  await same.stop();
+  const wider = await startService(loadConfig({ DATA_DIR: dataDir, PORT: '0', AUTH_TIMESTAMP_WINDOW_MS: '600000' }), { logger });
+  t.equal(wider.ledger.size(), size + 1, 'a new window is recorded');
+  const last = wider.ledger.entries(size, size + 1)[0]!;
+  t.same(JSON.parse(Buffer.from(last.data).toString('utf8')).body, { timestampWindowMs: 600000 });
+  await wider.stop();
 });

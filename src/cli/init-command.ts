@@ -2,7 +2,7 @@
  * `rxledger init`: prepares a data directory without serving it: checkpoint signing key, SQLite
  * ledger, genesis entries and the genesis operator's key. Configured by the same environment
  * variables as the service (DATA_DIR, LOG_ORIGIN, …). Safe to re-run: an initialised directory is
- * left as it is and described.
+ * left as it is and described. Refused (exit 1) while a service holds the directory.
  */
 import { existsSync } from 'node:fs';
 import { pino } from 'pino';
@@ -23,7 +23,14 @@ export async function runInit(args: string[], io: CommandIo, env: Readonly<Recor
     io.stderr.write(`${(err as Error).message}\n`);
     return 2;
   }
-  const { ledger } = await openServiceLedger(config, { logger: pino({ level: 'silent' }) });
+  let opened;
+  try {
+    opened = await openServiceLedger(config, { logger: pino({ level: 'silent' }) });
+  } catch (err) {
+    io.stderr.write(`${(err as Error).message}\n`);
+    return 1;
+  }
+  const { ledger } = opened;
   const keyPath = genesisOperatorKeyPath(config.dataDir);
   io.stdout.write(
     [
@@ -35,6 +42,6 @@ export async function runInit(args: string[], io: CommandIo, env: Readonly<Recor
       '',
     ].join('\n'),
   );
-  await ledger.close();
+  await opened.close();
   return 0;
 }

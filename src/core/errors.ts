@@ -44,6 +44,7 @@ export const ERROR_CODES = [
   'CONFIG_INVALID',
   'LEDGER_CLOSED',
   'LEDGER_ORIGIN_MISMATCH',
+  'LEDGER_LOCKED',
   'LEDGER_INTEGRITY',
   'STORE_SCHEMA_UNSUPPORTED',
   // Authentication and authorization of signed statements

@@ -32,6 +32,13 @@ export const CheckpointKeysBodySchema = z.strictObject({
 });
 export type CheckpointKeysBody = z.infer<typeof CheckpointKeysBodySchema>;
 
+/**
+ * `ledger.auth-policy`: the authentication policy in force from this entry on, recorded whenever
+ * the deployment's setting changes, so a verifier judges statements by the log alone.
+ */
+export const AUTH_POLICY_TYPE = 'ledger.auth-policy';
+export const AuthPolicyBodySchema = z.strictObject({ timestampWindowMs: z.number().int().min(1000).max(86_400_000) });
+
 /** Written only by the ledger itself (see Ledger.recordCheckpointKeys), never by an appender. */
 export const CHECKPOINT_KEYS_TYPE = 'ledger.checkpoint-keys';
 
@@ -39,11 +46,12 @@ export type EntryBodySchemas = Readonly<Record<string, z.ZodType<JsonObject>>>;
 
 export const ENTRY_BODY_SCHEMAS: EntryBodySchemas = {
   [CHECKPOINT_KEYS_TYPE]: CheckpointKeysBodySchema,
+  [AUTH_POLICY_TYPE]: AuthPolicyBodySchema,
   ...REGISTRY_ENTRY_SCHEMAS,
 };
 
 /** Types only the ledger itself writes; `Ledger.append` refuses them with ENTRY_TYPE_RESERVED. */
-export const RESERVED_ENTRY_TYPES: ReadonlySet<string> = new Set([CHECKPOINT_KEYS_TYPE, GENESIS_OPERATOR_TYPE]);
+export const RESERVED_ENTRY_TYPES: ReadonlySet<string> = new Set([CHECKPOINT_KEYS_TYPE, AUTH_POLICY_TYPE, GENESIS_OPERATOR_TYPE]);
 
 /** Validates `body` against the schema for `type`; throws ENTRY_TYPE_UNKNOWN or ENTRY_BODY_INVALID. */
 export function verifyEntryBody(type: string, body: unknown, schemas: EntryBodySchemas = ENTRY_BODY_SCHEMAS): JsonObject {

@@ -6,8 +6,8 @@
  *
  * written with mode 0600 in a 0700 folder, never overwriting.
  */
-import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { chmodSync, readFileSync, statSync } from 'node:fs';
+import { writeNewFileDurably } from './durable-file.js';
 import { decodeBase64, encodeBase64 } from '../core/bytes.js';
 import { publicKeyFromSeed } from '../core/ed25519.js';
 import { RxError } from '../core/errors.js';
@@ -50,9 +50,8 @@ export function parseActorKey(text: string): ActorKey {
 }
 
 export function writeActorKey(path: string, key: ActorKey): void {
-  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-  writeFileSync(path, formatActorKey(key), { mode: 0o600, flag: 'wx' });
-  chmodSync(path, 0o600);
+  writeNewFileDurably(path, formatActorKey(key), 0o600);
+  chmodSync(path, 0o600); // the umask may have narrowed the mode further; never widen beyond 0600
 }
 
 export function readActorKey(path: string): ActorKey {

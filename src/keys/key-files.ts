@@ -4,7 +4,8 @@
  * as ssh refuses a world-readable identity. Every key in the folder signs every checkpoint, which
  * is how rotation works: add the new key, let verifiers learn it, then remove the old file.
  */
-import { chmodSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { writeNewFileDurably } from './durable-file.js';
 import { join } from 'node:path';
 import { RxError } from '../core/errors.js';
 import { createSigningKey, formatKeyId, formatSignerKey, parseSignerKey, type Ed25519NoteSigningKey } from '../core/note-keys.js';
@@ -32,7 +33,7 @@ export function writeSigningKey(dataDir: string, key: Ed25519NoteSigningKey): st
   const dir = keysDirectory(dataDir);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const path = join(dir, `checkpoint-${formatKeyId(key.keyId)}.key`);
-  writeFileSync(path, `${formatSignerKey(key)}\n`, { mode: 0o600, flag: 'wx' });
+  writeNewFileDurably(path, `${formatSignerKey(key)}\n`, 0o600);
   chmodSync(path, 0o600); // the umask may have narrowed the mode further; never widen beyond 0600
   return path;
 }

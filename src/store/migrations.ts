@@ -81,6 +81,11 @@ export const MIGRATIONS: readonly Migration[] = [
         PRIMARY KEY (actor_id, nonce)
       ) WITHOUT ROWID;
       CREATE UNIQUE INDEX registry_statements_idempotency ON registry_statements (actor_id, idempotency_key);
+      -- Policy the log recorded (ledger.auth-policy), by name.
+      CREATE TABLE registry_settings (
+        name  TEXT PRIMARY KEY,
+        value INTEGER NOT NULL
+      ) WITHOUT ROWID;
     `,
   },
 ];

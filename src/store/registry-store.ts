@@ -33,6 +33,8 @@ export function createRegistryStore(db: SqliteDatabase): RegistryStore {
     suspend: db.prepare<[number, string]>('UPDATE registry_actors SET suspended = ? WHERE actor_id = ?'),
     insertKey: db.prepare<[string, string, Uint8Array, number, number | null, number | null]>('INSERT INTO registry_keys VALUES (?, ?, ?, ?, ?, ?)'),
     revoke: db.prepare<[number, string]>('UPDATE registry_keys SET revoked_at = ? WHERE key_id = ?'),
+    setting: db.prepare<[string], { value: number }>('SELECT value FROM registry_settings WHERE name = ?'),
+    putSetting: db.prepare<[string, number]>('INSERT INTO registry_settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value'),
     insertStatement: db.prepare<[string, string, string, string, number]>('INSERT INTO registry_statements VALUES (?, ?, ?, ?, ?)'),
   };
   return {
@@ -59,6 +61,7 @@ export function createRegistryStore(db: SqliteDatabase): RegistryStore {
       return r && { keyId: r.key_id, actorId: r.actor_id, publicKey: toBytes(r.public_key), notBefore: r.not_before, notAfter: r.not_after, revokedAt: r.revoked_at };
     },
     nonceUsed: (actorId, nonce) => q.nonce.get(actorId, nonce) !== undefined,
+    timestampWindowMs: () => q.setting.get('timestampWindowMs')?.value,
     idempotency(actorId, key) {
       const r = q.idempotency.get(actorId, key);
       return r && { requestHash: r.request_hash, index: r.idx };
@@ -82,6 +85,9 @@ export function createRegistryStore(db: SqliteDatabase): RegistryStore {
             break;
           case 'key-revoked':
             q.revoke.run(m.at, m.keyId);
+            break;
+          case 'auth-policy':
+            q.putSetting.run('timestampWindowMs', m.timestampWindowMs);
             break;
           case 'statement':
             q.insertStatement.run(m.actorId, m.nonce, m.idempotencyKey, m.requestHash, m.index);

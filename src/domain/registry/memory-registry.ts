@@ -7,6 +7,7 @@ export class MemoryRegistry implements RegistryView {
   readonly #keys = new Map<string, KeyRecord>();
   readonly #nonces = new Set<string>();
   readonly #idempotency = new Map<string, IdempotencyRecord>();
+  #timestampWindowMs: number | undefined;
 
   hasGenesis(): boolean {
     return this.#actors.size > 0;
@@ -25,6 +26,10 @@ export class MemoryRegistry implements RegistryView {
   }
   idempotency(actorId: string, idempotencyKey: string) {
     return this.#idempotency.get(`${actorId}\n${idempotencyKey}`);
+  }
+
+  timestampWindowMs() {
+    return this.#timestampWindowMs;
   }
 
   apply(mutations: readonly RegistryMutation[]): void {
@@ -49,6 +54,9 @@ export class MemoryRegistry implements RegistryView {
           if (key) this.#keys.set(m.keyId, { ...key, revokedAt: m.at });
           break;
         }
+        case 'auth-policy':
+          this.#timestampWindowMs = m.timestampWindowMs;
+          break;
         case 'statement':
           this.#nonces.add(`${m.actorId}\n${m.nonce}`);
           this.#idempotency.set(`${m.actorId}\n${m.idempotencyKey}`, { requestHash: m.requestHash, index: m.index });

@@ -29,6 +29,7 @@ import {
 } from './registry-model.js';
 import { isAllowed } from './authorization.js';
 import { REGISTRY_PAYLOADS } from './registry-model.js';
+import { AuthPolicyBodySchema } from '../entry-types.js';
 
 /** The ledger's own records: no actor signs them; the checkpoints that cover them do. */
 const LEDGER_RECORD_TYPES: ReadonlySet<string> = new Set(['ledger.checkpoint-keys', 'ledger.auth-policy']);
@@ -71,6 +72,8 @@ export interface RegistryView {
   actor(id: string): ActorRecord | undefined;
   key(keyId: string): KeyRecord | undefined;
   nonceUsed(actorId: string, nonce: string): boolean;
+  /** The timestamp window the log last recorded (`ledger.auth-policy`), if any. */
+  timestampWindowMs(): number | undefined;
   idempotency(actorId: string, idempotencyKey: string): IdempotencyRecord | undefined;
 }
 
@@ -80,6 +83,7 @@ export type RegistryMutation =
   | { readonly kind: 'actor-suspended'; readonly actorId: string; readonly suspended: boolean }
   | { readonly kind: 'key'; readonly record: KeyRecord }
   | { readonly kind: 'key-revoked'; readonly keyId: string; readonly at: number }
+  | { readonly kind: 'auth-policy'; readonly timestampWindowMs: number }
   | { readonly kind: 'statement'; readonly actorId: string; readonly nonce: string; readonly idempotencyKey: string; readonly requestHash: string; readonly index: number };
 
 /** Verifies an Ed25519 signature; injected so the server can use its fast path. */
@@ -90,7 +94,10 @@ export interface AdmitContext {
   /** Index and time the entry would get. */
   readonly index: number;
   readonly time: number;
-  /** Largest accepted |time - statement.timestamp|, in milliseconds. */
+  /**
+   * Largest accepted |time - statement.timestamp|, in milliseconds, for a log that has not recorded
+   * its own policy yet (`ledger.auth-policy` overrides it).
+   */
   readonly timestampWindowMs: number;
   readonly verifySignature: SignatureCheck;
 }
@@ -143,7 +150,7 @@ export function verifyStatementStanding(view: RegistryView, signed: SignedStatem
   if (ctx.time < key.notBefore || (key.notAfter !== null && ctx.time >= key.notAfter)) {
     fail('AUTH_KEY_NOT_VALID_NOW', 'the key is outside its validity window', ['body.statement.keyId']);
   }
-  if (Math.abs(ctx.time - s.timestamp) > ctx.timestampWindowMs) {
+  if (Math.abs(ctx.time - s.timestamp) > (view.timestampWindowMs() ?? ctx.timestampWindowMs)) {
     fail('AUTH_TIMESTAMP_OUT_OF_WINDOW', 'the statement timestamp is outside the accepted window', ['body.statement.timestamp']);
   }
   const actor = view.actor(s.actor);
@@ -265,6 +272,9 @@ function registryMutations(view: RegistryView, action: string, payload: unknown,
  * until its rules exist.
  */
 export function admitRegistryEntry(view: RegistryView, type: string, body: unknown, ctx: AdmitContext): Admission {
+  if (type === 'ledger.auth-policy') {
+    return { kind: 'append', mutations: [{ kind: 'auth-policy', timestampWindowMs: parsePayload(AuthPolicyBodySchema, body).timestampWindowMs }] };
+  }
   if (LEDGER_RECORD_TYPES.has(type)) return { kind: 'append', mutations: [] };
   if (!Object.hasOwn(REGISTRY_PAYLOADS, type)) throw new RxError('ENTRY_TYPE_UNKNOWN', 'no admission rules for this entry type', { paths: ['type'] });
   const parsed = SignedStatementSchema.safeParse(body);
