@@ -14,7 +14,7 @@ import { RxError } from '../core/errors.js';
 import type { Ledger } from '../ledger/ledger.js';
 import { parseRequestPart } from './parse-request.js';
 import type { ReadAuthenticator } from './read-auth.js';
-import { canReadEntry } from '../domain/registry/visibility.js';
+import { canReadEntry } from '../domain/registry/authorization.js';
 
 export interface LogRoutesOptions {
   readonly ledger: Ledger;
@@ -83,12 +83,11 @@ export const logRoutes: FastifyPluginAsync<LogRoutesOptions> = async (app, { led
     if (start >= size) throw new RxError('LOG_INDEX_NOT_FOUND', 'start is beyond the log', { paths: ['query.start'] });
     // Pages are bounded; a client continues from `next`.
     const stop = Math.min(end, size, start + entriesPageMax);
-    const seesAll = reader.role === 'regulator' || reader.role === 'operator';
     const entries = ledger.entries(start, stop).map((e) => {
       // The raw bytes are what a verifier checks; the decoded view is a convenience and is null
       // when the stored bytes are not a valid entry (the verifier will say why).
       const entry = decodeStoredEntry(e.data);
-      const visible = entry === null ? seesAll : canReadEntry(reader, entry);
+      const visible = canReadEntry(reader, entry);
       const leafHash = encodeBase64(e.leafHash);
       // Content that does not concern the reader is withheld; its leaf hash, which reveals
       // nothing, is kept so that proofs stay checkable.

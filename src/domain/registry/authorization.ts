@@ -1,9 +1,12 @@
 /**
- * Who may do what: the one place where roles meet actions. Ownership rules (a pharmacist acts only
+ * Who may do what: the one place where roles meet actions, for writes (which role may sign which
+ * action) and for reads (whose entries an actor may see). Ownership rules (a pharmacist acts only
  * for their own pharmacy, a courier only on their own deliveries) are added here by the
- * capabilities that introduce those actions. docs/AUTH.md shows this matrix as a table.
+ * capabilities that introduce those actions. docs/AUTH.md §5 shows this as a table.
  */
+import type { LedgerEntry } from '../../core/entry.js';
 import type { Role } from './registry-model.js';
+import type { ActorRecord } from './registry-rules.js';
 
 export const ACTION_ROLES: Readonly<Record<string, readonly Role[]>> = {
   'registry.institution-register': ['operator'],
@@ -18,4 +21,30 @@ export const ACTION_ROLES: Readonly<Record<string, readonly Role[]>> = {
 
 export function isAllowed(role: Role, action: string): boolean {
   return Object.hasOwn(ACTION_ROLES, action) && (ACTION_ROLES[action] as readonly Role[]).includes(role);
+}
+
+/** Roles that read every entry's content (the auditors of the system). */
+const READ_ALL_ROLES: readonly Role[] = ['regulator', 'operator'];
+/** The ledger's own records, readable by every authenticated actor. */
+const PUBLIC_RECORD_TYPES: ReadonlySet<string> = new Set(['ledger.checkpoint-keys', 'ledger.auth-policy']);
+
+export function readsAllEntries(reader: ActorRecord): boolean {
+  return READ_ALL_ROLES.includes(reader.role);
+}
+
+/**
+ * Whether `reader` may see the content of `entry` (undefined: bytes that do not decode, which
+ * only auditors see). Others see the ledger's own records, entries they signed, and entries about
+ * themselves or their institution. Leaf hashes are never secret: inclusion stays checkable.
+ */
+export function canReadEntry(reader: ActorRecord, entry: LedgerEntry | null): boolean {
+  if (readsAllEntries(reader)) return true;
+  if (entry === null) return false;
+  if (PUBLIC_RECORD_TYPES.has(entry.type)) return true;
+  const statement = (entry.body as { statement?: { actor?: unknown; payload?: Record<string, unknown> } }).statement;
+  if (statement === undefined) return false;
+  if (statement.actor === reader.actorId) return true;
+  const payload = statement.payload ?? {};
+  if (payload.actorId === reader.actorId) return true;
+  return reader.institutionId !== null && payload.institutionId === reader.institutionId;
 }
