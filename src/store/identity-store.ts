@@ -1,0 +1,72 @@
+/**
+ * The identity store: patients' direct identifiers and delivery addresses, kept apart from the
+ * ledger in their own SQLite file (`<DATA_DIR>/identity.sqlite`) so they can be erased. The ledger
+ * refers to a record only by its salted commitment (src/domain/patient/patient-privacy.ts).
+ * Erasure removes the identifiers and the salt and keeps a tombstone (commitment, time), so
+ * the commitment can never be opened again and a later lookup says "erased", not "unknown".
+ */
+import Database from 'better-sqlite3';
+import { RxError } from '../core/errors.js';
+import { PatientIdentitySchema, type PatientIdentity } from '../../schemas/prescription.js';
+import { COMMITMENT_SALT_SIZE, identityCommitment, patientPseudonym } from '../domain/patient/patient-privacy.js';
+
+export type IdentityLookup = { readonly status: 'present'; readonly identity: PatientIdentity; readonly pseudonym: string } | { readonly status: 'erased'; readonly erasedAt: number } | { readonly status: 'unknown' };
+
+export interface IdentityStore {
+  /** Stores an identity record; returns the pseudonym and the commitment the ledger will hold. */
+  put(identity: PatientIdentity): { pseudonym: string; commitment: string };
+  get(commitment: string): IdentityLookup;
+  /** Erases the identifiers and salt of a record; returns false if there was nothing to erase. */
+  erase(commitment: string, nowMs: number): boolean;
+  close(): void;
+}
+
+export interface IdentityStoreOptions {
+  readonly path: string;
+  readonly pseudonymKey: Uint8Array;
+  readonly randomBytes: (n: number) => Uint8Array;
+}
+
+export function openIdentityStore(options: IdentityStoreOptions): IdentityStore {
+  const db = new Database(options.path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  // Erased bytes must not linger in free pages of the file.
+  db.pragma('secure_delete = ON');
+  db.exec(`CREATE TABLE IF NOT EXISTS identities (
+    commitment TEXT PRIMARY KEY,
+    pseudonym  TEXT NOT NULL,
+    salt       BLOB,
+    identity   TEXT,
+    erased_at  INTEGER,
+    CHECK ((erased_at IS NULL) = (salt IS NOT NULL AND identity IS NOT NULL))
+  ) WITHOUT ROWID`);
+  const insert = db.prepare<[string, string, Uint8Array, string]>('INSERT INTO identities (commitment, pseudonym, salt, identity) VALUES (?, ?, ?, ?)');
+  const select = db.prepare<[string], { pseudonym: string; identity: string | null; erased_at: number | null }>('SELECT pseudonym, identity, erased_at FROM identities WHERE commitment = ?');
+  const erase = db.prepare<[number, string]>('UPDATE identities SET salt = NULL, identity = NULL, erased_at = ? WHERE commitment = ? AND erased_at IS NULL');
+  return {
+    put(identity) {
+      const parsed = PatientIdentitySchema.safeParse(identity);
+      if (!parsed.success) {
+        throw new RxError('REQUEST_INVALID', 'invalid identity record', { paths: parsed.error.issues.map((i) => ['identity', ...i.path.map(String)].join('.')) });
+      }
+      const salt = options.randomBytes(COMMITMENT_SALT_SIZE);
+      const commitment = identityCommitment(salt, parsed.data);
+      const pseudonym = patientPseudonym(options.pseudonymKey, parsed.data.nationalId);
+      insert.run(commitment, pseudonym, salt, JSON.stringify(parsed.data));
+      return { pseudonym, commitment };
+    },
+    get(commitment) {
+      const row = select.get(commitment);
+      if (row === undefined) return { status: 'unknown' };
+      if (row.erased_at !== null || row.identity === null) return { status: 'erased', erasedAt: row.erased_at ?? 0 };
+      return { status: 'present', identity: PatientIdentitySchema.parse(JSON.parse(row.identity)), pseudonym: row.pseudonym };
+    },
+    erase(commitment, nowMs) {
+      return erase.run(nowMs, commitment).changes === 1;
+    },
+    close() {
+      db.close();
+    },
+  };
+}

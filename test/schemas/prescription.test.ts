@@ -1,0 +1,57 @@
+import t from 'tap';
+import { readFileSync } from 'node:fs';
+import { PatientIdentitySchema, PrescriptionSchema, type Prescription } from '../../schemas/prescription.js';
+import { renderSchemas } from '../../scripts/emit-schemas.js';
+
+export const EXAMPLE: Prescription = {
+  prescriptionId: 'rx-20260101-hosp-a-000001',
+  prescriberId: 'dr-li',
+  institutionId: 'hosp-jinan-1',
+  encounter: { type: 'outpatient', date: '2026-01-01', longPrescription: false, validityDays: 1 },
+  patient: {
+    pseudonym: 'a'.repeat(64),
+    identityCommitment: 'b'.repeat(64),
+    birthDate: '1958-03-02',
+    sex: 'female',
+    weightKg: '61.5',
+    pregnancy: 'no',
+    lactation: false,
+    allergies: [{ substance: 'penicillin', group: 'beta-lactam', reaction: '皮疹' }],
+    renal: { egfr: '52' },
+    diagnoses: [{ icd10: 'I10', text: '原发性高血压' }, { icd10: 'E11.9', text: '2型糖尿病' }],
+  },
+  items: [
+    { line: 1, drugCode: 'XC09CAA001', genericName: '缬沙坦胶囊', form: 'capsule', strength: { value: '80', unit: 'mg' }, dose: { value: '80', unit: 'mg' }, frequency: 'qd', route: 'oral', days: 7, quantity: { value: '1', unit: '盒' } },
+    { line: 2, drugCode: 'XA10BAA001', genericName: '二甲双胍片', form: 'tablet', strength: { value: '0.5', unit: 'g' }, dose: { value: '0.5', unit: 'g' }, frequency: 'tid', route: 'oral', days: 7, quantity: { value: '1', unit: '盒' } },
+  ],
+};
+
+t.test('a complete prescription parses', async (t) => {
+  t.same(PrescriptionSchema.parse(EXAMPLE), EXAMPLE);
+});
+
+t.test('bad prescriptions name the field at fault', async (t) => {
+  const cases: [string, unknown, string][] = [
+    ['float dose', { ...EXAMPLE, items: [{ ...EXAMPLE.items[0]!, dose: { value: 80.5, unit: 'mg' } }] }, 'items.0.dose.value'],
+    ['validity beyond 3 days', { ...EXAMPLE, encounter: { ...EXAMPLE.encounter, validityDays: 4 } }, 'encounter.validityDays'],
+    ['unknown route', { ...EXAMPLE, items: [{ ...EXAMPLE.items[0]!, route: 'ear' }] }, 'items.0.route'],
+    ['bad ICD-10', { ...EXAMPLE, patient: { ...EXAMPLE.patient, diagnoses: [{ icd10: 'i10', text: 'x' }] } }, 'patient.diagnoses.0.icd10'],
+    ['no age', { ...EXAMPLE, patient: { ...EXAMPLE.patient, birthDate: undefined } }, 'patient.birthDate'],
+    ['duplicate lines', { ...EXAMPLE, items: [EXAMPLE.items[0]!, EXAMPLE.items[0]!] }, 'items'],
+    ['repeats outside a long prescription', { ...EXAMPLE, items: [{ ...EXAMPLE.items[0]!, repeats: { count: 2, intervalDays: 28 } }] }, 'items'],
+    ['a name smuggled into the patient context', { ...EXAMPLE, patient: { ...EXAMPLE.patient, name: '王五' } }, 'patient'],
+    ['no items', { ...EXAMPLE, items: [] }, 'items'],
+  ];
+  for (const [what, value, path] of cases) {
+    const r = PrescriptionSchema.safeParse(value);
+    t.notOk(r.success, what);
+    if (!r.success) t.ok(r.error.issues.some((i) => i.path.join('.') === path), `${what}: ${r.error.issues.map((i) => i.path.join('.')).join(', ')}`);
+  }
+  t.notOk(PatientIdentitySchema.safeParse({ name: '王五', nationalId: '37010219580302123' }).success, 'a 17-digit national id');
+});
+
+t.test('the committed JSON Schema files match the zod sources (run `npm run schemas`)', async (t) => {
+  for (const [file, text] of Object.entries(renderSchemas())) {
+    t.equal(readFileSync(new URL(`../../schemas/${file}`, import.meta.url), 'utf8'), text, file);
+  }
+});

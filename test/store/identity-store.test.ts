@@ -1,0 +1,39 @@
+import t from 'tap';
+import { readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { openIdentityStore } from '../../src/store/identity-store.js';
+import { patientPseudonym } from '../../src/domain/patient/patient-privacy.js';
+import { throwsCode } from '../support/assert-code.js';
+
+const KEY = new Uint8Array(32).fill(3);
+const IDENTITY = { name: '赵小明', nationalId: '370102195803021234', phone: '13800000000', address: { region: '370102', line: '历下区泉城路1号' } };
+
+t.test('store, look up and erase an identity record', async (t) => {
+  const path = join(t.testdir(), 'identity.sqlite');
+  const store = openIdentityStore({ path, pseudonymKey: KEY, randomBytes: (n) => new Uint8Array(randomBytes(n)) });
+  const { pseudonym, commitment } = store.put(IDENTITY);
+  t.equal(pseudonym, patientPseudonym(KEY, IDENTITY.nationalId));
+  t.match(commitment, /^[0-9a-f]{64}$/);
+  t.not(store.put(IDENTITY).commitment, commitment, 'a fresh salt per record: commitments do not link records');
+  const got = store.get(commitment);
+  t.same(got.status === 'present' ? got.identity : undefined, IDENTITY);
+  t.equal(store.erase(commitment, 1_767_225_600_000), true);
+  t.same(store.get(commitment), { status: 'erased', erasedAt: 1_767_225_600_000 });
+  t.equal(store.erase(commitment, 1), false, 'erasing twice changes nothing');
+  t.same(store.get('f'.repeat(64)), { status: 'unknown' });
+  throwsCode(t, () => store.put({ ...IDENTITY, nationalId: '123' }), 'REQUEST_INVALID');
+  store.close();
+});
+
+t.test('erased identifiers do not linger in the database file', async (t) => {
+  const path = join(t.testdir(), 'identity.sqlite');
+  const store = openIdentityStore({ path, pseudonymKey: KEY, randomBytes: (n) => new Uint8Array(randomBytes(n)) });
+  const marker = { ...IDENTITY, name: 'ERASE-ME-MARKER-NAME' };
+  const { commitment } = store.put(marker);
+  store.erase(commitment, 1);
+  store.close(); // checkpoints the WAL into the main file
+  const bytes = readFileSync(path).toString('latin1');
+  t.notOk(bytes.includes('ERASE-ME-MARKER-NAME'), 'the name is gone from the file');
+  t.notOk(bytes.includes(IDENTITY.nationalId), 'and so is the national id');
+});
