@@ -11,6 +11,7 @@ WORKDIR /app
 COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY scripts ./scripts
+COPY schemas ./schemas
 # npm ci runs the "prepare" script, which compiles src/ and scripts/ to dist/.
 RUN npm ci --no-audit --no-fund
 RUN npm prune --omit=dev
