@@ -6,12 +6,17 @@
  * measured in interleaved rounds in the same run (the machine is shared and noisy; the ratio
  * server / node:crypto is the figure that matters). Prints a table, then one JSON line.
  *
+ * The signed messages are real statements made with the client SDK.
+ *
  * Options: --signatures N (default 20000), --rounds N (default 5), --keys N (default 64).
  */
 import { createHash, createPublicKey, verify, type KeyObject } from 'node:crypto';
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import { isValidEd25519, publicKeyFromSeed, signEd25519 } from '../src/core/ed25519.js';
+import { isValidEd25519, publicKeyFromSeed } from '../src/core/ed25519.js';
+import { decodeBase64 } from '../src/core/bytes.js';
+import { statementSigningBytes } from '../src/core/statement.js';
+import { createStatementSigner } from '../src/client/statement-signer.js';
 import { createNodeEd25519Verifier } from '../src/platform/node-ed25519.js';
 
 const { values } = parseArgs({
@@ -40,11 +45,12 @@ function buildSamples(): Sample[] {
     const keyObject = createPublicKey({ key: Buffer.concat([Buffer.from('302a300506032b6570032100', 'hex'), publicKey]), format: 'der', type: 'spki' });
     return { seed, publicKey, keyObject };
   });
+  const signers = keys.map((k, i) => createStatementSigner({ origin: 'bench.example/ledger', actorId: `op-bench-${i}`, seed: k.seed }));
   return Array.from({ length: SIGNATURES }, (_, i) => {
     const key = keys[i % KEYS]!;
-    // About the size of a signed prescription statement.
-    const message = Buffer.from(`rxledger/statement/v1\n{"action":"rx.submit","n":${i},"pad":"${'x'.repeat(280)}"}`);
-    return { signature: signEd25519(message, key.seed), message, publicKey: key.publicKey, keyObject: key.keyObject };
+    // Real statements from the client SDK, about the size of a registry or prescription statement.
+    const signed = signers[i % KEYS]!.sign('registry.institution-register', { institutionId: `bench-${i}`, kind: 'hospital', name: '济南市第一人民医院', region: '370100', licence: 'PDY12345' });
+    return { signature: decodeBase64(signed.signature), message: statementSigningBytes(signed.statement), publicKey: key.publicKey, keyObject: key.keyObject };
   });
 }
 
