@@ -17,6 +17,9 @@ import { createNodeEd25519Verifier } from './platform/node-ed25519.js';
 import { createRegistryStore } from './store/registry-store.js';
 import { acquireDataDirLock, type DataDirLock } from './store/data-dir-lock.js';
 import { AUTH_POLICY_TYPE } from './domain/entry-types.js';
+import { openIdentityStore } from './store/identity-store.js';
+import { loadOrCreateSecret } from './keys/secret-key-file.js';
+import { createPatientService, type PatientService } from './patients/patient-service.js';
 import { createReadAuthenticator, type ReadAuthenticator } from './http/read-auth.js';
 import { createRegistryStateMachine } from './ledger/registry-state-machine.js';
 import { ensureGenesisOperator, GENESIS_OPERATOR_ID } from './ledger/genesis-operator.js';
@@ -45,9 +48,14 @@ export interface ServiceLedger {
   readonly ledger: Ledger;
   /** Authenticates signed reads against the registry projection. */
   readonly readAuth: ReadAuthenticator;
-  /** Closes the ledger (drain, final checkpoint) and releases the data directory. */
+  /** Patient identification against the erasable identity store. */
+  readonly patients: PatientService;
+  /** Closes the ledger (drain, final checkpoint) and the identity store, and releases the data directory. */
   close(): Promise<void>;
 }
+
+export const IDENTITY_DATABASE_FILE = 'identity.sqlite';
+const randomBytes = (n: number): Uint8Array => globalThis.crypto.getRandomValues(new Uint8Array(n));
 
 export async function openServiceLedger(config: Config, deps: ServiceDeps): Promise<ServiceLedger> {
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
@@ -105,13 +113,28 @@ async function openLocked(config: Config, deps: ServiceDeps, lock: DataDirLock):
     windowMs: config.authTimestampWindowMs,
     ...(deps.clock ? { clock: deps.clock } : {}),
   });
+  const identities = openIdentityStore({
+    path: join(config.dataDir, IDENTITY_DATABASE_FILE),
+    pseudonymKey: loadOrCreateSecret(config.dataDir, 'patient-pseudonym', randomBytes),
+    randomBytes,
+  });
+  const patients = createPatientService({
+    registry,
+    identities,
+    origin: config.logOrigin,
+    verifySignature: (sig, msg, pub) => signatures.verify(sig, msg, pub),
+    timestampWindowMs: config.authTimestampWindowMs,
+    ...(deps.clock ? { clock: deps.clock } : {}),
+  });
   return {
     ledger,
     readAuth,
+    patients,
     async close() {
       try {
         await ledger.close();
       } finally {
+        identities.close();
         lock.release();
       }
     },
@@ -120,7 +143,7 @@ async function openLocked(config: Config, deps: ServiceDeps, lock: DataDirLock):
 
 export async function startService(config: Config, deps: ServiceDeps): Promise<RunningService> {
   const opened = await openServiceLedger(config, deps);
-  const { ledger, readAuth } = opened;
+  const { ledger, readAuth, patients } = opened;
   const stopCheckpointing = ledger.startCheckpointing(config.checkpointIntervalMs);
   let app: FastifyInstance;
   try {
@@ -129,6 +152,7 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<R
       entriesPageMax: config.entriesPageMax,
       bodyLimitBytes: config.bodyLimitBytes,
       readAuth,
+      patients,
       logger: deps.logger,
     });
     await app.listen({ port: config.port, host: config.host });

@@ -8,12 +8,16 @@ import { installErrorHandling } from './error-handler.js';
 import { logRoutes } from './log-routes.js';
 import { statementRoutes } from './statement-routes.js';
 import type { ReadAuthenticator } from './read-auth.js';
+import type { PatientService } from '../patients/patient-service.js';
+import { patientRoutes } from './patient-routes.js';
 
 export interface AppOptions {
   readonly ledger: Ledger;
   readonly entriesPageMax: number;
   readonly bodyLimitBytes: number;
   readonly readAuth: ReadAuthenticator;
+  /** Patient identification; absent in tools that serve only the log. */
+  readonly patients?: PatientService;
   /** A pino logger instance, or false for none. */
   readonly logger?: FastifyServerOptions['loggerInstance'] | false;
 }
@@ -34,5 +38,6 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
   app.get('/healthz', async () => ({ status: 'ok', size: options.ledger.size() }));
   await app.register(logRoutes, { ledger: options.ledger, entriesPageMax: options.entriesPageMax, readAuth: options.readAuth });
   await app.register(statementRoutes, { ledger: options.ledger });
+  if (options.patients !== undefined) await app.register(patientRoutes, { patients: options.patients });
   return app;
 }

@@ -12,9 +12,24 @@ import { COMMITMENT_SALT_SIZE, identityCommitment, patientPseudonym } from '../d
 
 export type IdentityLookup = { readonly status: 'present'; readonly identity: PatientIdentity; readonly pseudonym: string } | { readonly status: 'erased'; readonly erasedAt: number } | { readonly status: 'unknown' };
 
+export interface IdentityRequest {
+  /** The authenticated actor who asked, with the nonce and idempotency key of the request. */
+  readonly actorId: string;
+  readonly nonce: string;
+  readonly idempotencyKey: string;
+  /** SHA-256 of the request's signing bytes: an identical retry returns the original result. */
+  readonly requestHash: string;
+}
+
 export interface IdentityStore {
   /** Stores an identity record; returns the pseudonym and the commitment the ledger will hold. */
   put(identity: PatientIdentity): { pseudonym: string; commitment: string };
+  /**
+   * Stores an identity record for an authenticated request, once: an identical retry (same actor,
+   * idempotency key and request) returns the original result; a spent nonce or a reused
+   * idempotency key with another request is refused. One transaction.
+   */
+  putForRequest(identity: PatientIdentity, request: IdentityRequest): { pseudonym: string; commitment: string; replayed: boolean };
   get(commitment: string): IdentityLookup;
   /** Erases the identifiers and salt of a record; returns false if there was nothing to erase. */
   erase(commitment: string, nowMs: number): boolean;
@@ -41,10 +56,42 @@ export function openIdentityStore(options: IdentityStoreOptions): IdentityStore 
     erased_at  INTEGER,
     CHECK ((erased_at IS NULL) = (salt IS NOT NULL AND identity IS NOT NULL))
   ) WITHOUT ROWID`);
+  db.exec(`CREATE TABLE IF NOT EXISTS identity_requests (
+    actor_id        TEXT NOT NULL,
+    nonce           TEXT NOT NULL,
+    idempotency_key TEXT NOT NULL,
+    request_hash    TEXT NOT NULL,
+    commitment      TEXT NOT NULL REFERENCES identities (commitment),
+    PRIMARY KEY (actor_id, nonce)
+  ) WITHOUT ROWID;
+  CREATE UNIQUE INDEX IF NOT EXISTS identity_requests_idempotency ON identity_requests (actor_id, idempotency_key);`);
   const insert = db.prepare<[string, string, Uint8Array, string]>('INSERT INTO identities (commitment, pseudonym, salt, identity) VALUES (?, ?, ?, ?)');
   const select = db.prepare<[string], { pseudonym: string; identity: string | null; erased_at: number | null }>('SELECT pseudonym, identity, erased_at FROM identities WHERE commitment = ?');
   const erase = db.prepare<[number, string]>('UPDATE identities SET salt = NULL, identity = NULL, erased_at = ? WHERE commitment = ? AND erased_at IS NULL');
-  return {
+  const byIdempotency = db.prepare<[string, string], { request_hash: string; commitment: string }>(
+    'SELECT request_hash, commitment FROM identity_requests WHERE actor_id = ? AND idempotency_key = ?',
+  );
+  const byNonce = db.prepare<[string, string], { one: number }>('SELECT 1 AS one FROM identity_requests WHERE actor_id = ? AND nonce = ?');
+  const recordRequest = db.prepare<[string, string, string, string, string]>('INSERT INTO identity_requests VALUES (?, ?, ?, ?, ?)');
+  const pseudonymOf = db.prepare<[string], { pseudonym: string }>('SELECT pseudonym FROM identities WHERE commitment = ?');
+  const store: IdentityStore = {
+    putForRequest(identity, request) {
+      return db.transaction(() => {
+        const previous = byIdempotency.get(request.actorId, request.idempotencyKey);
+        if (previous !== undefined) {
+          if (previous.request_hash !== request.requestHash) {
+            throw new RxError('IDEMPOTENCY_KEY_CONFLICT', 'this idempotency key was used for a different request', { paths: ['body.statement.idempotencyKey'] });
+          }
+          return { pseudonym: pseudonymOf.get(previous.commitment)?.pseudonym ?? '', commitment: previous.commitment, replayed: true };
+        }
+        if (byNonce.get(request.actorId, request.nonce) !== undefined) {
+          throw new RxError('AUTH_NONCE_REUSED', 'this nonce was already used', { paths: ['body.statement.nonce'] });
+        }
+        const result = store.put(identity);
+        recordRequest.run(request.actorId, request.nonce, request.idempotencyKey, request.requestHash, result.commitment);
+        return { ...result, replayed: false };
+      }).immediate();
+    },
     put(identity) {
       const parsed = PatientIdentitySchema.safeParse(identity);
       if (!parsed.success) {
@@ -69,4 +116,5 @@ export function openIdentityStore(options: IdentityStoreOptions): IdentityStore 
       db.close();
     },
   };
+  return store;
 }

@@ -17,6 +17,8 @@ export const ACTION_ROLES: Readonly<Record<string, readonly Role[]>> = {
   'registry.key-revoke': ['operator'],
   // Written by the ledger itself at first start; no actor may submit it.
   'registry.genesis-operator': [],
+  // Identifying a patient (POST /v1/patients): not a ledger entry, but a signed act all the same.
+  'patient.identify': ['prescriber'],
 };
 
 export function isAllowed(role: Role, action: string): boolean {
