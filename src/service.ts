@@ -17,7 +17,10 @@ import { createNodeEd25519Verifier } from './platform/node-ed25519.js';
 import { createRegistryStore } from './store/registry-store.js';
 import { acquireDataDirLock, type DataDirLock } from './store/data-dir-lock.js';
 import { AUTH_POLICY_TYPE } from './domain/entry-types.js';
-import { openIdentityStore } from './store/identity-store.js';
+import { openIdentityStore, type IdentityStore } from './store/identity-store.js';
+import type { RegistryStore } from './store/registry-store.js';
+import type { Ed25519Verifier } from './platform/node-ed25519.js';
+import type { SqliteDatabase } from './store/database.js';
 import { loadOrCreateSecret } from './keys/secret-key-file.js';
 import { createPatientService, type PatientService } from './patients/patient-service.js';
 import { createReadAuthenticator, type ReadAuthenticator } from './http/read-auth.js';
@@ -71,7 +74,19 @@ export async function openServiceLedger(config: Config, deps: ServiceDeps): Prom
 async function openLocked(config: Config, deps: ServiceDeps, lock: DataDirLock): Promise<ServiceLedger> {
   const { keys, createdPath } = loadOrCreateSigningKeys(config.dataDir, config.logOrigin);
   if (createdPath !== undefined) deps.logger.info({ path: createdPath }, 'created checkpoint signing key');
-  const db = openDatabase(join(config.dataDir, DATABASE_FILE));
+  // Everything that can fail for want of a file is opened before the ledger writes anything.
+  const identities = openIdentityStore({
+    path: join(config.dataDir, IDENTITY_DATABASE_FILE),
+    pseudonymKey: loadOrCreateSecret(config.dataDir, 'patient-pseudonym', randomBytes),
+    randomBytes,
+  });
+  let db: SqliteDatabase;
+  try {
+    db = openDatabase(join(config.dataDir, DATABASE_FILE));
+  } catch (err) {
+    identities.close();
+    throw err;
+  }
   const registry = createRegistryStore(db);
   const signatures = createNodeEd25519Verifier();
   let ledger: Ledger;
@@ -93,8 +108,28 @@ async function openLocked(config: Config, deps: ServiceDeps, lock: DataDirLock):
     });
   } catch (err) {
     db.close();
+    identities.close();
     throw err;
   }
+  try {
+    return await recordStartUp(config, deps, { ledger, registry, identities, signatures, lock });
+  } catch (err) {
+    await ledger.close().catch(() => undefined);
+    identities.close();
+    throw err;
+  }
+}
+
+interface Opened {
+  readonly ledger: Ledger;
+  readonly registry: RegistryStore;
+  readonly identities: IdentityStore;
+  readonly signatures: Ed25519Verifier;
+  readonly lock: DataDirLock;
+}
+
+/** The start-up records (key set, auth policy, genesis operator, first checkpoint) and the services. */
+async function recordStartUp(config: Config, deps: ServiceDeps, { ledger, registry, identities, signatures, lock }: Opened): Promise<ServiceLedger> {
   const recorded = await ledger.recordCheckpointKeys();
   if (recorded !== undefined) deps.logger.info({ index: recorded.index }, 'recorded checkpoint signing keys in the log');
   if (registry.timestampWindowMs() !== config.authTimestampWindowMs) {
@@ -112,11 +147,6 @@ async function openLocked(config: Config, deps: ServiceDeps, lock: DataDirLock):
     verifySignature: (sig, msg, pub) => signatures.verify(sig, msg, pub),
     windowMs: config.authTimestampWindowMs,
     ...(deps.clock ? { clock: deps.clock } : {}),
-  });
-  const identities = openIdentityStore({
-    path: join(config.dataDir, IDENTITY_DATABASE_FILE),
-    pseudonymKey: loadOrCreateSecret(config.dataDir, 'patient-pseudonym', randomBytes),
-    randomBytes,
   });
   const patients = createPatientService({
     registry,

@@ -50,11 +50,16 @@ export function createPatientService(options: PatientServiceOptions): PatientSer
       // Paths only: the values are personal data and never echo back.
       if (!payload.success) throw new RxError('REQUEST_INVALID', 'invalid identity record', { paths: payload.error.issues.map((i) => ['body', 'statement', 'payload', ...i.path.map(String)].join('.')) });
       const ctx = { origin: options.origin, index: -1, time: clock(), timestampWindowMs: options.timestampWindowMs, verifySignature: options.verifySignature };
+      // The order of a ledger write (docs/AUTH.md §2): signature, then an identical retry is
+      // answered, then standing, role, and (in the store, atomically) nonce and idempotency.
       const key = verifyStatementSignature(options.registry, signed, ctx);
+      const s = signed.statement;
+      const request = { actorId: s.actor, nonce: s.nonce, idempotencyKey: s.idempotencyKey, requestHash: requestHash(signed) };
+      const replay = options.identities.replayOf(request);
+      if (replay !== undefined) return { pseudonym: replay.pseudonym, identityCommitment: replay.commitment, replayed: true };
       const actor = verifyStatementStanding(options.registry, signed, key, ctx);
       if (!isAllowed(actor.role, PATIENT_IDENTIFY_ACTION)) throw new RxError('AUTH_ROLE_FORBIDDEN', `a ${actor.role} may not ${PATIENT_IDENTIFY_ACTION}`, { paths: ['body.statement.action'] });
-      const s = signed.statement;
-      const result = options.identities.putForRequest(payload.data.identity, { actorId: s.actor, nonce: s.nonce, idempotencyKey: s.idempotencyKey, requestHash: requestHash(signed) });
+      const result = options.identities.putForRequest(payload.data.identity, request);
       return { pseudonym: result.pseudonym, identityCommitment: result.commitment, replayed: result.replayed };
     },
   };

@@ -1,52 +1,42 @@
 /**
  * One process per data directory. Two writers on one ledger would race each other's checkpoints
- * (the compare-and-swap makes the loser halt) and interleave start-up records, so the service, and
- * `rxledger init`, take `<DATA_DIR>/rxledger.lock` holding their process id. A lock left by a
- * process that no longer exists (killed, crashed) is taken over; a live holder is refused with
- * LEDGER_LOCKED. Read-only verification (`rxledger verify --db`) takes no lock.
+ * (the compare-and-swap makes the loser halt) and interleave start-up records, so the service and
+ * `rxledger init` hold an exclusive SQLite lock on `<DATA_DIR>/rxledger.lock` for their lifetime.
+ * The lock is the operating system's (POSIX advisory record lock, as SQLite takes it): it is
+ * released by the kernel when its process ends however it ends, so a killed or crashed process
+ * never leaves a stale lock behind, whatever process ids are reused (PID 1 in a container). A live
+ * holder — another process, or another open in this one — is refused with LEDGER_LOCKED.
+ * Read-only verification (`rxledger verify --db`) takes no lock.
  */
-import { readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { RxError } from '../core/errors.js';
 
 export interface DataDirLock {
   release(): void;
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+export const LOCK_FILE = 'rxledger.lock';
 
 export function acquireDataDirLock(dataDir: string): DataDirLock {
-  const path = join(dataDir, 'rxledger.lock');
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      writeFileSync(path, `${process.pid}\n`, { flag: 'wx', mode: 0o600 });
-      let released = false;
-      return {
-        release() {
-          if (released) return;
-          released = true;
-          try {
-            unlinkSync(path);
-          } catch {
-            // already gone: nothing to release
-          }
-        },
-      };
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      const holder = Number.parseInt(readFileSync(path, 'utf8'), 10);
-      if (Number.isSafeInteger(holder) && holder > 0 && isAlive(holder)) {
-        throw new RxError('LEDGER_LOCKED', `the data directory is in use by process ${holder}`);
-      }
-      unlinkSync(path); // stale: its process is gone
+  const db = new Database(join(dataDir, LOCK_FILE));
+  try {
+    db.pragma('busy_timeout = 0');
+    db.exec('BEGIN EXCLUSIVE');
+  } catch (cause) {
+    db.close();
+    if ((cause as { code?: string }).code === 'SQLITE_BUSY') {
+      throw new RxError('LEDGER_LOCKED', 'the data directory is in use by another rxledger process', { cause });
     }
+    throw cause;
   }
-  throw new RxError('LEDGER_LOCKED', 'could not take the data directory lock');
+  let released = false;
+  return {
+    release() {
+      if (released) return;
+      released = true;
+      db.exec('ROLLBACK');
+      db.close();
+    },
+  };
 }

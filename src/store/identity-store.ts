@@ -5,6 +5,7 @@
  * Erasure removes the identifiers and the salt and keeps a tombstone (commitment, time), so
  * the commitment can never be opened again and a later lookup says "erased", not "unknown".
  */
+import { chmodSync, closeSync, openSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { RxError } from '../core/errors.js';
 import { PatientIdentitySchema, type PatientIdentity } from '../../schemas/prescription.js';
@@ -30,6 +31,12 @@ export interface IdentityStore {
    * idempotency key with another request is refused. One transaction.
    */
   putForRequest(identity: PatientIdentity, request: IdentityRequest): { pseudonym: string; commitment: string; replayed: boolean };
+  /**
+   * The original result of an earlier request with this idempotency key: `undefined` if there is
+   * none; IDEMPOTENCY_KEY_CONFLICT if it was another request; PATIENT_IDENTITY_ERASED if its record
+   * has since been erased.
+   */
+  replayOf(request: IdentityRequest): { pseudonym: string; commitment: string; replayed: true } | undefined;
   get(commitment: string): IdentityLookup;
   /** Erases the identifiers and salt of a record; returns false if there was nothing to erase. */
   erase(commitment: string, nowMs: number): boolean;
@@ -43,7 +50,11 @@ export interface IdentityStoreOptions {
 }
 
 export function openIdentityStore(options: IdentityStoreOptions): IdentityStore {
+  // Personal data: the file (and the -wal/-shm files SQLite gives the same mode) is 0600.
+  closeSync(openSync(options.path, 'a', 0o600));
+  chmodSync(options.path, 0o600);
   const db = new Database(options.path);
+  db.pragma('foreign_keys = ON');
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
   // Erased bytes must not linger in free pages of the file.
@@ -67,23 +78,39 @@ export function openIdentityStore(options: IdentityStoreOptions): IdentityStore 
   CREATE UNIQUE INDEX IF NOT EXISTS identity_requests_idempotency ON identity_requests (actor_id, idempotency_key);`);
   const insert = db.prepare<[string, string, Uint8Array, string]>('INSERT INTO identities (commitment, pseudonym, salt, identity) VALUES (?, ?, ?, ?)');
   const select = db.prepare<[string], { pseudonym: string; identity: string | null; erased_at: number | null }>('SELECT pseudonym, identity, erased_at FROM identities WHERE commitment = ?');
-  const erase = db.prepare<[number, string]>('UPDATE identities SET salt = NULL, identity = NULL, erased_at = ? WHERE commitment = ? AND erased_at IS NULL');
+  const eraseRecord = db.prepare<[number, string]>('UPDATE identities SET salt = NULL, identity = NULL, erased_at = ? WHERE commitment = ? AND erased_at IS NULL');
+  // A request hash covers the signed identity record; left behind, it would let anyone test guesses.
+  const eraseRequestHashes = db.prepare<[string]>("UPDATE identity_requests SET request_hash = 'erased' WHERE commitment = ?");
+  const erase = db.transaction((nowMs: number, commitment: string): boolean => {
+    if (eraseRecord.run(nowMs, commitment).changes !== 1) return false;
+    eraseRequestHashes.run(commitment);
+    return true;
+  });
   const byIdempotency = db.prepare<[string, string], { request_hash: string; commitment: string }>(
     'SELECT request_hash, commitment FROM identity_requests WHERE actor_id = ? AND idempotency_key = ?',
   );
   const byNonce = db.prepare<[string, string], { one: number }>('SELECT 1 AS one FROM identity_requests WHERE actor_id = ? AND nonce = ?');
   const recordRequest = db.prepare<[string, string, string, string, string]>('INSERT INTO identity_requests VALUES (?, ?, ?, ?, ?)');
   const pseudonymOf = db.prepare<[string], { pseudonym: string }>('SELECT pseudonym FROM identities WHERE commitment = ?');
+  const erasedAt = db.prepare<[string], { erased_at: number | null }>('SELECT erased_at FROM identities WHERE commitment = ?');
   const store: IdentityStore = {
+    replayOf(request) {
+      const previous = byIdempotency.get(request.actorId, request.idempotencyKey);
+      if (previous === undefined) return undefined;
+      if ((erasedAt.get(previous.commitment)?.erased_at ?? null) !== null) {
+        throw new RxError('PATIENT_IDENTITY_ERASED', 'the identity record of that request has been erased', { paths: ['body.statement.idempotencyKey'] });
+      }
+      if (previous.request_hash !== request.requestHash) {
+        throw new RxError('IDEMPOTENCY_KEY_CONFLICT', 'this idempotency key was used for a different request', { paths: ['body.statement.idempotencyKey'] });
+      }
+      const pseudonym = pseudonymOf.get(previous.commitment)?.pseudonym;
+      if (pseudonym === undefined) throw new RxError('LEDGER_INTEGRITY', 'an identity request refers to a missing record');
+      return { pseudonym, commitment: previous.commitment, replayed: true };
+    },
     putForRequest(identity, request) {
       return db.transaction(() => {
-        const previous = byIdempotency.get(request.actorId, request.idempotencyKey);
-        if (previous !== undefined) {
-          if (previous.request_hash !== request.requestHash) {
-            throw new RxError('IDEMPOTENCY_KEY_CONFLICT', 'this idempotency key was used for a different request', { paths: ['body.statement.idempotencyKey'] });
-          }
-          return { pseudonym: pseudonymOf.get(previous.commitment)?.pseudonym ?? '', commitment: previous.commitment, replayed: true };
-        }
+        const replay = store.replayOf(request);
+        if (replay !== undefined) return replay;
         if (byNonce.get(request.actorId, request.nonce) !== undefined) {
           throw new RxError('AUTH_NONCE_REUSED', 'this nonce was already used', { paths: ['body.statement.nonce'] });
         }
@@ -110,7 +137,7 @@ export function openIdentityStore(options: IdentityStoreOptions): IdentityStore 
       return { status: 'present', identity: PatientIdentitySchema.parse(JSON.parse(row.identity)), pseudonym: row.pseudonym };
     },
     erase(commitment, nowMs) {
-      return erase.run(nowMs, commitment).changes === 1;
+      return erase.immediate(nowMs, commitment);
     },
     close() {
       db.close();

@@ -44,6 +44,9 @@ t.test('prescribers turn identity records into pseudonym and commitment; nothing
   t.equal(again.pseudonym, created.pseudonym, 'the same patient keeps one pseudonym');
   t.not(again.identityCommitment, created.identityCommitment, 'but every record has its own commitment');
 
+  const late = createStatementSigner({ origin, actorId: 'dr-sun', seed: new Uint8Array(32).fill(21), clock: () => Date.now() - 3_600_000 });
+  const oldRequest = late.sign('patient.identify', { identity: IDENTITY });
+  t.equal(((await (await post(oldRequest)).json()) as { error: { code: string } }).error.code, 'AUTH_TIMESTAMP_OUT_OF_WINDOW', 'a stale new request is refused');
   const conflict = await post(doctor.sign('patient.identify', { identity: { ...IDENTITY, phone: '13000000000' } }, { idempotencyKey: request.statement.idempotencyKey }));
   t.equal(conflict.status, 409);
   const byOperator = await post(operator.sign('patient.identify', { identity: IDENTITY }));

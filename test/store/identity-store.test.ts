@@ -1,5 +1,5 @@
 import t from 'tap';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { openIdentityStore } from '../../src/store/identity-store.js';
@@ -36,4 +36,19 @@ t.test('erased identifiers do not linger in the database file', async (t) => {
   const bytes = readFileSync(path).toString('latin1');
   t.notOk(bytes.includes('ERASE-ME-MARKER-NAME'), 'the name is gone from the file');
   t.notOk(bytes.includes(IDENTITY.nationalId), 'and so is the national id');
+});
+
+t.test('erasure also erases what could re-identify: request hashes; the file is private', async (t) => {
+  const path = join(t.testdir(), 'identity.sqlite');
+  const store = openIdentityStore({ path, pseudonymKey: KEY, randomBytes: (n) => new Uint8Array(randomBytes(n)) });
+  t.equal(statSync(path).mode & 0o777, 0o600, 'the identity file is 0600');
+  const request = { actorId: 'dr-x', nonce: 'a'.repeat(32), idempotencyKey: 'idem-0000001', requestHash: 'c'.repeat(64) };
+  const first = store.putForRequest(IDENTITY, request);
+  t.same(store.replayOf(request), { pseudonym: first.pseudonym, commitment: first.commitment, replayed: true });
+  throwsCode(t, () => store.replayOf({ ...request, requestHash: 'd'.repeat(64) }), 'IDEMPOTENCY_KEY_CONFLICT');
+  throwsCode(t, () => store.putForRequest(IDENTITY, { ...request, idempotencyKey: 'idem-0000002' }), 'AUTH_NONCE_REUSED');
+  store.erase(first.commitment, 5);
+  throwsCode(t, () => store.replayOf(request), 'PATIENT_IDENTITY_ERASED', 'a retry after erasure is told so');
+  store.close();
+  t.notOk(readFileSync(path).toString('latin1').includes('c'.repeat(64)), 'the request hash is gone from the file');
 });

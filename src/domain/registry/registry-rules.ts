@@ -280,5 +280,6 @@ export function admitRegistryEntry(view: RegistryView, type: string, body: unkno
   const parsed = SignedStatementSchema.safeParse(body);
   if (!parsed.success) throw new RxError('ENTRY_BODY_INVALID', 'registry entries carry a signed statement', { paths: ['body'] });
   const signed = parsed.data as SignedStatement;
+  if (signed.statement.action !== type) throw new RxError('ENTRY_BODY_INVALID', 'the statement action must equal the entry type', { paths: ['body.statement.action'] });
   return type === GENESIS_OPERATOR_TYPE ? admitGenesisOperator(view, signed, ctx) : admitStatement(view, signed, ctx);
 }
