@@ -600,7 +600,7 @@ function printTable(
   out.push(`payload ~${extra.samplePayloadBytes} B canonical body, ~${extra.sampleLeafBytes} B leaf; concurrency ${CONCURRENCY}; ${PROOF_SAMPLES} samples per read figure`);
   out.push('');
   out.push(line(header));
-  out.push(line(header.map((h, c) => '-'.repeat(widths[c] as number))));
+  out.push(line(header.map((_, c) => '-'.repeat(widths[c] as number))));
   for (const row of body) out.push(line(row));
   out.push('');
   out.push(`baseline: one SHA-256 node hash ${round(extra.sha256NodeMs * 1000, 2)} µs; single-row durable commits ${extra.commitsPerSec.toLocaleString('en-US')}/s`);

@@ -5,7 +5,7 @@
  * golang.org/x/mod/sumdb/note, so operators can use existing tooling).
  */
 import { sha256 } from '@noble/hashes/sha2.js';
-import { concatBytes, decodeBase64, encodeBase64, equalBytes, utf8 } from './bytes.js';
+import { concatBytes, decodeBase64, encodeBase64, utf8 } from './bytes.js';
 import { PUBLIC_KEY_SIZE, SEED_SIZE, isValidEd25519, publicKeyFromSeed, signEd25519 } from './ed25519.js';
 import { RxError } from './errors.js';
 
@@ -127,8 +127,4 @@ export function parseSignerKey(text: string): Ed25519NoteSigningKey {
   const key = createSigningKey(name, decodeTypedKey(material, SEED_SIZE));
   if (key.keyId !== parseKeyIdHex(idHex)) throw new RxError('KEY_MALFORMED', 'key ID does not match name and key');
   return key;
-}
-
-export function sameKey(a: Ed25519NoteKey, b: Ed25519NoteKey): boolean {
-  return a.name === b.name && a.keyId === b.keyId && equalBytes(a.publicKey, b.publicKey);
 }

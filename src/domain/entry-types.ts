@@ -50,8 +50,11 @@ export const ENTRY_BODY_SCHEMAS: EntryBodySchemas = {
   ...REGISTRY_ENTRY_SCHEMAS,
 };
 
+/** The ledger's own records: no actor signs them; the checkpoints that cover them do. */
+export const LEDGER_RECORD_TYPES: ReadonlySet<string> = new Set([CHECKPOINT_KEYS_TYPE, AUTH_POLICY_TYPE]);
+
 /** Types only the ledger itself writes; `Ledger.append` refuses them with ENTRY_TYPE_RESERVED. */
-export const RESERVED_ENTRY_TYPES: ReadonlySet<string> = new Set([CHECKPOINT_KEYS_TYPE, AUTH_POLICY_TYPE, GENESIS_OPERATOR_TYPE]);
+export const RESERVED_ENTRY_TYPES: ReadonlySet<string> = new Set([...LEDGER_RECORD_TYPES, GENESIS_OPERATOR_TYPE]);
 
 /** Validates `body` against the schema for `type`; throws ENTRY_TYPE_UNKNOWN or ENTRY_BODY_INVALID. */
 export function verifyEntryBody(type: string, body: unknown, schemas: EntryBodySchemas = ENTRY_BODY_SCHEMAS): JsonObject {

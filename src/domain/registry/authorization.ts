@@ -7,6 +7,7 @@
 import type { LedgerEntry } from '../../core/entry.js';
 import type { Role } from './registry-model.js';
 import type { ActorRecord } from './registry-rules.js';
+import { LEDGER_RECORD_TYPES } from '../entry-types.js';
 
 export const ACTION_ROLES: Readonly<Record<string, readonly Role[]>> = {
   'registry.institution-register': ['operator'],
@@ -27,8 +28,6 @@ export function isAllowed(role: Role, action: string): boolean {
 
 /** Roles that read every entry's content (the auditors of the system). */
 const READ_ALL_ROLES: readonly Role[] = ['regulator', 'operator'];
-/** The ledger's own records, readable by every authenticated actor. */
-const PUBLIC_RECORD_TYPES: ReadonlySet<string> = new Set(['ledger.checkpoint-keys', 'ledger.auth-policy']);
 
 export function readsAllEntries(reader: ActorRecord): boolean {
   return READ_ALL_ROLES.includes(reader.role);
@@ -42,7 +41,7 @@ export function readsAllEntries(reader: ActorRecord): boolean {
 export function canReadEntry(reader: ActorRecord, entry: LedgerEntry | null): boolean {
   if (readsAllEntries(reader)) return true;
   if (entry === null) return false;
-  if (PUBLIC_RECORD_TYPES.has(entry.type)) return true;
+  if (LEDGER_RECORD_TYPES.has(entry.type)) return true; // the ledger's own records are for everyone
   const statement = (entry.body as { statement?: { actor?: unknown; payload?: Record<string, unknown> } }).statement;
   if (statement === undefined) return false;
   if (statement.actor === reader.actorId) return true;

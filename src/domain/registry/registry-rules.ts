@@ -29,10 +29,7 @@ import {
 } from './registry-model.js';
 import { isAllowed } from './authorization.js';
 import { REGISTRY_PAYLOADS } from './registry-model.js';
-import { AuthPolicyBodySchema } from '../entry-types.js';
-
-/** The ledger's own records: no actor signs them; the checkpoints that cover them do. */
-const LEDGER_RECORD_TYPES: ReadonlySet<string> = new Set(['ledger.checkpoint-keys', 'ledger.auth-policy']);
+import { AUTH_POLICY_TYPE, AuthPolicyBodySchema, LEDGER_RECORD_TYPES } from '../entry-types.js';
 
 export interface InstitutionRecord {
   readonly institutionId: string;
@@ -272,7 +269,7 @@ function registryMutations(view: RegistryView, action: string, payload: unknown,
  * until its rules exist.
  */
 export function admitRegistryEntry(view: RegistryView, type: string, body: unknown, ctx: AdmitContext): Admission {
-  if (type === 'ledger.auth-policy') {
+  if (type === AUTH_POLICY_TYPE) {
     return { kind: 'append', mutations: [{ kind: 'auth-policy', timestampWindowMs: parsePayload(AuthPolicyBodySchema, body).timestampWindowMs }] };
   }
   if (LEDGER_RECORD_TYPES.has(type)) return { kind: 'append', mutations: [] };
