@@ -19,7 +19,7 @@ import { acquireDataDirLock, type DataDirLock } from './store/data-dir-lock.js';
 import { AUTH_POLICY_TYPE } from './domain/entry-types.js';
 import { openIdentityStore, type IdentityStore } from './store/identity-store.js';
 import type { RegistryStore } from './store/registry-store.js';
-import type { Ed25519Verifier } from './platform/node-ed25519.js';
+import type { SignatureCheck } from './domain/registry/registry-rules.js';
 import type { SqliteDatabase } from './store/database.js';
 import { loadOrCreateSecret } from './keys/secret-key-file.js';
 import { createPatientService, type PatientService } from './patients/patient-service.js';
@@ -89,6 +89,7 @@ async function openLocked(config: Config, deps: ServiceDeps, lock: DataDirLock):
   }
   const registry = createRegistryStore(db);
   const signatures = createNodeEd25519Verifier();
+  const verifySignature: SignatureCheck = (sig, msg, pub) => signatures.verify(sig, msg, pub);
   let ledger: Ledger;
   try {
     ledger = openLedger({
@@ -101,7 +102,7 @@ async function openLocked(config: Config, deps: ServiceDeps, lock: DataDirLock):
         registry,
         origin: config.logOrigin,
         timestampWindowMs: config.authTimestampWindowMs,
-        verifySignature: (sig, msg, pub) => signatures.verify(sig, msg, pub),
+        verifySignature,
       }),
       ...(deps.clock ? { clock: deps.clock } : {}),
       ...(deps.entryBodySchemas ? { entryBodySchemas: deps.entryBodySchemas } : {}),
@@ -112,7 +113,7 @@ async function openLocked(config: Config, deps: ServiceDeps, lock: DataDirLock):
     throw err;
   }
   try {
-    return await recordStartUp(config, deps, { ledger, registry, identities, signatures, lock });
+    return await recordStartUp(config, deps, { ledger, registry, identities, verifySignature, lock });
   } catch (err) {
     await ledger.close().catch(() => undefined);
     identities.close();
@@ -124,12 +125,12 @@ interface Opened {
   readonly ledger: Ledger;
   readonly registry: RegistryStore;
   readonly identities: IdentityStore;
-  readonly signatures: Ed25519Verifier;
+  readonly verifySignature: SignatureCheck;
   readonly lock: DataDirLock;
 }
 
 /** The start-up records (key set, auth policy, genesis operator, first checkpoint) and the services. */
-async function recordStartUp(config: Config, deps: ServiceDeps, { ledger, registry, identities, signatures, lock }: Opened): Promise<ServiceLedger> {
+async function recordStartUp(config: Config, deps: ServiceDeps, { ledger, registry, identities, verifySignature, lock }: Opened): Promise<ServiceLedger> {
   const recorded = await ledger.recordCheckpointKeys();
   if (recorded !== undefined) deps.logger.info({ index: recorded.index }, 'recorded checkpoint signing keys in the log');
   if (registry.timestampWindowMs() !== config.authTimestampWindowMs) {
@@ -144,7 +145,7 @@ async function recordStartUp(config: Config, deps: ServiceDeps, { ledger, regist
   ledger.publishCheckpoint();
   const readAuth = createReadAuthenticator({
     registry,
-    verifySignature: (sig, msg, pub) => signatures.verify(sig, msg, pub),
+    verifySignature,
     windowMs: config.authTimestampWindowMs,
     ...(deps.clock ? { clock: deps.clock } : {}),
   });
@@ -152,7 +153,7 @@ async function recordStartUp(config: Config, deps: ServiceDeps, { ledger, regist
     registry,
     identities,
     origin: config.logOrigin,
-    verifySignature: (sig, msg, pub) => signatures.verify(sig, msg, pub),
+    verifySignature,
     timestampWindowMs: config.authTimestampWindowMs,
     ...(deps.clock ? { clock: deps.clock } : {}),
   });

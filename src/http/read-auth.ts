@@ -8,7 +8,7 @@
 import type { FastifyRequest } from 'fastify';
 import { RxError } from '../core/errors.js';
 import { parseReadSignature, readSignatureBase } from '../core/http-signature.js';
-import type { ActorRecord, RegistryView, SignatureCheck } from '../domain/registry/registry-rules.js';
+import { activeActor, verifyKeyValidAt, type ActorRecord, type RegistryView, type SignatureCheck } from '../domain/registry/registry-rules.js';
 
 export interface ReadAuthenticator {
   authenticate(request: FastifyRequest): ActorRecord;
@@ -45,13 +45,9 @@ export function createReadAuthenticator(options: ReadAuthOptions): ReadAuthentic
       if (!options.verifySignature(signature, readSignatureBase(target, params), key.publicKey)) {
         throw new RxError('AUTH_SIGNATURE_INVALID', 'the signature does not verify over this request', { paths: ['headers.signature'] });
       }
-      if (key.revokedAt !== null) throw new RxError('AUTH_KEY_REVOKED', 'the key has been revoked', { paths: ['headers.signature-input'] });
-      if (now < key.notBefore || (key.notAfter !== null && now >= key.notAfter)) {
-        throw new RxError('AUTH_KEY_NOT_VALID_NOW', 'the key is outside its validity window', { paths: ['headers.signature-input'] });
-      }
-      const actor = options.registry.actor(key.actorId);
-      if (actor === undefined) throw new RxError('AUTH_KEY_UNKNOWN', 'no such actor', { paths: ['headers.signature-input'] });
-      if (actor.suspended) throw new RxError('AUTH_ACTOR_SUSPENDED', 'the actor is suspended', { paths: ['headers.signature-input'] });
+      // The same standing rules as a signed write (src/domain/registry/registry-rules.ts).
+      verifyKeyValidAt(key, now, 'headers.signature-input');
+      const actor = activeActor(options.registry, key.actorId, 'headers.signature-input');
       if (seen.size > 100_000) forgetExpired(now);
       const nonceKey = `${key.keyId}\n${params.nonce}`;
       if ((seen.get(nonceKey) ?? -1) >= now) throw new RxError('AUTH_NONCE_REUSED', 'this nonce was already used', { paths: ['headers.signature-input'] });

@@ -140,20 +140,30 @@ export function verifyStatementSignature(view: RegistryView, signed: SignedState
   return key!;
 }
 
+/** The key is unrevoked and `time` falls inside its validity window. Shared by writes and signed reads. */
+export function verifyKeyValidAt(key: KeyRecord, time: number, path: string): void {
+  if (key.revokedAt !== null) fail('AUTH_KEY_REVOKED', 'the key has been revoked', [path]);
+  if (time < key.notBefore || (key.notAfter !== null && time >= key.notAfter)) {
+    fail('AUTH_KEY_NOT_VALID_NOW', 'the key is outside its validity window', [path]);
+  }
+}
+
+/** The actor exists and is not suspended. Shared by writes and signed reads. */
+export function activeActor(view: RegistryView, actorId: string, path: string): ActorRecord {
+  const actor = view.actor(actorId);
+  if (actor === undefined) fail('AUTH_KEY_UNKNOWN', 'no such actor', [path]);
+  if (actor!.suspended) fail('AUTH_ACTOR_SUSPENDED', 'the actor is suspended', [path]);
+  return actor!;
+}
+
 /** Whether the key and its actor may act now: revocation, validity window, timestamp, suspension. */
 export function verifyStatementStanding(view: RegistryView, signed: SignedStatement, key: KeyRecord, ctx: AdmitContext): ActorRecord {
   const s = signed.statement;
-  if (key.revokedAt !== null) fail('AUTH_KEY_REVOKED', 'the key has been revoked', ['body.statement.keyId']);
-  if (ctx.time < key.notBefore || (key.notAfter !== null && ctx.time >= key.notAfter)) {
-    fail('AUTH_KEY_NOT_VALID_NOW', 'the key is outside its validity window', ['body.statement.keyId']);
-  }
+  verifyKeyValidAt(key, ctx.time, 'body.statement.keyId');
   if (Math.abs(ctx.time - s.timestamp) > (view.timestampWindowMs() ?? ctx.timestampWindowMs)) {
     fail('AUTH_TIMESTAMP_OUT_OF_WINDOW', 'the statement timestamp is outside the accepted window', ['body.statement.timestamp']);
   }
-  const actor = view.actor(s.actor);
-  if (actor === undefined) fail('AUTH_KEY_UNKNOWN', 'no such actor', ['body.statement.actor']);
-  if (actor!.suspended) fail('AUTH_ACTOR_SUSPENDED', 'the actor is suspended', ['body.statement.actor']);
-  return actor!;
+  return activeActor(view, s.actor, 'body.statement.actor');
 }
 
 /**
