@@ -114,6 +114,11 @@ export const PrescriptionSchema = z
   .refine((p) => p.encounter.longPrescription || p.items.every((i) => i.repeats === undefined), {
     message: 'repeats are only for long prescriptions',
     path: ['items'],
+  })
+  .refine((p) => new Set(p.items.flatMap((i) => (i.repeats === undefined ? [] : [i.repeats.intervalDays]))).size <= 1, {
+    // Fills are of the whole prescription (docs/LIFECYCLE.md §5), so repeating lines share one interval.
+    message: 'repeating items must share one interval',
+    path: ['items'],
   });
 
 export type Prescription = z.infer<typeof PrescriptionSchema>;

@@ -14,17 +14,17 @@ import { openLedger, type Ledger } from './ledger/ledger.js';
 import { openDatabase } from './store/database.js';
 import { nodeMerkleHasher } from './platform/node-merkle-hasher.js';
 import { createNodeEd25519Verifier } from './platform/node-ed25519.js';
-import { createRegistryStore } from './store/registry-store.js';
+import { createStateStore, type StateStore } from './store/state-store.js';
 import { acquireDataDirLock, type DataDirLock } from './store/data-dir-lock.js';
 import { AUTH_POLICY_TYPE } from './domain/entry-types.js';
 import { openIdentityStore, type IdentityStore } from './store/identity-store.js';
-import type { RegistryStore } from './store/registry-store.js';
 import type { SignatureCheck } from './domain/registry/registry-rules.js';
 import type { SqliteDatabase } from './store/database.js';
 import { loadOrCreateSecret } from './keys/secret-key-file.js';
 import { createPatientService, type PatientService } from './patients/patient-service.js';
 import { createReadAuthenticator, type ReadAuthenticator } from './http/read-auth.js';
-import { createRegistryStateMachine } from './ledger/registry-state-machine.js';
+import { createLedgerStateMachine } from './ledger/state-machine.js';
+import { REGULATORY_RULE_SET } from './domain/prescription/regulatory-rules.js';
 import { ensureGenesisOperator, GENESIS_OPERATOR_ID } from './ledger/genesis-operator.js';
 import { createLedgerStore } from './store/ledger-store.js';
 import type { EntryBodySchemas } from './domain/entry-types.js';
@@ -53,6 +53,9 @@ export interface ServiceLedger {
   readonly readAuth: ReadAuthenticator;
   /** Patient identification against the erasable identity store. */
   readonly patients: PatientService;
+  /** The derived state (registry, prescriptions) the ledger maintains. */
+  readonly state: StateStore;
+  readonly identities: IdentityStore;
   /** Closes the ledger (drain, final checkpoint) and the identity store, and releases the data directory. */
   close(): Promise<void>;
 }
@@ -87,7 +90,7 @@ async function openLocked(config: Config, deps: ServiceDeps, lock: DataDirLock):
     identities.close();
     throw err;
   }
-  const registry = createRegistryStore(db);
+  const state = createStateStore(db);
   const signatures = createNodeEd25519Verifier();
   const verifySignature: SignatureCheck = (sig, msg, pub) => signatures.verify(sig, msg, pub);
   let ledger: Ledger;
@@ -98,8 +101,9 @@ async function openLocked(config: Config, deps: ServiceDeps, lock: DataDirLock):
       signingKeys: keys,
       logger: deps.logger,
       hasher: nodeMerkleHasher,
-      stateMachine: createRegistryStateMachine({
-        registry,
+      stateMachine: createLedgerStateMachine({
+        state,
+        ruleSet: REGULATORY_RULE_SET,
         origin: config.logOrigin,
         timestampWindowMs: config.authTimestampWindowMs,
         verifySignature,
@@ -113,7 +117,7 @@ async function openLocked(config: Config, deps: ServiceDeps, lock: DataDirLock):
     throw err;
   }
   try {
-    return await recordStartUp(config, deps, { ledger, registry, identities, verifySignature, lock });
+    return await recordStartUp(config, deps, { ledger, state, identities, verifySignature, lock });
   } catch (err) {
     await ledger.close().catch(() => undefined);
     identities.close();
@@ -123,14 +127,15 @@ async function openLocked(config: Config, deps: ServiceDeps, lock: DataDirLock):
 
 interface Opened {
   readonly ledger: Ledger;
-  readonly registry: RegistryStore;
+  readonly state: StateStore;
   readonly identities: IdentityStore;
   readonly verifySignature: SignatureCheck;
   readonly lock: DataDirLock;
 }
 
 /** The start-up records (key set, auth policy, genesis operator, first checkpoint) and the services. */
-async function recordStartUp(config: Config, deps: ServiceDeps, { ledger, registry, identities, verifySignature, lock }: Opened): Promise<ServiceLedger> {
+async function recordStartUp(config: Config, deps: ServiceDeps, { ledger, state, identities, verifySignature, lock }: Opened): Promise<ServiceLedger> {
+  const registry = state.registry;
   const recorded = await ledger.recordCheckpointKeys();
   if (recorded !== undefined) deps.logger.info({ index: recorded.index }, 'recorded checkpoint signing keys in the log');
   if (registry.timestampWindowMs() !== config.authTimestampWindowMs) {
@@ -161,6 +166,8 @@ async function recordStartUp(config: Config, deps: ServiceDeps, { ledger, regist
     ledger,
     readAuth,
     patients,
+    state,
+    identities,
     async close() {
       try {
         await ledger.close();
@@ -174,7 +181,7 @@ async function recordStartUp(config: Config, deps: ServiceDeps, { ledger, regist
 
 export async function startService(config: Config, deps: ServiceDeps): Promise<RunningService> {
   const opened = await openServiceLedger(config, deps);
-  const { ledger, readAuth, patients } = opened;
+  const { ledger, readAuth, patients, state, identities } = opened;
   const stopCheckpointing = ledger.startCheckpointing(config.checkpointIntervalMs);
   let app: FastifyInstance;
   try {
@@ -184,6 +191,7 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<R
       bodyLimitBytes: config.bodyLimitBytes,
       readAuth,
       patients,
+      lifecycle: { prescriptions: state.prescriptions, registry: state.registry, identities, ...(deps.clock ? { clock: deps.clock } : {}) },
       logger: deps.logger,
     });
     await app.listen({ port: config.port, host: config.host });

@@ -1,4 +1,5 @@
-/** The client SDK's public face: sign statements and talk to an rxledger service. */
+/** The client SDK's public face: sign statements, talk to an rxledger service, check receipts. */
 export { createStatementSigner, type StatementSigner, type StatementSignerOptions, type SignOptions } from './statement-signer.js';
 export { createReadSigner, type ReadSigner, type ReadSignerOptions } from './read-signer.js';
-export { createLedgerClient, type LedgerClient, type LedgerClientOptions, type EntriesPage, type LogInfo, type SubmitResult } from './ledger-client.js';
+export { createLedgerClient, type LedgerClient, type LedgerClientOptions, type EntriesPage, type LogInfo, type SubmitResult, type Receipt, type PrescriptionStatus } from './ledger-client.js';
+export { verifyReceipt, accessCodeHash, pickupCodeHash } from './receipts.js';

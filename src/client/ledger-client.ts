@@ -12,6 +12,34 @@ export interface SubmitResult {
   readonly leafHash: string;
   readonly type: string;
   readonly replayed: boolean;
+  /** Entries the ledger wrote right after this one (a submission's check result). */
+  readonly records: ReadonlyArray<{ index: number; leafHash: string; type: string }>;
+  /** What the next statement about the same prescription names as `previous`. */
+  readonly lastIndex: number;
+  /** A submission's check result. */
+  readonly check?: { outcome: 'active' | 'awaiting-override' | 'rejected'; ruleSet: string; inputHash: string; findings: Array<{ ruleId: string; action: string; tier: string; lines: number[] }> };
+  readonly receipt: string;
+}
+
+export interface Receipt {
+  readonly index: number;
+  readonly size: number;
+  readonly leafHash: string;
+  readonly hashes: readonly string[];
+  readonly checkpoint: string;
+  /** The same, in the C2SP tlog-proof form: keep it to prove the entry offline (verifyReceipt). */
+  readonly proof: string;
+}
+
+export interface PrescriptionStatus {
+  readonly prescriptionId: string;
+  readonly state: string;
+  readonly lastIndex: number;
+  readonly submittedAt: number;
+  readonly fill: number;
+  readonly fillCount: number;
+  readonly cancelPending: boolean;
+  readonly [more: string]: unknown;
 }
 
 export interface LogInfo {
@@ -32,6 +60,14 @@ export interface LedgerClient {
   checkpoint(): Promise<string>;
   /** Entry content: a signed read, with the reader given to createLedgerClient. */
   entries(start: number, end: number): Promise<EntriesPage>;
+  /** POST /v1/patients: a signed `patient.identify` → pseudonym and commitment. */
+  identifyPatient(signed: SignedStatement): Promise<{ pseudonym: string; identityCommitment: string; replayed: boolean }>;
+  /** Signed reads of the lifecycle. */
+  prescription(id: string): Promise<PrescriptionStatus>;
+  queue(pharmacyId: string, page?: { after?: number; limit?: number }): Promise<{ items: PrescriptionStatus[]; next?: number }>;
+  assignments(courierId: string): Promise<{ items: Array<{ prescriptionId: string; state: string; lastIndex: number; fill: number; address: Record<string, unknown> | null }> }>;
+  /** The receipt of an entry; RECEIPT_PENDING until a checkpoint covers it. */
+  receipt(index: number): Promise<Receipt>;
 }
 
 export interface LedgerClientOptions {
@@ -62,6 +98,7 @@ export function createLedgerClient(baseUrl: string, options: LedgerClientOptions
     if (!res.ok) throw await failure(res);
     return res;
   };
+  const signedGet = async (path: string): Promise<unknown> => (await call(path, { headers: options.signRead?.('GET', `${base}${path}`) ?? {} })).json();
   return {
     async submit(signed) {
       const res = await call('/v1/statements', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(signed) });
@@ -69,9 +106,20 @@ export function createLedgerClient(baseUrl: string, options: LedgerClientOptions
     },
     log: async () => (await (await call('/v1/log')).json()) as LogInfo,
     checkpoint: async () => (await call('/checkpoint')).text(),
-    async entries(start, end) {
-      const path = `/v1/log/entries?start=${start}&end=${end}`;
-      return (await (await call(path, { headers: options.signRead?.('GET', `${base}${path}`) ?? {} })).json()) as EntriesPage;
+    entries: (start, end) => signedGet(`/v1/log/entries?start=${start}&end=${end}`) as Promise<EntriesPage>,
+    async identifyPatient(signed) {
+      const res = await call('/v1/patients', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(signed) });
+      return (await res.json()) as { pseudonym: string; identityCommitment: string; replayed: boolean };
     },
+    prescription: (id) => signedGet(`/v1/prescriptions/${encodeURIComponent(id)}`) as Promise<PrescriptionStatus>,
+    queue(pharmacyId, page = {}) {
+      const query = new URLSearchParams();
+      if (page.after !== undefined) query.set('after', String(page.after));
+      if (page.limit !== undefined) query.set('limit', String(page.limit));
+      const q = query.size > 0 ? `?${query}` : '';
+      return signedGet(`/v1/pharmacies/${encodeURIComponent(pharmacyId)}/queue${q}`) as Promise<{ items: PrescriptionStatus[]; next?: number }>;
+    },
+    assignments: (courierId) => signedGet(`/v1/couriers/${encodeURIComponent(courierId)}/assignments`) as never,
+    receipt: async (index) => (await (await call(`/v1/receipts/${index}`)).json()) as Receipt,
   };
 }

@@ -1,13 +1,14 @@
 /**
  * The closed union of entry types. An entry whose type is not listed here, or whose body does not
- * match its schema, is refused on append and reported by the verifier. Later capabilities
- * (actors, prescriptions, rule sets) extend the union by adding a schema to ENTRY_BODY_SCHEMAS.
+ * match its schema, is refused on append and reported by the verifier: the ledger's own records,
+ * the registry's statements and the prescription lifecycle's (statements and records).
  */
 import { z } from 'zod';
 import { RxError } from '../core/errors.js';
 import { parseVerifierKey } from '../core/note-keys.js';
 import type { JsonObject } from '../core/canonical-json.js';
 import { GENESIS_OPERATOR_TYPE, REGISTRY_ENTRY_SCHEMAS } from './registry/registry-entry-types.js';
+import { LIFECYCLE_ENTRY_SCHEMAS, LIFECYCLE_RECORD_TYPES } from './prescription/lifecycle-entry-types.js';
 
 const VerifierKeyStringSchema = z.string().max(512).refine((s) => {
   try {
@@ -48,13 +49,14 @@ export const ENTRY_BODY_SCHEMAS: EntryBodySchemas = {
   [CHECKPOINT_KEYS_TYPE]: CheckpointKeysBodySchema,
   [AUTH_POLICY_TYPE]: AuthPolicyBodySchema,
   ...REGISTRY_ENTRY_SCHEMAS,
+  ...LIFECYCLE_ENTRY_SCHEMAS,
 };
 
 /** The ledger's own records: no actor signs them; the checkpoints that cover them do. */
 export const LEDGER_RECORD_TYPES: ReadonlySet<string> = new Set([CHECKPOINT_KEYS_TYPE, AUTH_POLICY_TYPE]);
 
 /** Types only the ledger itself writes; `Ledger.append` refuses them with ENTRY_TYPE_RESERVED. */
-export const RESERVED_ENTRY_TYPES: ReadonlySet<string> = new Set([...LEDGER_RECORD_TYPES, GENESIS_OPERATOR_TYPE]);
+export const RESERVED_ENTRY_TYPES: ReadonlySet<string> = new Set([...LEDGER_RECORD_TYPES, GENESIS_OPERATOR_TYPE, ...LIFECYCLE_RECORD_TYPES]);
 
 /** Validates `body` against the schema for `type`; throws ENTRY_TYPE_UNKNOWN or ENTRY_BODY_INVALID. */
 export function verifyEntryBody(type: string, body: unknown, schemas: EntryBodySchemas = ENTRY_BODY_SCHEMAS): JsonObject {

@@ -10,6 +10,11 @@ import { statementRoutes } from './statement-routes.js';
 import type { ReadAuthenticator } from './read-auth.js';
 import type { PatientService } from '../patients/patient-service.js';
 import { patientRoutes } from './patient-routes.js';
+import { prescriptionRoutes, type PrescriptionRoutesOptions } from './prescription-routes.js';
+import { receiptRoutes } from './receipt-routes.js';
+
+/** Largest page of a pharmacy queue. */
+export const QUEUE_PAGE_MAX = 100;
 
 export interface AppOptions {
   readonly ledger: Ledger;
@@ -18,6 +23,8 @@ export interface AppOptions {
   readonly readAuth: ReadAuthenticator;
   /** Patient identification; absent in tools that serve only the log. */
   readonly patients?: PatientService;
+  /** The prescription lifecycle's reads; absent in tools that serve only the log. */
+  readonly lifecycle?: Omit<PrescriptionRoutesOptions, 'readAuth' | 'queuePageMax'>;
   /** A pino logger instance, or false for none. */
   readonly logger?: FastifyServerOptions['loggerInstance'] | false;
 }
@@ -36,8 +43,15 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
     return payload;
   });
   app.get('/healthz', async () => ({ status: 'ok', size: options.ledger.size() }));
-  await app.register(logRoutes, { ledger: options.ledger, entriesPageMax: options.entriesPageMax, readAuth: options.readAuth });
+  await app.register(logRoutes, {
+    ledger: options.ledger,
+    entriesPageMax: options.entriesPageMax,
+    readAuth: options.readAuth,
+    ...(options.lifecycle ? { prescriptions: options.lifecycle.prescriptions } : {}),
+  });
   await app.register(statementRoutes, { ledger: options.ledger });
+  await app.register(receiptRoutes, { ledger: options.ledger });
   if (options.patients !== undefined) await app.register(patientRoutes, { patients: options.patients });
+  if (options.lifecycle !== undefined) await app.register(prescriptionRoutes, { ...options.lifecycle, readAuth: options.readAuth, queuePageMax: QUEUE_PAGE_MAX });
   return app;
 }

@@ -13,22 +13,20 @@ import { parseEntry, type LedgerEntry } from '../core/entry.js';
 import { RxError } from '../core/errors.js';
 import type { Ledger } from '../ledger/ledger.js';
 import { parseRequestPart } from './parse-request.js';
+import { IndexParam } from './index-param.js';
 import type { ReadAuthenticator } from './read-auth.js';
 import { canReadEntry } from '../domain/registry/authorization.js';
+import type { PrescriptionView } from '../domain/prescription/prescription-record.js';
 
 export interface LogRoutesOptions {
   readonly ledger: Ledger;
   readonly entriesPageMax: number;
   /** Entry content is read with a signed request; checkpoint and proofs stay public. */
   readonly readAuth: ReadAuthenticator;
+  /** Who is party to which prescription, for reads of lifecycle entries. */
+  readonly prescriptions?: PrescriptionView;
 }
 
-/** A decimal index as it appears in a query string: no sign, no leading zeros, a safe integer. */
-const IndexParam = z
-  .string()
-  .regex(/^(0|[1-9][0-9]{0,15})$/, 'must be a non-negative decimal integer')
-  .transform(Number)
-  .pipe(z.number().max(Number.MAX_SAFE_INTEGER));
 
 const InclusionQuery = z.strictObject({ index: IndexParam, size: IndexParam });
 const ConsistencyQuery = z.strictObject({ from: IndexParam, to: IndexParam });
@@ -42,7 +40,7 @@ function decodeStoredEntry(data: Uint8Array): LedgerEntry | null {
   }
 }
 
-export const logRoutes: FastifyPluginAsync<LogRoutesOptions> = async (app, { ledger, entriesPageMax, readAuth }) => {
+export const logRoutes: FastifyPluginAsync<LogRoutesOptions> = async (app, { ledger, entriesPageMax, readAuth, prescriptions }) => {
   app.get('/checkpoint', async (_request, reply) => {
     const note = ledger.latestCheckpoint();
     if (note === null) throw new RxError('CHECKPOINT_MISSING', 'no checkpoint has been published yet');
@@ -87,7 +85,7 @@ export const logRoutes: FastifyPluginAsync<LogRoutesOptions> = async (app, { led
       // The raw bytes are what a verifier checks; the decoded view is a convenience and is null
       // when the stored bytes are not a valid entry (the verifier will say why).
       const entry = decodeStoredEntry(e.data);
-      const visible = canReadEntry(reader, entry);
+      const visible = canReadEntry(reader, entry, prescriptions);
       const leafHash = encodeBase64(e.leafHash);
       // Content that does not concern the reader is withheld; its leaf hash, which reveals
       // nothing, is kept so that proofs stay checkable.

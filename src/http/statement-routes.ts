@@ -5,13 +5,20 @@
  * concurrent requests cannot both pass a check that only one may pass. The response is sent only
  * after the entry is committed to disk.
  *
- *   201 { index, leafHash, type, replayed: false }   recorded now
- *   200 { index, leafHash, type, replayed: true }    identical retry of a recorded statement
+ *   201 { index, leafHash, type, replayed: false, records, lastIndex, receipt }   recorded now
+ *   200 { …, replayed: true }                                                  identical retry
+ *
+ * `records` are entries the ledger wrote right after this one (a submission's check result, whose
+ * outcome and findings are repeated under `check`); `lastIndex` is the last of them, the index the
+ * signer's next statement about the same prescription names as `previous`; `receipt` is where the
+ * inclusion proof can be fetched once a checkpoint covers the entry.
  */
 import type { FastifyPluginAsync } from 'fastify';
 import { encodeBase64 } from '../core/bytes.js';
+import { parseEntry, type LedgerEntry } from '../core/entry.js';
 import { SignedStatementSchema } from '../core/statement.js';
-import type { Ledger } from '../ledger/ledger.js';
+import { CHECK_RESULT_TYPE } from '../domain/prescription/lifecycle-rules.js';
+import type { AppendResult, Ledger } from '../ledger/ledger.js';
 import { parseRequestPart } from './parse-request.js';
 
 export interface StatementRoutesOptions {
@@ -19,10 +26,31 @@ export interface StatementRoutesOptions {
 }
 
 export const statementRoutes: FastifyPluginAsync<StatementRoutesOptions> = async (app, { ledger }) => {
+  /** The records that followed an entry: from the append, or (for a retry) from the log. */
+  const recordsOf = (result: AppendResult): Array<{ index: number; leafHash: Uint8Array; entry: LedgerEntry }> => {
+    if (result.records !== undefined) return [...result.records];
+    if (result.replayed !== true || result.entry.type !== 'rx.submit' || result.index + 1 >= ledger.size()) return [];
+    const [next] = ledger.entries(result.index + 1, result.index + 2);
+    if (next === undefined) return [];
+    const entry = parseEntry(next.data);
+    return entry.type === CHECK_RESULT_TYPE ? [{ index: next.index, leafHash: next.leafHash, entry }] : [];
+  };
+
   app.post('/v1/statements', async (request, reply) => {
     const signed = parseRequestPart(SignedStatementSchema, request.body, 'body');
     const result = await ledger.append(signed.statement.action, signed);
     const replayed = result.replayed === true;
-    return reply.status(replayed ? 200 : 201).send({ index: result.index, leafHash: encodeBase64(result.leafHash), type: result.entry.type, replayed });
+    const records = recordsOf(result);
+    const check = records.find((r) => r.entry.type === CHECK_RESULT_TYPE)?.entry.body;
+    return reply.status(replayed ? 200 : 201).send({
+      index: result.index,
+      leafHash: encodeBase64(result.leafHash),
+      type: result.entry.type,
+      replayed,
+      records: records.map((r) => ({ index: r.index, leafHash: encodeBase64(r.leafHash), type: r.entry.type })),
+      lastIndex: records.length > 0 ? records[records.length - 1]!.index : result.index,
+      ...(check === undefined ? {} : { check: { outcome: check.outcome, ruleSet: check.ruleSet, inputHash: check.inputHash, findings: check.findings } }),
+      receipt: `/v1/receipts/${result.index}`,
+    });
   });
 };

@@ -10,7 +10,7 @@
  *   - Time along the log never decreases: if the injected clock goes back, the previous entry's
  *     time is reused and a warning logged.
  */
-import { CompactRange } from '../core/compact-range.js';
+import { CompactRange, type TreeNode } from '../core/compact-range.js';
 import { equalBytes } from '../core/bytes.js';
 import type { JsonObject } from '../core/canonical-json.js';
 import { ENTRY_FORMAT_VERSION, GENESIS_PREV, canonicalBody, encodeEnvelope, encodePrev, parseEntry, type LedgerEntry } from '../core/entry.js';
@@ -63,16 +63,39 @@ export interface AppendResult {
   readonly entry: LedgerEntry;
   /** True when an idempotent retry returned the original entry and nothing was written. */
   readonly replayed?: boolean;
+  /** Records the ledger appended right after this entry (a submission's check result). */
+  readonly records?: readonly AppendResult[];
+}
+
+/** An entry the state machine asks the ledger to write itself, and the projection writes it makes. */
+export interface LedgerRecordWrite {
+  readonly type: string;
+  readonly body: JsonObject;
+  apply(): void;
 }
 
 /**
- * Derived state that advances with the log (the registry now; prescriptions later). `admit` runs
- * inside the commit transaction, in log order, for each entry about to be sequenced: it throws an
- * RxError to refuse that entry alone, returns `replay` for an idempotent retry, or returns the
- * writes recording the entry makes, which run in the same transaction.
+ * Derived state that advances with the log (registry, prescriptions). `admit` runs inside the
+ * commit transaction, in log order, for each entry about to be sequenced. It throws an RxError to
+ * refuse that entry alone; returns `replay` for an idempotent retry; returns `refuse` to refuse it
+ * while writing a record in its place (evidence of the attempt); or returns the projection writes
+ * recording the entry makes and, optionally, records to append right after it (computed once
+ * those writes are visible). An entry and its follow-ups commit together or not at all.
  */
 export interface EntryStateMachine {
-  admit(entry: { type: string; body: JsonObject }, at: { index: number; time: number }): { kind: 'append'; apply(): void } | { kind: 'replay'; index: number };
+  admit(
+    entry: { type: string; body: JsonObject },
+    at: { index: number; time: number },
+  ):
+    | { kind: 'append'; apply(): void; followUps?(): LedgerRecordWrite[] }
+    | { kind: 'replay'; index: number }
+    | { kind: 'refuse'; error: Error; record: LedgerRecordWrite };
+}
+
+interface Encoded {
+  readonly entry: LedgerEntry;
+  readonly data: Uint8Array;
+  readonly leafHash: Uint8Array;
 }
 
 interface AppendInput {
@@ -168,39 +191,72 @@ export function openLedger(options: LedgerOptions): Ledger {
     const now = clock();
     if (now < lastTime) logger.warn({ behindMs: lastTime - now }, 'clock went backwards; reusing the last entry time');
     const entries: StoredLeaf[] = [];
-    const nodes = [];
+    const nodes: TreeNode[] = [];
     let keysEntryIndex: number | undefined;
     const outcomes: Array<AppendResult | Error> = [];
-    for (const input of inputs) {
+
+    /** Encodes the entry that would follow `after` (or the log's head), without sequencing it. */
+    const encode = (input: AppendInput, after?: Encoded): Encoded => {
       const entry: LedgerEntry = {
         v: ENTRY_FORMAT_VERSION,
-        index: working.size,
-        prev: encodePrev(prev),
-        time: Math.max(now, time),
+        index: after === undefined ? working.size : after.entry.index + 1,
+        prev: encodePrev(after === undefined ? prev : after.leafHash),
+        time: after === undefined ? Math.max(now, time) : after.entry.time,
         type: input.type,
         body: input.body,
       };
-      let data: Uint8Array;
+      const data = encodeEnvelope(entry, input.bodyJson);
+      return { entry, data, leafHash: hasher.hashLeaf(data) };
+    };
+    const sequence = ({ entry, data, leafHash }: Encoded): AppendResult => {
+      nodes.push(...working.append(leafHash));
+      entries.push({ index: entry.index, leafHash, data });
+      if (entry.type === CHECKPOINT_KEYS_TYPE) keysEntryIndex = entry.index;
+      prev = leafHash;
+      time = entry.time;
+      return { index: entry.index, leafHash, entry };
+    };
+    const recordInput = (record: LedgerRecordWrite): AppendInput => {
+      const body = verifyEntryBody(record.type, record.body, schemas);
+      return { type: record.type, body, bodyJson: canonicalBody(body) };
+    };
+
+    for (const input of inputs) {
       try {
-        data = encodeEnvelope(entry, input.bodyJson);
-        const admission = stateMachine?.admit({ type: entry.type, body: entry.body }, { index: entry.index, time: entry.time });
+        const encoded = encode(input);
+        const admission = stateMachine?.admit({ type: encoded.entry.type, body: encoded.entry.body }, { index: encoded.entry.index, time: encoded.entry.time });
         if (admission?.kind === 'replay') {
           outcomes.push(replayResult(admission.index, outcomes));
           continue;
         }
-        // A savepoint per entry: an entry whose writes fail part-way leaves none of them behind.
-        if (admission !== undefined) store.transaction(() => admission.apply());
+        if (admission?.kind === 'refuse') {
+          // The record takes the refused entry's place; its writes get their own savepoint.
+          const record = encode(recordInput(admission.record));
+          store.transaction(() => admission.record.apply());
+          sequence(record);
+          outcomes.push(admission.error);
+          continue;
+        }
+        // A savepoint per entry: an entry whose writes (or follow-ups) fail part-way leaves none
+        // of them behind.
+        const followUps: Encoded[] = [];
+        if (admission !== undefined) {
+          store.transaction(() => {
+            admission.apply();
+            let last = encoded;
+            for (const record of admission.followUps?.() ?? []) {
+              last = encode(recordInput(record), last);
+              record.apply();
+              followUps.push(last);
+            }
+          });
+        }
+        const result = sequence(encoded);
+        const records = followUps.map(sequence);
+        outcomes.push(records.length > 0 ? { ...result, records } : result);
       } catch (err) {
         outcomes.push(err as Error);
-        continue;
       }
-      const leafHash = hasher.hashLeaf(data);
-      nodes.push(...working.append(leafHash));
-      entries.push({ index: entry.index, leafHash, data });
-      if (entry.type === CHECKPOINT_KEYS_TYPE) keysEntryIndex = entry.index;
-      outcomes.push({ index: entry.index, leafHash, entry });
-      prev = leafHash;
-      time = entry.time;
     }
     if (entries.length > 0) {
       store.appendBatch({ expectedSize: range.size, entries, nodes, ...(keysEntryIndex === undefined ? {} : { keysEntryIndex }) });

@@ -88,4 +88,34 @@ export const MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 3,
+    description: 'prescription projection: one row per prescription, traceability codes dispensed',
+    sql: `
+      -- Derived state, written in the same transaction as the entry that causes it; a replay of
+      -- the log rebuilds it exactly. \`record\` is the PrescriptionRecord as JSON; the other
+      -- columns are copies of its fields that queues and lookups filter on.
+      CREATE TABLE rx_prescriptions (
+        prescription_id TEXT PRIMARY KEY,
+        pseudonym       TEXT NOT NULL,
+        state           TEXT NOT NULL,
+        route_pharmacy  TEXT,
+        holder          TEXT,
+        courier_id      TEXT,
+        submitted_idx   INTEGER NOT NULL,
+        claim_from      INTEGER NOT NULL,
+        claim_until     INTEGER NOT NULL,
+        record          TEXT NOT NULL
+      ) WITHOUT ROWID;
+      CREATE INDEX rx_prescriptions_patient ON rx_prescriptions (pseudonym);
+      CREATE INDEX rx_prescriptions_queue ON rx_prescriptions (route_pharmacy, state, submitted_idx);
+      CREATE INDEX rx_prescriptions_holder ON rx_prescriptions (holder, submitted_idx);
+      CREATE INDEX rx_prescriptions_courier ON rx_prescriptions (courier_id, submitted_idx);
+      CREATE TABLE rx_trace_codes (
+        code            TEXT PRIMARY KEY,
+        prescription_id TEXT NOT NULL,
+        idx             INTEGER NOT NULL
+      ) WITHOUT ROWID;
+    `,
+  },
 ];

@@ -10,8 +10,9 @@
  *      time never decreasing, a known type with a valid body;
  *      entry 0 is the genesis `ledger.checkpoint-keys` entry, and every such entry names the
  *      checkpoint's origin;
- *      every signed registry statement is re-judged against the registry as it stood at that
- *      index (signature by a key valid then, actor active, role allowed, nonce unspent);
+ *      every entry is re-judged against the derived state as it stood at that index (signature
+ *      by a key valid then, actor active, role allowed, nonce unspent, a legal lifecycle
+ *      transition, a check result that re-running the check reproduces);
  *   4. stored tree nodes (database sources) equal their recomputation;
  *   5. the recomputed root equals the root of every stored checkpoint, the previous trusted one
  *      and the latest one, at their sizes; stored checkpoints are signed by a trusted key or by a
@@ -30,7 +31,8 @@ import { CHECKPOINT_KEYS_TYPE, CheckpointKeysBodySchema, ENTRY_BODY_SCHEMAS, ver
 import type { LogSource } from './log-source.js';
 import { isValidEd25519 } from '../core/ed25519.js';
 import type { SignatureCheck } from '../domain/registry/registry-rules.js';
-import { createRegistryReplay, DEFAULT_TIMESTAMP_WINDOW_MS } from './registry-replay.js';
+import { createStateReplay, DEFAULT_TIMESTAMP_WINDOW_MS } from './state-replay.js';
+import type { RuleSet } from '../domain/prescription/checker.js';
 
 export interface VerifyOptions {
   /** C2SP verifier key strings the verifier trusts; at least one. */
@@ -51,6 +53,8 @@ export interface VerifyOptions {
   readonly verifySignature?: SignatureCheck;
   /** The deployment's AUTH_TIMESTAMP_WINDOW_MS, for re-judging statement timestamps (default 5 min). */
   readonly timestampWindowMs?: number;
+  /** Rule sets whose recorded check results can be re-run (default: the built-in ones). */
+  readonly ruleSets?: readonly RuleSet[];
   /** Called every few thousand entries and at the end. */
   readonly onProgress?: (done: number, total: number) => void;
 }
@@ -115,10 +119,11 @@ export async function verifyLog(source: LogSource, options: VerifyOptions): Prom
     const logSize = await source.size();
     partial.logSize = logSize;
     const schemas = options.entryBodySchemas ?? ENTRY_BODY_SCHEMAS;
-    const registryReplay = createRegistryReplay({
+    const stateReplay = createStateReplay({
       origin: latest.origin,
       timestampWindowMs: options.timestampWindowMs ?? DEFAULT_TIMESTAMP_WINDOW_MS,
       verifySignature: options.verifySignature ?? isValidEd25519,
+      ...(options.ruleSets ? { ruleSets: options.ruleSets } : {}),
     });
     const hasher = options.hasher ?? nobleMerkleHasher;
     const range = CompactRange.empty(hasher);
@@ -150,9 +155,10 @@ export async function verifyLog(source: LogSource, options: VerifyOptions): Prom
         }
         for (const k of body.keys) announcedKeys.add(k);
       }
-      // Every signed statement is re-judged against the registry as it stood at this index:
-      // signature by a key valid then, actor active, role allowed, nonce unspent, preconditions.
-      if (!options.unjudgedEntryTypes?.has(entry.type)) atIndex(i, () => registryReplay.check(entry, i));
+      // Every entry is re-judged against the state as it stood at this index: signature by a key
+      // valid then, actor active, role allowed, nonce unspent, the action legal in the
+      // prescription's state, check results reproduced by re-running the check.
+      if (!options.unjudgedEntryTypes?.has(entry.type)) atIndex(i, () => stateReplay.check(entry, i));
       const leafHash = hasher.hashLeaf(item.data);
       for (const node of range.append(leafHash)) {
         const stored = source.readStoredNode?.(node.level, node.index);
@@ -169,6 +175,7 @@ export async function verifyLog(source: LogSource, options: VerifyOptions): Prom
       if (entriesVerified % PROGRESS_EVERY === 0) options.onProgress?.(entriesVerified, logSize);
     }
     options.onProgress?.(entriesVerified, logSize);
+    atIndex(range.size, () => stateReplay.finish());
     if (range.size < logSize || range.size < latest.size) {
       throw new RxError('ENTRY_MISSING', `the checkpoint covers ${latest.size} entries but only ${range.size} were readable`, { index: range.size });
     }

@@ -16,7 +16,7 @@ import { createReadSigner } from '../../src/client/read-signer.js';
 import { openDatabase } from '../../src/store/database.js';
 import { createRegistryStore } from '../../src/store/registry-store.js';
 import { createLedgerStore } from '../../src/store/ledger-store.js';
-import { createRegistryReplay } from '../../src/verify/registry-replay.js';
+import { createStateReplay } from '../../src/verify/state-replay.js';
 import { isValidEd25519 } from '../../src/core/ed25519.js';
 import { parseEntry } from '../../src/core/entry.js';
 
@@ -172,16 +172,16 @@ t.test('every role against every write action: only the matrix decides', async (
   // The registry projection equals a replay of the log.
   const db = openDatabase(join(dataDir, 'ledger.sqlite'), { readonly: true });
   const projection = createRegistryStore(db);
-  const replay = createRegistryReplay({ origin, timestampWindowMs: 300_000, verifySignature: isValidEd25519 });
+  const replay = createStateReplay({ origin, timestampWindowMs: 300_000, verifySignature: isValidEd25519 });
   for (const stored of createLedgerStore(db).readEntries(0, Number.MAX_SAFE_INTEGER)) replay.check(parseEntry(stored.data), stored.index);
   for (const id of ['op-genesis', 'm-prescriber', 'm-pharmacist', 'm-courier', 'm-regulator', 'x-op-25']) {
     t.ok(projection.actor(id), `actor ${id} exists`);
-    t.same(projection.actor(id), replay.registry.actor(id), `actor ${id} as replayed`);
+    t.same(projection.actor(id), replay.state.actor(id), `actor ${id} as replayed`);
   }
-  for (const signer of Object.values(signers)) t.same(projection.key(signer.keyId), replay.registry.key(signer.keyId), `key of ${signer.actorId} as replayed`);
+  for (const signer of Object.values(signers)) t.same(projection.key(signer.keyId), replay.state.key(signer.keyId), `key of ${signer.actorId} as replayed`);
   for (const id of ['hosp-m', 'ph-m', 'x-inst-24']) {
     t.ok(projection.institution(id), `institution ${id} exists`);
-    t.same(projection.institution(id), replay.registry.institution(id), `institution ${id} as replayed`);
+    t.same(projection.institution(id), replay.state.institution(id), `institution ${id} as replayed`);
   }
   db.close();
 });

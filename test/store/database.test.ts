@@ -15,16 +15,17 @@ t.test('opens with WAL, synchronous=FULL and the latest schema', async (t) => {
 
 t.test('migrations are versioned and applied once, each atomically', async (t) => {
   const path = join(t.testdir(), 'l.sqlite');
-  const extra = [...MIGRATIONS, { version: 2, description: 'test', sql: 'CREATE TABLE extra (x INTEGER);' }];
+  const latest = Math.max(...MIGRATIONS.map((m) => m.version));
+  const extra = [...MIGRATIONS, { version: latest + 1, description: 'test', sql: 'CREATE TABLE extra (x INTEGER);' }];
   openDatabase(path).close();
   const db = openDatabase(path, { migrations: extra });
-  t.equal(schemaVersion(db), 2);
+  t.equal(schemaVersion(db), latest + 1);
   db.close();
   openDatabase(path, { migrations: extra }).close(); // not applied twice (CREATE TABLE would fail)
-  const broken = [...extra, { version: 3, description: 'fails halfway', sql: 'CREATE TABLE y (x INTEGER); SELECT * FROM missing;' }];
+  const broken = [...extra, { version: latest + 2, description: 'fails halfway', sql: 'CREATE TABLE y (x INTEGER); SELECT * FROM missing;' }];
   t.throws(() => openDatabase(path, { migrations: broken }));
   const raw = new Database(path);
-  t.equal(raw.pragma('user_version', { simple: true }), 2, 'failed migration left the version alone');
+  t.equal(raw.pragma('user_version', { simple: true }), latest + 1, 'failed migration left the version alone');
   t.equal(raw.prepare("SELECT count(*) AS c FROM sqlite_master WHERE name = 'y'").get()?.constructor, Object);
   t.same(raw.prepare("SELECT count(*) AS c FROM sqlite_master WHERE name = 'y'").get(), { c: 0 }, 'and its half-done work was rolled back');
   raw.close();

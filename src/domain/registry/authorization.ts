@@ -8,6 +8,7 @@ import type { LedgerEntry } from '../../core/entry.js';
 import type { Role } from './registry-model.js';
 import type { ActorRecord } from './registry-rules.js';
 import { LEDGER_RECORD_TYPES } from '../entry-types.js';
+import type { PrescriptionRecord, PrescriptionView } from '../prescription/prescription-record.js';
 
 export const ACTION_ROLES: Readonly<Record<string, readonly Role[]>> = {
   'registry.institution-register': ['operator'],
@@ -20,6 +21,22 @@ export const ACTION_ROLES: Readonly<Record<string, readonly Role[]>> = {
   'registry.genesis-operator': [],
   // Identifying a patient (POST /v1/patients): not a ledger entry, but a signed act all the same.
   'patient.identify': ['prescriber'],
+  // The prescription lifecycle (docs/LIFECYCLE.md). Which prescription an actor may act on — their
+  // institution's, the one their pharmacy holds, the delivery assigned to them — is judged by the
+  // lifecycle rules, which know the prescription's state.
+  'rx.submit': ['prescriber'],
+  'rx.override': ['prescriber'],
+  'rx.cancel': ['prescriber'],
+  'rx.claim': ['pharmacist'],
+  'rx.review': ['pharmacist'],
+  'rx.return': ['pharmacist'],
+  'rx.dispense': ['pharmacist'],
+  'rx.delivery-assign': ['pharmacist'],
+  'rx.collect': ['pharmacist'],
+  'rx.delivery-pickup': ['courier'],
+  'rx.delivery-in-transit': ['courier'],
+  'rx.delivery-complete': ['courier'],
+  'rx.delivery-fail': ['courier'],
 };
 
 export function isAllowed(role: Role, action: string): boolean {
@@ -38,14 +55,34 @@ export function readsAllEntries(reader: ActorRecord): boolean {
  * only auditors see). Others see the ledger's own records, entries they signed, and entries about
  * themselves or their institution. Leaf hashes are never secret: inclusion stays checkable.
  */
-export function canReadEntry(reader: ActorRecord, entry: LedgerEntry | null): boolean {
+export function canReadEntry(reader: ActorRecord, entry: LedgerEntry | null, prescriptions?: PrescriptionView): boolean {
   if (readsAllEntries(reader)) return true;
   if (entry === null) return false;
   if (LEDGER_RECORD_TYPES.has(entry.type)) return true; // the ledger's own records are for everyone
-  const statement = (entry.body as { statement?: { actor?: unknown; payload?: Record<string, unknown> } }).statement;
-  if (statement === undefined) return false;
-  if (statement.actor === reader.actorId) return true;
-  const payload = statement.payload ?? {};
+  const body = entry.body as { prescriptionId?: unknown; statement?: { actor?: unknown; payload?: Record<string, unknown> } };
+  const statement = body.statement ?? (entry.body.attempt as typeof body.statement);
+  if (statement?.actor === reader.actorId) return true;
+  const payload = statement?.payload ?? {};
+  const prescriptionId = payload.prescriptionId ?? (payload.prescription as { prescriptionId?: unknown } | undefined)?.prescriptionId ?? body.prescriptionId;
+  if (typeof prescriptionId === 'string') {
+    const rx = prescriptions?.prescription(prescriptionId);
+    // A courier carries a parcel, not a medical record: it reads only the delivery steps.
+    if (reader.role === 'courier' && !entry.type.startsWith('rx.delivery-')) return false;
+    return rx !== undefined && isPartyTo(reader, rx);
+  }
   if (payload.actorId === reader.actorId) return true;
   return reader.institutionId !== null && payload.institutionId === reader.institutionId;
+}
+
+/**
+ * Who may read a prescription's entries: the prescribing institution's prescribers, the pharmacies
+ * it was routed to or held by, and the couriers who carried it. A courier sees prescriptions only
+ * through its assignments; regulators and operators see everything (readsAllEntries).
+ */
+export function isPartyTo(reader: ActorRecord, rx: PrescriptionRecord): boolean {
+  if (readsAllEntries(reader)) return true;
+  if (reader.role === 'prescriber') return reader.institutionId === rx.institutionId;
+  if (reader.role === 'pharmacist') return reader.institutionId !== null && rx.parties.includes(reader.institutionId);
+  if (reader.role === 'courier') return rx.parties.includes(reader.actorId);
+  return false;
 }

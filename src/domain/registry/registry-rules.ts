@@ -13,8 +13,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import type { z } from 'zod';
 import { bytesToHex, decodeBase64 } from '../../core/bytes.js';
 import { RxError } from '../../core/errors.js';
-import { actorKeyId, SignedStatementSchema, statementSigningBytes, type SignedStatement } from '../../core/statement.js';
-import { GENESIS_OPERATOR_TYPE } from './registry-entry-types.js';
+import { actorKeyId, statementSigningBytes, type SignedStatement } from '../../core/statement.js';
 import {
   ActorRegisterPayload,
   ActorStatusPayload,
@@ -28,8 +27,6 @@ import {
   type Role,
 } from './registry-model.js';
 import { isAllowed } from './authorization.js';
-import { REGISTRY_PAYLOADS } from './registry-model.js';
-import { AUTH_POLICY_TYPE, AuthPolicyBodySchema, LEDGER_RECORD_TYPES } from '../entry-types.js';
 
 export interface InstitutionRecord {
   readonly institutionId: string;
@@ -176,6 +173,21 @@ export function verifyStatementStanding(view: RegistryView, signed: SignedStatem
  * error.
  */
 export function admitStatement(view: RegistryView, signed: SignedStatement, ctx: AdmitContext): Admission {
+  const auth = authenticateStatement(view, signed, ctx);
+  if (auth.kind === 'replay') return auth;
+  return { kind: 'append', mutations: [...registryMutations(view, signed.statement.action, signed.statement.payload, ctx), auth.spend] };
+}
+
+export type Authentication =
+  | { readonly kind: 'replay'; readonly index: number }
+  /** A new statement by an active actor whose role may take the action; `spend` records its nonce and idempotency key. */
+  | { readonly kind: 'fresh'; readonly actor: ActorRecord; readonly spend: RegistryMutation };
+
+/**
+ * Everything about a statement except the action's own preconditions, in the order of docs/AUTH.md
+ * §2: signature → idempotent retry → standing → nonce → role. Shared by every kind of action.
+ */
+export function authenticateStatement(view: RegistryView, signed: SignedStatement, ctx: AdmitContext): Authentication {
   const s = signed.statement;
   const key = verifyStatementSignature(view, signed, ctx);
   const hash = requestHash(signed);
@@ -187,9 +199,7 @@ export function admitStatement(view: RegistryView, signed: SignedStatement, ctx:
   const actor = verifyStatementStanding(view, signed, key, ctx);
   if (view.nonceUsed(s.actor, s.nonce)) fail('AUTH_NONCE_REUSED', 'this nonce was already used', ['body.statement.nonce']);
   if (!isAllowed(actor.role, s.action)) fail('AUTH_ROLE_FORBIDDEN', `a ${actor.role} may not ${s.action}`, ['body.statement.action']);
-  const mutations = registryMutations(view, s.action, s.payload, ctx);
-  mutations.push({ kind: 'statement', actorId: s.actor, nonce: s.nonce, idempotencyKey: s.idempotencyKey, requestHash: hash, index: ctx.index });
-  return { kind: 'append', mutations };
+  return { kind: 'fresh', actor, spend: { kind: 'statement', actorId: s.actor, nonce: s.nonce, idempotencyKey: s.idempotencyKey, requestHash: hash, index: ctx.index } };
 }
 
 /**
@@ -215,7 +225,7 @@ export function admitGenesisOperator(view: RegistryView, signed: SignedStatement
   };
 }
 
-function registryMutations(view: RegistryView, action: string, payload: unknown, ctx: AdmitContext): RegistryMutation[] {
+export function registryMutations(view: RegistryView, action: string, payload: unknown, ctx: AdmitContext): RegistryMutation[] {
   switch (action) {
     case 'registry.institution-register': {
       const p = parsePayload(InstitutionRegisterPayload, payload);
@@ -269,24 +279,4 @@ function registryMutations(view: RegistryView, action: string, payload: unknown,
     default:
       return fail('ENTRY_TYPE_UNKNOWN', 'not a registry action', ['body.statement.action']);
   }
-}
-
-/**
- * Judges an entry (type and body as they stand in the ledger): the single entry point the ledger
- * (at sequencing) and the verifier (at replay) share. Refuse by default: an entry is admitted only
- * if it is one of the ledger's own records (written by the ledger, covered by its checkpoints) or
- * a signed statement whose action has rules here. A new entry type therefore cannot be recorded
- * until its rules exist.
- */
-export function admitRegistryEntry(view: RegistryView, type: string, body: unknown, ctx: AdmitContext): Admission {
-  if (type === AUTH_POLICY_TYPE) {
-    return { kind: 'append', mutations: [{ kind: 'auth-policy', timestampWindowMs: parsePayload(AuthPolicyBodySchema, body).timestampWindowMs }] };
-  }
-  if (LEDGER_RECORD_TYPES.has(type)) return { kind: 'append', mutations: [] };
-  if (!Object.hasOwn(REGISTRY_PAYLOADS, type)) throw new RxError('ENTRY_TYPE_UNKNOWN', 'no admission rules for this entry type', { paths: ['type'] });
-  const parsed = SignedStatementSchema.safeParse(body);
-  if (!parsed.success) throw new RxError('ENTRY_BODY_INVALID', 'registry entries carry a signed statement', { paths: ['body'] });
-  const signed = parsed.data as SignedStatement;
-  if (signed.statement.action !== type) throw new RxError('ENTRY_BODY_INVALID', 'the statement action must equal the entry type', { paths: ['body.statement.action'] });
-  return type === GENESIS_OPERATOR_TYPE ? admitGenesisOperator(view, signed, ctx) : admitStatement(view, signed, ctx);
 }

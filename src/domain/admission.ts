@@ -1,0 +1,84 @@
+/**
+ * The single entry point that judges an entry (type and body as they stand in the ledger), shared
+ * by the ledger at sequencing and the verifier at replay. Refuse by default: an entry is admitted
+ * only if it is one of the ledger's own records (written by the ledger, covered by its
+ * checkpoints) or a signed statement whose action has rules: the registry's
+ * (registry/registry-rules.ts) or the prescription lifecycle's (prescription/lifecycle-rules.ts).
+ * A new entry type therefore cannot be recorded until its rules exist.
+ */
+import { RxError } from '../core/errors.js';
+import type { JsonObject } from '../core/canonical-json.js';
+import { SignedStatementSchema, type SignedStatement } from '../core/statement.js';
+import { AUTH_POLICY_TYPE, AuthPolicyBodySchema, LEDGER_RECORD_TYPES } from './entry-types.js';
+import { GENESIS_OPERATOR_TYPE } from './registry/registry-entry-types.js';
+import { REGISTRY_PAYLOADS } from './registry/registry-model.js';
+import {
+  admitGenesisOperator,
+  authenticateStatement,
+  registryMutations,
+  verifyStatementSignature,
+  type AdmitContext,
+  type RegistryMutation,
+} from './registry/registry-rules.js';
+import {
+  admitCheckResult,
+  admitTraceFlag,
+  CHECK_RESULT_TYPE,
+  isLifecycleAction,
+  lifecycleTransition,
+  TRACE_FLAG_TYPE,
+  type StateView,
+} from './prescription/lifecycle-rules.js';
+import type { PrescriptionMutation } from './prescription/prescription-record.js';
+import type { RuleSet } from './prescription/checker.js';
+
+export type StateMutation = RegistryMutation | PrescriptionMutation;
+export type { StateView };
+
+/** An entry the ledger writes itself, right after (or instead of) the entry being judged. */
+export interface FollowUp {
+  readonly type: string;
+  readonly body: JsonObject;
+  readonly mutations: readonly StateMutation[];
+}
+
+export type EntryAdmission =
+  | { readonly kind: 'append'; readonly mutations: readonly StateMutation[]; readonly followUps?: (view: StateView) => FollowUp[] }
+  /** An idempotent retry: the original entry stands and nothing is written. */
+  | { readonly kind: 'replay'; readonly index: number }
+  /** The entry is refused with `error`, and `record` is written in its place as evidence. */
+  | { readonly kind: 'refuse'; readonly error: RxError; readonly record: FollowUp };
+
+export interface EntryContext extends AdmitContext {
+  /** The rule set new prescriptions are checked with. */
+  readonly ruleSet: RuleSet;
+  /** Every rule set a recorded check may name, by hash (the verifier re-runs them). */
+  readonly ruleSets: ReadonlyMap<string, RuleSet>;
+}
+
+export function admitEntry(view: StateView, type: string, body: JsonObject, ctx: EntryContext): EntryAdmission {
+  if (type === AUTH_POLICY_TYPE) {
+    const parsed = AuthPolicyBodySchema.safeParse(body);
+    if (!parsed.success) throw new RxError('ENTRY_BODY_INVALID', 'not an authentication policy', { paths: ['body'] });
+    return { kind: 'append', mutations: [{ kind: 'auth-policy', timestampWindowMs: parsed.data.timestampWindowMs }] };
+  }
+  if (LEDGER_RECORD_TYPES.has(type)) return { kind: 'append', mutations: [] };
+  if (type === CHECK_RESULT_TYPE) return { kind: 'append', mutations: admitCheckResult(view, body, ctx, ctx.ruleSets) };
+  if (type === TRACE_FLAG_TYPE) {
+    admitTraceFlag(view, body, (attempt) => verifyStatementSignature(view, attempt, ctx));
+    return { kind: 'append', mutations: [] };
+  }
+  const registryAction = Object.hasOwn(REGISTRY_PAYLOADS, type);
+  if (!registryAction && !isLifecycleAction(type)) throw new RxError('ENTRY_TYPE_UNKNOWN', 'no admission rules for this entry type', { paths: ['type'] });
+  const parsed = SignedStatementSchema.safeParse(body);
+  if (!parsed.success) throw new RxError('ENTRY_BODY_INVALID', 'this entry type carries a signed statement', { paths: ['body'] });
+  const signed = parsed.data as SignedStatement;
+  if (signed.statement.action !== type) throw new RxError('ENTRY_BODY_INVALID', 'the statement action must equal the entry type', { paths: ['body.statement.action'] });
+  if (type === GENESIS_OPERATOR_TYPE) return admitGenesisOperator(view, signed, ctx);
+  const auth = authenticateStatement(view, signed, ctx);
+  if (auth.kind === 'replay') return auth;
+  if (registryAction) return { kind: 'append', mutations: [...registryMutations(view, type, signed.statement.payload, ctx), auth.spend] };
+  const transition = lifecycleTransition(view, auth.actor, signed, { index: ctx.index, time: ctx.time, ruleSet: ctx.ruleSet });
+  if (transition.kind === 'refuse') return transition;
+  return { kind: 'append', mutations: [...transition.mutations, auth.spend], ...(transition.followUps ? { followUps: transition.followUps } : {}) };
+}

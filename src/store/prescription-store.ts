@@ -1,0 +1,85 @@
+/**
+ * The prescription projection in SQLite: the PrescriptionView the lifecycle rules read inside the
+ * commit transaction, the writer of the mutations they return, and the indexed lookups behind the
+ * pharmacy queue and the courier's assignments.
+ */
+import { FINAL_STATES, type PrescriptionMutation, type PrescriptionRecord, type PrescriptionView } from '../domain/prescription/prescription-record.js';
+import type { SqliteDatabase } from './database.js';
+
+export interface QueuePage {
+  readonly items: PrescriptionRecord[];
+  /** Pass as `after` for the next page; absent on the last page. */
+  readonly next?: number;
+}
+
+export interface PrescriptionStore extends PrescriptionView {
+  applyPrescription(mutation: PrescriptionMutation): void;
+  /** Active prescriptions routed to `pharmacyId` and claimable at `now`, oldest submission first. */
+  queue(pharmacyId: string, now: number, after: number, limit: number): QueuePage;
+  /** Deliveries assigned to the courier that are not finished. */
+  assignments(courierId: string): PrescriptionRecord[];
+}
+
+const OPEN_DELIVERY_STATES = ['delivery-assigned', 'picked-up', 'in-transit'];
+
+export function createPrescriptionStore(db: SqliteDatabase): PrescriptionStore {
+  const q = {
+    get: db.prepare<[string], { record: string }>('SELECT record FROM rx_prescriptions WHERE prescription_id = ?'),
+    ofPatient: db.prepare<[string, string], { record: string }>('SELECT record FROM rx_prescriptions WHERE pseudonym = ? AND prescription_id <> ?'),
+    code: db.prepare<[string], { prescription_id: string; idx: number }>('SELECT prescription_id, idx FROM rx_trace_codes WHERE code = ?'),
+    upsert: db.prepare<[string, string, string, string | null, string | null, string | null, number, number, number, string]>(
+      `INSERT INTO rx_prescriptions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (prescription_id) DO UPDATE SET state = excluded.state, holder = excluded.holder, courier_id = excluded.courier_id,
+         claim_from = excluded.claim_from, claim_until = excluded.claim_until, record = excluded.record`,
+    ),
+    insertCode: db.prepare<[string, string, number]>('INSERT INTO rx_trace_codes VALUES (?, ?, ?)'),
+    queue: db.prepare<[string, number, number, number, number], { record: string }>(
+      `SELECT record FROM rx_prescriptions
+        WHERE route_pharmacy = ? AND state = 'active' AND claim_from <= ? AND claim_until > ? AND submitted_idx > ?
+        ORDER BY submitted_idx LIMIT ?`,
+    ),
+    assignments: db.prepare<[string], { record: string; state: string }>('SELECT record, state FROM rx_prescriptions WHERE courier_id = ? ORDER BY submitted_idx'),
+  };
+  const parse = (row: { record: string }): PrescriptionRecord => JSON.parse(row.record) as PrescriptionRecord;
+  return {
+    prescription(id) {
+      const row = q.get.get(id);
+      return row && parse(row);
+    },
+    activePrescriptionsOf(pseudonym, exceptId) {
+      return q.ofPatient.all(pseudonym, exceptId).map(parse).filter((rx) => rx.state !== 'submitted' && !FINAL_STATES.has(rx.state));
+    },
+    traceabilityCode(code) {
+      const row = q.code.get(code);
+      return row && { prescriptionId: row.prescription_id, index: row.idx };
+    },
+    applyPrescription(m) {
+      if (m.kind === 'rx-trace-codes') {
+        for (const code of m.codes) q.insertCode.run(code, m.prescriptionId, m.index);
+        return;
+      }
+      const r = m.record;
+      const current = r.fills[r.fill]!;
+      q.upsert.run(
+        r.prescriptionId,
+        r.pseudonym,
+        r.state,
+        r.routing.mode === 'open' ? null : r.routing.pharmacyId,
+        r.holder,
+        r.delivery?.courierId ?? null,
+        r.submittedAt,
+        current.opensAt,
+        r.fills[r.fills.length - 1]!.closesAt,
+        JSON.stringify(r),
+      );
+    },
+    queue(pharmacyId, now, after, limit) {
+      const rows = q.queue.all(pharmacyId, now, now, after, limit + 1).map(parse);
+      const items = rows.slice(0, limit);
+      return rows.length > limit ? { items, next: items[items.length - 1]!.submittedAt } : { items };
+    },
+    assignments(courierId) {
+      return q.assignments.all(courierId).filter((row) => OPEN_DELIVERY_STATES.includes(row.state)).map(parse);
+    },
+  };
+}

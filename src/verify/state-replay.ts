@@ -1,0 +1,60 @@
+/**
+ * Replays the ledger's derived state — registry and prescriptions — while the verifier walks the
+ * log, with the same rules the ledger applied when it sequenced each entry
+ * (src/domain/admission.ts) over an in-memory view. An entry the rules refuse — unknown, expired or
+ * revoked key, suspended actor, forbidden role, spent nonce, bad signature, an illegal lifecycle
+ * transition, a check result that re-running the check does not reproduce — is reported with the
+ * rule's code at its index. An idempotent retry never reaches the log, so a "replay" verdict here
+ * means a duplicate entry: also a failure.
+ */
+import { RxError } from '../core/errors.js';
+import type { LedgerEntry } from '../core/entry.js';
+import { admitEntry } from '../domain/admission.js';
+import { MemoryState } from '../domain/memory-state.js';
+import type { RuleSet } from '../domain/prescription/checker.js';
+import { CHECK_RESULT_TYPE } from '../domain/prescription/lifecycle-rules.js';
+import { REGULATORY_RULE_SET } from '../domain/prescription/regulatory-rules.js';
+import type { SignatureCheck } from '../domain/registry/registry-rules.js';
+
+export const DEFAULT_TIMESTAMP_WINDOW_MS = 300_000;
+/** The rule sets this verifier can re-run, by hash. */
+export const KNOWN_RULE_SETS: readonly RuleSet[] = [REGULATORY_RULE_SET];
+
+export interface StateReplayOptions {
+  readonly origin: string;
+  readonly timestampWindowMs: number;
+  readonly verifySignature: SignatureCheck;
+  readonly ruleSets?: readonly RuleSet[];
+}
+
+export interface StateReplay {
+  /** Judges one entry and, if it passes, applies it to the replayed state. */
+  check(entry: LedgerEntry, index: number): void;
+  /** Throws if the log ends where a record was still due (a submission without its check). */
+  finish(): void;
+  readonly state: MemoryState;
+}
+
+export function createStateReplay(options: StateReplayOptions): StateReplay {
+  const state = new MemoryState();
+  const ruleSets = new Map((options.ruleSets ?? KNOWN_RULE_SETS).map((r) => [r.hash, r]));
+  const active = [...ruleSets.values()][0]!;
+  // A submission's check result must be the very next entry: the ledger writes both in one commit.
+  let checkDue = false;
+  return {
+    state,
+    check(entry, index) {
+      if (checkDue && entry.type !== CHECK_RESULT_TYPE) throw new RxError('RX_CHECK_MISMATCH', 'a submission is not followed by its check result');
+      checkDue = false;
+      const ctx = { origin: options.origin, index, time: entry.time, timestampWindowMs: options.timestampWindowMs, verifySignature: options.verifySignature, ruleSet: active, ruleSets };
+      const admission = admitEntry(state, entry.type, entry.body, ctx);
+      if (admission.kind === 'replay') throw new RxError('IDEMPOTENCY_KEY_CONFLICT', `statement duplicates the one recorded at index ${admission.index}`);
+      if (admission.kind === 'refuse') throw new RxError(admission.error instanceof RxError ? admission.error.code : 'INTERNAL', admission.error.message);
+      state.apply(admission.mutations);
+      checkDue = admission.followUps !== undefined;
+    },
+    finish() {
+      if (checkDue) throw new RxError('RX_CHECK_MISMATCH', 'the log ends before a submission’s check result');
+    },
+  };
+}
