@@ -10,7 +10,8 @@ import type { Logger as PinoLogger } from 'pino';
 import type { Config } from './config.js';
 import { createApp } from './http/app.js';
 import { loadOrCreateSigningKeys } from './keys/key-files.js';
-import { openLedger, type Ledger } from './ledger/ledger.js';
+import { openLedger, type AppendResult, type Ledger } from './ledger/ledger.js';
+import { ERASE_IDENTITY_ACTION } from './domain/patient/identity-erasure.js';
 import { openDatabase } from './store/database.js';
 import { nodeMerkleHasher } from './platform/node-merkle-hasher.js';
 import { createNodeEd25519Verifier } from './platform/node-ed25519.js';
@@ -179,6 +180,15 @@ async function recordStartUp(config: Config, deps: ServiceDeps, { ledger, state,
   };
 }
 
+/** After a durable `patient.erase-identity` entry, erase the record it names from the identity store. */
+function eraseIdentities(identities: IdentityStore, clock: () => number): (result: AppendResult) => void {
+  return (result) => {
+    if (result.entry.type !== ERASE_IDENTITY_ACTION) return;
+    const payload = (result.entry.body as { statement: { payload: { identityCommitment: string } } }).statement.payload;
+    identities.erase(payload.identityCommitment, clock());
+  };
+}
+
 export async function startService(config: Config, deps: ServiceDeps): Promise<RunningService> {
   const opened = await openServiceLedger(config, deps);
   const { ledger, readAuth, patients, state, identities } = opened;
@@ -191,6 +201,7 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<R
       bodyLimitBytes: config.bodyLimitBytes,
       readAuth,
       patients,
+      onRecorded: eraseIdentities(identities, deps.clock ?? Date.now),
       lifecycle: { prescriptions: state.prescriptions, registry: state.registry, identities, ...(deps.clock ? { clock: deps.clock } : {}) },
       logger: deps.logger,
     });

@@ -31,6 +31,7 @@ import {
 } from './prescription/lifecycle-rules.js';
 import type { PrescriptionMutation } from './prescription/prescription-record.js';
 import type { RuleSet } from './prescription/checker.js';
+import { ERASE_IDENTITY_ACTION } from './patient/identity-erasure.js';
 
 export type StateMutation = RegistryMutation | PrescriptionMutation;
 export type { StateView };
@@ -69,7 +70,8 @@ export function admitEntry(view: StateView, type: string, body: JsonObject, ctx:
     return { kind: 'append', mutations: [] };
   }
   const registryAction = Object.hasOwn(REGISTRY_PAYLOADS, type);
-  if (!registryAction && !isLifecycleAction(type)) throw new RxError('ENTRY_TYPE_UNKNOWN', 'no admission rules for this entry type', { paths: ['type'] });
+  const erasure = type === ERASE_IDENTITY_ACTION;
+  if (!registryAction && !erasure && !isLifecycleAction(type)) throw new RxError('ENTRY_TYPE_UNKNOWN', 'no admission rules for this entry type', { paths: ['type'] });
   const parsed = SignedStatementSchema.safeParse(body);
   if (!parsed.success) throw new RxError('ENTRY_BODY_INVALID', 'this entry type carries a signed statement', { paths: ['body'] });
   const signed = parsed.data as SignedStatement;
@@ -78,6 +80,8 @@ export function admitEntry(view: StateView, type: string, body: JsonObject, ctx:
   const auth = authenticateStatement(view, signed, ctx);
   if (auth.kind === 'replay') return auth;
   if (registryAction) return { kind: 'append', mutations: [...registryMutations(view, type, signed.statement.payload, ctx), auth.spend] };
+  // The erasure changes nothing the ledger derives: the identity store acts on it once it is durable.
+  if (erasure) return { kind: 'append', mutations: [auth.spend] };
   const transition = lifecycleTransition(view, auth.actor, signed, { index: ctx.index, time: ctx.time, ruleSet: ctx.ruleSet });
   if (transition.kind === 'refuse') return transition;
   return { kind: 'append', mutations: [...transition.mutations, auth.spend], ...(transition.followUps ? { followUps: transition.followUps } : {}) };

@@ -7,7 +7,8 @@ import { z } from 'zod';
 import { RxError } from '../core/errors.js';
 import { parseVerifierKey } from '../core/note-keys.js';
 import type { JsonObject } from '../core/canonical-json.js';
-import { GENESIS_OPERATOR_TYPE, REGISTRY_ENTRY_SCHEMAS } from './registry/registry-entry-types.js';
+import { GENESIS_OPERATOR_TYPE, REGISTRY_ENTRY_SCHEMAS, signedStatementBody } from './registry/registry-entry-types.js';
+import { ERASE_IDENTITY_ACTION, EraseIdentityPayload } from './patient/identity-erasure.js';
 import { LIFECYCLE_ENTRY_SCHEMAS, LIFECYCLE_RECORD_TYPES } from './prescription/lifecycle-entry-types.js';
 
 const VerifierKeyStringSchema = z.string().max(512).refine((s) => {
@@ -50,6 +51,7 @@ export const ENTRY_BODY_SCHEMAS: EntryBodySchemas = {
   [AUTH_POLICY_TYPE]: AuthPolicyBodySchema,
   ...REGISTRY_ENTRY_SCHEMAS,
   ...LIFECYCLE_ENTRY_SCHEMAS,
+  [ERASE_IDENTITY_ACTION]: signedStatementBody(ERASE_IDENTITY_ACTION, EraseIdentityPayload),
 };
 
 /** The ledger's own records: no actor signs them; the checkpoints that cover them do. */

@@ -3,7 +3,7 @@
  * and use `inject` or listen on 127.0.0.1.
  */
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import type { Ledger } from '../ledger/ledger.js';
+import type { AppendResult, Ledger } from '../ledger/ledger.js';
 import { installErrorHandling } from './error-handler.js';
 import { logRoutes } from './log-routes.js';
 import { statementRoutes } from './statement-routes.js';
@@ -25,6 +25,8 @@ export interface AppOptions {
   readonly patients?: PatientService;
   /** The prescription lifecycle's reads; absent in tools that serve only the log. */
   readonly lifecycle?: Omit<PrescriptionRoutesOptions, 'readAuth' | 'queuePageMax'>;
+  /** Side effects of durable entries outside the ledger (identity erasure). */
+  readonly onRecorded?: (result: AppendResult) => void;
   /** A pino logger instance, or false for none. */
   readonly logger?: FastifyServerOptions['loggerInstance'] | false;
 }
@@ -49,7 +51,7 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
     readAuth: options.readAuth,
     ...(options.lifecycle ? { prescriptions: options.lifecycle.prescriptions } : {}),
   });
-  await app.register(statementRoutes, { ledger: options.ledger });
+  await app.register(statementRoutes, { ledger: options.ledger, ...(options.onRecorded ? { onRecorded: options.onRecorded } : {}) });
   await app.register(receiptRoutes, { ledger: options.ledger });
   if (options.patients !== undefined) await app.register(patientRoutes, { patients: options.patients });
   if (options.lifecycle !== undefined) await app.register(prescriptionRoutes, { ...options.lifecycle, readAuth: options.readAuth, queuePageMax: QUEUE_PAGE_MAX });

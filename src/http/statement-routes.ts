@@ -23,9 +23,14 @@ import { parseRequestPart } from './parse-request.js';
 
 export interface StatementRoutesOptions {
   readonly ledger: Ledger;
+  /**
+   * Runs after an entry is durable (and again for an identical retry, so a crash in between is
+   * repaired by retrying): the identity store's erasure acts here.
+   */
+  readonly onRecorded?: (result: AppendResult) => void;
 }
 
-export const statementRoutes: FastifyPluginAsync<StatementRoutesOptions> = async (app, { ledger }) => {
+export const statementRoutes: FastifyPluginAsync<StatementRoutesOptions> = async (app, { ledger, onRecorded }) => {
   /** The records that followed an entry: from the append, or (for a retry) from the log. */
   const recordsOf = (result: AppendResult): Array<{ index: number; leafHash: Uint8Array; entry: LedgerEntry }> => {
     if (result.records !== undefined) return [...result.records];
@@ -40,6 +45,7 @@ export const statementRoutes: FastifyPluginAsync<StatementRoutesOptions> = async
     const signed = parseRequestPart(SignedStatementSchema, request.body, 'body');
     const result = await ledger.append(signed.statement.action, signed);
     const replayed = result.replayed === true;
+    onRecorded?.(result);
     const records = recordsOf(result);
     const check = records.find((r) => r.entry.type === CHECK_RESULT_TYPE)?.entry.body;
     return reply.status(replayed ? 200 : 201).send({

@@ -21,6 +21,8 @@ export const ACTION_ROLES: Readonly<Record<string, readonly Role[]>> = {
   'registry.genesis-operator': [],
   // Identifying a patient (POST /v1/patients): not a ledger entry, but a signed act all the same.
   'patient.identify': ['prescriber'],
+  // Erasing an identity record (the ledger entry names only its commitment).
+  'patient.erase-identity': ['operator'],
   // The prescription lifecycle (docs/LIFECYCLE.md). Which prescription an actor may act on — their
   // institution's, the one their pharmacy holds, the delivery assigned to them — is judged by the
   // lifecycle rules, which know the prescription's state.
