@@ -12,6 +12,7 @@ import type { PatientService } from '../patients/patient-service.js';
 import { patientRoutes } from './patient-routes.js';
 import { prescriptionRoutes, type PrescriptionRoutesOptions } from './prescription-routes.js';
 import { receiptRoutes } from './receipt-routes.js';
+import { openApiRoutes } from './openapi-routes.js';
 
 /** Largest page of a pharmacy queue. */
 export const QUEUE_PAGE_MAX = 100;
@@ -55,5 +56,6 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(receiptRoutes, { ledger: options.ledger });
   if (options.patients !== undefined) await app.register(patientRoutes, { patients: options.patients });
   if (options.lifecycle !== undefined) await app.register(prescriptionRoutes, { ...options.lifecycle, readAuth: options.readAuth, queuePageMax: QUEUE_PAGE_MAX });
+  await app.register(openApiRoutes, { origin: options.ledger.origin, entriesPageMax: options.entriesPageMax, queuePageMax: QUEUE_PAGE_MAX, patients: options.patients !== undefined, prescriptions: options.lifecycle !== undefined });
   return app;
 }
