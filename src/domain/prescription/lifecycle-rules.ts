@@ -209,11 +209,11 @@ function cancel(view: StateView, actor: ActorRecord, payload: unknown, ctx: Life
   const rx = load(view, p.prescriptionId);
   expectPrescriber(rx, actor);
   if (rx.cancelPending) fail('RX_CANCEL_PENDING', 'cancellation is already pending', [`${P}.prescriptionId`]);
-  const now: PrescriptionState = ['awaiting-override', 'active', 'submitted'].includes(rx.state) ? 'cancelled' : rx.state;
+  const immediate = ['awaiting-override', 'active', 'submitted'].includes(rx.state);
   // While a pharmacy holds it the cancellation waits for the pharmacy to hand it back (NHS EPS
   // "pending cancellation"); nothing more is dispensed meanwhile.
   const pending = ['claimed', 'approved', 'partially-dispensed'].includes(rx.state);
-  if (now !== 'cancelled' && !pending) fail('RX_NOT_CANCELLABLE', `a prescription that is ${rx.state} cannot be cancelled`, [`${P}.prescriptionId`]);
+  if (!immediate && !pending) fail('RX_NOT_CANCELLABLE', `a prescription that is ${rx.state} cannot be cancelled`, [`${P}.prescriptionId`]);
   expectPrevious(rx, p.previous);
   return { kind: 'append', mutations: [put(pending ? { ...rx, cancelPending: true, lastIndex: ctx.index } : { ...rx, state: 'cancelled', lastIndex: ctx.index })] };
 }
@@ -420,11 +420,11 @@ export function admitTraceFlag(view: StateView, body: JsonObject, verifyAttempt:
   const attempt = SignedStatementSchema.safeParse(body.attempt);
   if (!attempt.success || attempt.data.statement.action !== 'rx.dispense') fail('RX_FLAG_UNFOUNDED', 'the flag does not carry a signed dispensing attempt', ['body.attempt']);
   verifyAttempt(attempt.data as SignedStatement);
-  const seen = Array.isArray(body.firstDispensed) ? (body.firstDispensed as Array<{ code?: unknown; index?: unknown }>) : [];
+  const seen = Array.isArray(body.firstDispensed) ? (body.firstDispensed as Array<{ code?: unknown; prescriptionId?: unknown; index?: unknown }>) : [];
   if (seen.length === 0) fail('RX_FLAG_UNFOUNDED', 'the flag names no code', ['body.firstDispensed']);
   for (const s of seen) {
     const first = view.traceabilityCode(String(s.code));
-    if (first === undefined || first.index !== s.index) fail('RX_FLAG_UNFOUNDED', 'a flagged code was not dispensed where the flag says', ['body.firstDispensed']);
+    if (first === undefined || first.index !== s.index || first.prescriptionId !== s.prescriptionId) fail('RX_FLAG_UNFOUNDED', 'a flagged code was not dispensed where the flag says', ['body.firstDispensed']);
   }
   const parsed = DispensePayload.safeParse(attempt.data!.statement.payload);
   const attempted = new Set(parsed.success ? parsed.data.lines.flatMap((l) => l.traceabilityCodes) : []);
