@@ -1,7 +1,6 @@
 /**
- * Signs statements exactly as the client SDK does (`createStatementSigner` in
- * src/client/statement-signer.ts: same fields, same canonical signing bytes), but with OpenSSL
- * through `node:crypto` instead of the pure-JS reference, which signs only about 350 statements a
+ * The client SDK's statement signer (`createStatementSigner`) with OpenSSL through `node:crypto`
+ * as its `signBytes`, instead of the pure-JS reference, which signs only about 350 statements a
  * second here: too slow to pre-sign tens of thousands of requests before a run.
  *
  * Ed25519 signatures are deterministic (RFC 8032 §5.1.6), so both produce the same bytes; the
@@ -9,10 +8,9 @@
  * divergence stops the benchmark instead of measuring refusals.
  */
 import { createPrivateKey, sign, type KeyObject } from 'node:crypto';
-import { bytesToHex, encodeBase64 } from '../../src/core/bytes.js';
 import type { JsonObject } from '../../src/core/canonical-json.js';
-import { publicKeyFromSeed } from '../../src/core/ed25519.js';
-import { actorKeyId, signStatement, statementSigningBytes, STATEMENT_VERSION, type SignedStatement, type Statement } from '../../src/core/statement.js';
+import { signStatement, statementSigningBytes, type SignedStatement } from '../../src/core/statement.js';
+import { createStatementSigner } from '../../src/client/statement-signer.js';
 
 /** DER prefix of an Ed25519 PKCS #8 private key (RFC 8410 §7); the 32-byte seed follows. */
 const PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
@@ -37,37 +35,26 @@ export interface FastSigner {
   sign(action: string, payload: JsonObject): SignedRequest;
 }
 
-const randomHex = (n: number): string => bytesToHex(globalThis.crypto.getRandomValues(new Uint8Array(n)));
+/** OpenSSL's Ed25519 over a raw seed, in the SDK's `signBytes` shape. */
+function opensslSign(seed: Uint8Array): (message: Uint8Array) => Uint8Array {
+  const privateKey: KeyObject = createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, seed]), format: 'der', type: 'pkcs8' });
+  return (message) => sign(null, message, privateKey);
+}
 
 export function createFastSigner(options: FastSignerOptions): FastSigner {
-  const publicKey = publicKeyFromSeed(options.seed);
-  const keyId = actorKeyId(publicKey);
-  const clock = options.clock ?? Date.now;
-  const privateKey: KeyObject = createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, options.seed]), format: 'der', type: 'pkcs8' });
+  const signer = createStatementSigner({ ...options, signBytes: opensslSign(options.seed) });
   let checked = false;
   return {
-    actorId: options.actorId,
-    keyId,
-    publicKey,
+    actorId: signer.actorId,
+    keyId: signer.keyId,
+    publicKey: signer.publicKey,
     sign(action, payload) {
-      const statement: Statement = {
-        v: STATEMENT_VERSION,
-        origin: options.origin,
-        actor: options.actorId,
-        keyId,
-        action,
-        payload,
-        timestamp: clock(),
-        nonce: randomHex(16),
-        idempotencyKey: `idem-${randomHex(12)}`,
-      };
-      const signingBytes = statementSigningBytes(statement);
-      const signature = encodeBase64(sign(null, signingBytes, privateKey));
+      const signed = signer.sign(action, payload);
       if (!checked) {
-        if (signStatement(statement, options.seed).signature !== signature) throw new Error('node:crypto and the SDK disagree on an Ed25519 signature');
+        if (signStatement(signed.statement, options.seed).signature !== signed.signature) throw new Error('node:crypto and the SDK disagree on an Ed25519 signature');
         checked = true;
       }
-      return { signed: { statement, signature }, signingBytes };
+      return { signed, signingBytes: statementSigningBytes(signed.statement) };
     },
   };
 }

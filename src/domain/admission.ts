@@ -20,15 +20,9 @@ import {
   type AdmitContext,
   type RegistryMutation,
 } from './registry/registry-rules.js';
-import {
-  admitCheckResult,
-  admitTraceFlag,
-  CHECK_RESULT_TYPE,
-  isLifecycleAction,
-  lifecycleTransition,
-  TRACE_FLAG_TYPE,
-  type StateView,
-} from './prescription/lifecycle-rules.js';
+import { isLifecycleAction, lifecycleTransition } from './prescription/lifecycle-rules.js';
+import { admitCheckResult, admitTraceFlag, CHECK_RESULT_TYPE, TRACE_FLAG_TYPE } from './prescription/lifecycle-records.js';
+import type { StateView } from './prescription/rule-support.js';
 import type { PrescriptionMutation } from './prescription/prescription-record.js';
 import type { RuleSet } from './prescription/checker.js';
 import { ERASE_IDENTITY_ACTION } from './patient/identity-erasure.js';

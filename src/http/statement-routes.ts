@@ -17,7 +17,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { encodeBase64 } from '../core/bytes.js';
 import { parseEntry, type LedgerEntry } from '../core/entry.js';
 import { SignedStatementSchema } from '../core/statement.js';
-import { CHECK_RESULT_TYPE } from '../domain/prescription/lifecycle-rules.js';
+import { CHECK_RESULT_TYPE } from '../domain/prescription/lifecycle-records.js';
 import type { AppendResult, Ledger } from '../ledger/ledger.js';
 import { parseRequestPart } from './parse-request.js';
 

@@ -6,7 +6,7 @@
  * data, which lives only in the erasable identity store.
  */
 import { RxError } from '../core/errors.js';
-import { SignedStatementSchema, type SignedStatement } from '../core/statement.js';
+import { SignedStatementSchema, statementSigningBytes, type SignedStatement } from '../core/statement.js';
 import { isAllowed } from '../domain/registry/authorization.js';
 import { requestHash, verifyStatementSignature, verifyStatementStanding, type RegistryView, type SignatureCheck } from '../domain/registry/registry-rules.js';
 import type { IdentityStore } from '../store/identity-store.js';
@@ -14,7 +14,8 @@ import { PatientIdentitySchema } from '../../schemas/prescription.js';
 import { z } from 'zod';
 
 export const PATIENT_IDENTIFY_ACTION = 'patient.identify';
-const IdentifyPayload = z.strictObject({ identity: PatientIdentitySchema });
+/** The payload of `patient.identify`. */
+export const IdentifyPayload = z.strictObject({ identity: PatientIdentitySchema });
 
 export interface PatientServiceOptions {
   readonly registry: RegistryView;
@@ -52,9 +53,10 @@ export function createPatientService(options: PatientServiceOptions): PatientSer
       const ctx = { origin: options.origin, index: -1, time: clock(), timestampWindowMs: options.timestampWindowMs, verifySignature: options.verifySignature };
       // The order of a ledger write (docs/AUTH.md §2): signature, then an identical retry is
       // answered, then standing, role, and (in the store, atomically) nonce and idempotency.
-      const key = verifyStatementSignature(options.registry, signed, ctx);
+      const signingBytes = statementSigningBytes(signed.statement);
+      const key = verifyStatementSignature(options.registry, signed, ctx, signingBytes);
       const s = signed.statement;
-      const request = { actorId: s.actor, nonce: s.nonce, idempotencyKey: s.idempotencyKey, requestHash: requestHash(signed) };
+      const request = { actorId: s.actor, nonce: s.nonce, idempotencyKey: s.idempotencyKey, requestHash: requestHash(signed, signingBytes) };
       const replay = options.identities.replayOf(request);
       if (replay !== undefined) return { pseudonym: replay.pseudonym, identityCommitment: replay.commitment, replayed: true };
       const actor = verifyStatementStanding(options.registry, signed, key, ctx);

@@ -12,7 +12,7 @@ import type { LedgerEntry } from '../core/entry.js';
 import { admitEntry } from '../domain/admission.js';
 import { MemoryState } from '../domain/memory-state.js';
 import type { RuleSet } from '../domain/prescription/checker.js';
-import { CHECK_RESULT_TYPE } from '../domain/prescription/lifecycle-rules.js';
+import { CHECK_RESULT_TYPE } from '../domain/prescription/lifecycle-records.js';
 import { REGULATORY_RULE_SET } from '../domain/prescription/regulatory-rules.js';
 import type { SignatureCheck } from '../domain/registry/registry-rules.js';
 

@@ -11,7 +11,7 @@ import { LIFECYCLE_PAYLOADS, PrescriptionIdSchema, TraceabilityCodeSchema } from
 import { Hex256Schema } from '../../../schemas/prescription.js';
 import { signedStatementBody } from '../registry/registry-entry-types.js';
 import { CHECK_ACTIONS, SEVERITY_TIERS } from './checker.js';
-import { CHECK_RESULT_TYPE, TRACE_FLAG_TYPE } from './lifecycle-rules.js';
+import { CHECK_RESULT_TYPE, TRACE_FLAG_TYPE } from './lifecycle-records.js';
 
 const IndexSchema = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 const Evidence = z.record(z.string().max(64), z.union([z.number().int(), z.string().max(256)]));

@@ -10,29 +10,19 @@
  * `previous` reference. So when many pharmacies race for one claim, the losers hear
  * RX_HELD_BY_ANOTHER_PHARMACY, not merely that their view was stale.
  */
-import { RxError, type ErrorCode } from '../../core/errors.js';
-import { canonicalJson, type JsonObject } from '../../core/canonical-json.js';
-import { SignedStatementSchema, type SignedStatement } from '../../core/statement.js';
+import { RxError } from '../../core/errors.js';
+import type { JsonObject } from '../../core/canonical-json.js';
+import type { SignedStatement } from '../../core/statement.js';
 import type { Prescription } from '../../../schemas/prescription.js';
-import { DispensePayload, LIFECYCLE_PAYLOADS, type LifecycleAction } from '../../../schemas/lifecycle.js';
-import type { ActorRecord, RegistryView } from '../registry/registry-rules.js';
+import { LIFECYCLE_PAYLOADS, type LifecycleAction } from '../../../schemas/lifecycle.js';
+import type { ActorRecord } from '../registry/registry-rules.js';
 import { dayOf, startOfDay } from './calendar.js';
-import { runCheck, type CheckResult, type OtherPrescription, type RuleSet } from './checker.js';
+import type { RuleSet } from './checker.js';
+import { checkResultRecord, TRACE_FLAG_TYPE } from './lifecycle-records.js';
+import { fail, load, P, put, type LedgerRecord, type StateView } from './rule-support.js';
 import { accessCodeHash, pickupCodeHash } from './patient-codes.js';
-import type { Fill, PrescriptionMutation, PrescriptionRecord, PrescriptionState, PrescriptionView } from './prescription-record.js';
+import type { Fill, PrescriptionMutation, PrescriptionRecord, PrescriptionState } from './prescription-record.js';
 import { toMicros } from './quantities.js';
-
-export type StateView = RegistryView & PrescriptionView;
-
-/** A ledger record the rules ask the ledger to write: a check result, or a flagged attempt. */
-export interface LedgerRecord {
-  readonly type: string;
-  readonly body: JsonObject;
-  readonly mutations: PrescriptionMutation[];
-}
-
-export const CHECK_RESULT_TYPE = 'rx.checked';
-export const TRACE_FLAG_TYPE = 'rx.flag';
 
 export interface LifecycleContext {
   readonly index: number;
@@ -46,21 +36,10 @@ export type Transition =
   /** Refused, but the attempt itself is evidence: the ledger records `record` instead. */
   | { readonly kind: 'refuse'; readonly error: RxError; readonly record: LedgerRecord };
 
-const P = 'body.statement.payload';
-const fail = (code: ErrorCode, message: string, paths: string[] = []): never => {
-  throw new RxError(code, message, { paths });
-};
-
 function parse<A extends LifecycleAction>(action: A, payload: unknown): import('zod').infer<(typeof LIFECYCLE_PAYLOADS)[A]> {
   const parsed = LIFECYCLE_PAYLOADS[action].safeParse(payload);
   if (!parsed.success) fail('ENTRY_BODY_INVALID', 'payload does not match the action', parsed.error.issues.map((i) => [P, ...i.path.map(String)].join('.')));
   return parsed.data as never;
-}
-
-function load(view: StateView, id: string, path = `${P}.prescriptionId`): PrescriptionRecord {
-  const rx = view.prescription(id);
-  if (rx === undefined) fail('RX_NOT_FOUND', 'no such prescription', [path]);
-  return rx!;
 }
 
 function expectState(rx: PrescriptionRecord, allowed: readonly PrescriptionState[], action: string): void {
@@ -80,6 +59,19 @@ function expectHolder(rx: PrescriptionRecord, actor: ActorRecord): void {
   if (rx.holder === null || actor.institutionId !== rx.holder) fail('RX_HELD_BY_ANOTHER_PHARMACY', 'another pharmacy holds this prescription, or none does', [`${P}.prescriptionId`]);
 }
 
+/**
+ * The prescription a pharmacy step acts on, after the checks every such step makes in this order:
+ * it exists, the signer's pharmacy holds it, its state allows the step, and the step is about the
+ * current fill.
+ */
+function heldPrescription(view: StateView, actor: ActorRecord, p: { prescriptionId: string; fill: number }, states: readonly PrescriptionState[], action: string): PrescriptionRecord {
+  const rx = load(view, p.prescriptionId);
+  expectHolder(rx, actor);
+  expectState(rx, states, action);
+  expectFill(rx, p.fill);
+  return rx;
+}
+
 function expectPrescriber(rx: PrescriptionRecord, actor: ActorRecord): void {
   // Colleagues at the prescribing institution may cancel or revise (the prescriber may be off duty);
   // an override is the prescriber's own second signature (双签) and is checked separately.
@@ -87,7 +79,6 @@ function expectPrescriber(rx: PrescriptionRecord, actor: ActorRecord): void {
 }
 
 const addParty = (rx: PrescriptionRecord, party: string): readonly string[] => (rx.parties.includes(party) ? rx.parties : [...rx.parties, party]);
-const put = (record: PrescriptionRecord): PrescriptionMutation => ({ kind: 'rx-put', record });
 const owing = (fill: Fill): number => fill.lines.reduce((sum, l) => sum + (l.prescribed - l.dispensed), 0);
 const dispensedAny = (fill: Fill): boolean => fill.lines.some((l) => l.dispensed > 0);
 
@@ -167,28 +158,6 @@ function submit(view: StateView, actor: ActorRecord, payload: unknown, ctx: Life
   return { kind: 'append', mutations, followUps: (after) => [checkResultRecord(after, rx.prescriptionId, { ...ctx, index: ctx.index + 1 }, ctx.ruleSet)] };
 }
 
-/** The patient's other live prescriptions, as the checker sees them: sorted, summarised. */
-function otherPrescriptions(view: StateView, rx: PrescriptionRecord): OtherPrescription[] {
-  return view
-    .activePrescriptionsOf(rx.pseudonym, rx.prescriptionId)
-    .sort((a, b) => (a.prescriptionId < b.prescriptionId ? -1 : 1))
-    .map((o) => ({
-      prescriptionId: o.prescriptionId,
-      institutionId: o.institutionId,
-      prescriberId: o.prescriberId,
-      items: o.prescription.items.map((i) => ({ drugCode: i.drugCode, genericName: i.genericName, days: i.days })),
-    }));
-}
-
-/** The `rx.checked` record for a submitted prescription, at `ctx.index` and `ctx.time`. */
-export function checkResultRecord(view: StateView, prescriptionId: string, ctx: { index: number; time: number }, ruleSet: RuleSet): LedgerRecord {
-  const rx = load(view, prescriptionId);
-  const result: CheckResult = runCheck(ruleSet, { prescription: rx.prescription, others: otherPrescriptions(view, rx), instant: ctx.time });
-  const body = { prescriptionId, submission: rx.submittedAt, ...result } as unknown as JsonObject;
-  const overrideRequired = result.findings.filter((f) => f.action === 'override').map((f) => f.ruleId);
-  return { type: CHECK_RESULT_TYPE, body, mutations: [put({ ...rx, state: result.outcome, overrideRequired, lastIndex: ctx.index })] };
-}
-
 function override(view: StateView, actor: ActorRecord, payload: unknown, ctx: LifecycleContext): Transition {
   const p = parse('rx.override', payload);
   const rx = load(view, p.prescriptionId);
@@ -252,10 +221,7 @@ function claim(view: StateView, actor: ActorRecord, payload: unknown, ctx: Lifec
 
 function review(view: StateView, actor: ActorRecord, payload: unknown, ctx: LifecycleContext): Transition {
   const p = parse('rx.review', payload);
-  const rx = load(view, p.prescriptionId);
-  expectHolder(rx, actor);
-  expectState(rx, ['claimed'], 'a review');
-  expectFill(rx, p.fill);
+  const rx = heldPrescription(view, actor, p, ['claimed'], 'a review');
   expectPrevious(rx, p.previous);
   // A refusal goes back to the prescriber, and settles any pending cancellation.
   const next: Partial<PrescriptionRecord> = p.decision === 'approve' ? { state: 'approved' } : rx.cancelPending ? { state: 'cancelled', holder: null } : { state: 'refused', holder: null };
@@ -264,10 +230,7 @@ function review(view: StateView, actor: ActorRecord, payload: unknown, ctx: Life
 
 function returnToActive(view: StateView, actor: ActorRecord, payload: unknown, ctx: LifecycleContext): Transition {
   const p = parse('rx.return', payload);
-  const rx = load(view, p.prescriptionId);
-  expectHolder(rx, actor);
-  expectState(rx, ['claimed', 'approved', 'partially-dispensed'], 'a return');
-  expectFill(rx, p.fill);
+  const rx = heldPrescription(view, actor, p, ['claimed', 'approved', 'partially-dispensed'], 'a return');
   expectPrevious(rx, p.previous);
   if (rx.cancelPending) return { kind: 'append', mutations: [put({ ...rx, state: 'cancelled', holder: null, lastIndex: ctx.index })] };
   // What is still owed on the fill stays owed: the next pharmacy to claim it dispenses the balance.
@@ -318,10 +281,7 @@ function dispense(view: StateView, actor: ActorRecord, payload: unknown, ctx: Li
 
 function assignDelivery(view: StateView, actor: ActorRecord, payload: unknown, ctx: LifecycleContext): Transition {
   const p = parse('rx.delivery-assign', payload);
-  const rx = load(view, p.prescriptionId);
-  expectHolder(rx, actor);
-  expectState(rx, ['dispensed', 'partially-dispensed'], 'a delivery assignment');
-  expectFill(rx, p.fill);
+  const rx = heldPrescription(view, actor, p, ['dispensed', 'partially-dispensed'], 'a delivery assignment');
   const courier = view.actor(p.courierId);
   if (courier === undefined || courier.role !== 'courier') fail('REGISTRY_REFERENCE_UNKNOWN', 'no such courier', [`${P}.courierId`]);
   if (courier!.suspended) fail('AUTH_ACTOR_SUSPENDED', 'the courier is suspended', [`${P}.courierId`]);
@@ -365,10 +325,7 @@ function courierStep(action: 'rx.delivery-pickup' | 'rx.delivery-in-transit' | '
 
 function collect(view: StateView, actor: ActorRecord, payload: unknown, ctx: LifecycleContext): Transition {
   const p = parse('rx.collect', payload);
-  const rx = load(view, p.prescriptionId);
-  expectHolder(rx, actor);
-  expectState(rx, ['dispensed', 'partially-dispensed'], 'a collection');
-  expectFill(rx, p.fill);
+  const rx = heldPrescription(view, actor, p, ['dispensed', 'partially-dispensed'], 'a collection');
   expectPrevious(rx, p.previous);
   return { kind: 'append', mutations: [put({ ...rx, ...afterHandover(rx, 'collected'), lastIndex: ctx.index })] };
 }
@@ -398,35 +355,4 @@ export function lifecycleTransition(view: StateView, actor: ActorRecord, signed:
   const action = signed.statement.action;
   if (!isLifecycleAction(action)) return fail('ENTRY_TYPE_UNKNOWN', 'not a lifecycle action', ['body.statement.action']);
   return RULES[action](view, actor, signed.statement.payload, ctx, signed);
-}
-
-/**
- * Judges an `rx.checked` record by re-running the check: the recorded body must equal, field for
- * field, the result the rule set gives on the same inputs at the same index and time.
- */
-export function admitCheckResult(view: StateView, body: JsonObject, ctx: { index: number; time: number }, ruleSets: ReadonlyMap<string, RuleSet>): PrescriptionMutation[] {
-  const id = typeof body.prescriptionId === 'string' ? body.prescriptionId : '';
-  const rx = load(view, id, 'body.prescriptionId');
-  if (rx.state !== 'submitted') fail('RX_CHECK_MISMATCH', 'a check result for a prescription that is not awaiting one', ['body.prescriptionId']);
-  const ruleSet = ruleSets.get(typeof body.ruleSet === 'string' ? body.ruleSet : '');
-  if (ruleSet === undefined) fail('RX_CHECK_MISMATCH', 'the check names a rule set the verifier does not know', ['body.ruleSet']);
-  const expected = checkResultRecord(view, id, ctx, ruleSet!);
-  if (canonicalJson(expected.body) !== canonicalJson(body)) fail('RX_CHECK_MISMATCH', 're-running the check gives a different result', ['body']);
-  return expected.mutations;
-}
-
-/** Judges an `rx.flag` record: a validly signed dispensing attempt whose codes were indeed sold before. */
-export function admitTraceFlag(view: StateView, body: JsonObject, verifyAttempt: (signed: SignedStatement) => void): void {
-  const attempt = SignedStatementSchema.safeParse(body.attempt);
-  if (!attempt.success || attempt.data.statement.action !== 'rx.dispense') fail('RX_FLAG_UNFOUNDED', 'the flag does not carry a signed dispensing attempt', ['body.attempt']);
-  verifyAttempt(attempt.data as SignedStatement);
-  const seen = Array.isArray(body.firstDispensed) ? (body.firstDispensed as Array<{ code?: unknown; prescriptionId?: unknown; index?: unknown }>) : [];
-  if (seen.length === 0) fail('RX_FLAG_UNFOUNDED', 'the flag names no code', ['body.firstDispensed']);
-  for (const s of seen) {
-    const first = view.traceabilityCode(String(s.code));
-    if (first === undefined || first.index !== s.index || first.prescriptionId !== s.prescriptionId) fail('RX_FLAG_UNFOUNDED', 'a flagged code was not dispensed where the flag says', ['body.firstDispensed']);
-  }
-  const parsed = DispensePayload.safeParse(attempt.data!.statement.payload);
-  const attempted = new Set(parsed.success ? parsed.data.lines.flatMap((l) => l.traceabilityCodes) : []);
-  if (!seen.every((s) => attempted.has(String(s.code)))) fail('RX_FLAG_UNFOUNDED', 'a flagged code is not in the attempt', ['body.firstDispensed']);
 }

@@ -116,8 +116,9 @@ function parsePayload<S extends z.ZodType>(schema: S, payload: unknown): z.infer
   return parsed.data;
 }
 
-export function requestHash(signed: SignedStatement): string {
-  return bytesToHex(sha256(statementSigningBytes(signed.statement)));
+/** SHA-256 of the statement's signing bytes; pass them when already computed (they are the costly part). */
+export function requestHash(signed: SignedStatement, signingBytes: Uint8Array = statementSigningBytes(signed.statement)): string {
+  return bytesToHex(sha256(signingBytes));
 }
 
 /**
@@ -125,12 +126,12 @@ export function requestHash(signed: SignedStatement): string {
  * known, signature valid, key owned by the actor. Nothing about the statement is disclosed to a
  * caller who cannot pass this (no idempotency or ownership oracle).
  */
-export function verifyStatementSignature(view: RegistryView, signed: SignedStatement, ctx: AdmitContext): KeyRecord {
+export function verifyStatementSignature(view: RegistryView, signed: SignedStatement, ctx: AdmitContext, signingBytes: Uint8Array = statementSigningBytes(signed.statement)): KeyRecord {
   const s = signed.statement;
   if (s.origin !== ctx.origin) fail('AUTH_ORIGIN_MISMATCH', 'the statement is meant for another log', ['body.statement.origin']);
   const key = view.key(s.keyId);
   if (key === undefined) fail('AUTH_KEY_UNKNOWN', 'no such key', ['body.statement.keyId']);
-  if (!ctx.verifySignature(decodeBase64(signed.signature), statementSigningBytes(s), key!.publicKey)) {
+  if (!ctx.verifySignature(decodeBase64(signed.signature), signingBytes, key!.publicKey)) {
     fail('AUTH_SIGNATURE_INVALID', 'the signature does not verify over this statement', ['body.signature']);
   }
   if (key!.actorId !== s.actor) fail('AUTH_KEY_ACTOR_MISMATCH', 'the key belongs to another actor', ['body.statement.keyId']);
@@ -189,8 +190,10 @@ export type Authentication =
  */
 export function authenticateStatement(view: RegistryView, signed: SignedStatement, ctx: AdmitContext): Authentication {
   const s = signed.statement;
-  const key = verifyStatementSignature(view, signed, ctx);
-  const hash = requestHash(signed);
+  // The canonical signing bytes, computed once for the signature and the request hash.
+  const signingBytes = statementSigningBytes(s);
+  const key = verifyStatementSignature(view, signed, ctx, signingBytes);
+  const hash = requestHash(signed, signingBytes);
   const previous = view.idempotency(s.actor, s.idempotencyKey);
   if (previous !== undefined) {
     if (previous.requestHash === hash) return { kind: 'replay', index: previous.index };

@@ -1,0 +1,69 @@
+/**
+ * The lifecycle's ledger records, written by the ledger itself and judged again by the verifier:
+ * `rx.checked`, the check result that follows every submission in the same commit (the verifier
+ * re-runs the check and must obtain the identical body), and `rx.flag`, written in place of a
+ * dispensing that reused a traceability code (the verifier checks the attempt's signature and
+ * that each code was dispensed where the flag says).
+ */
+import { canonicalJson, type JsonObject } from '../../core/canonical-json.js';
+import { SignedStatementSchema, type SignedStatement } from '../../core/statement.js';
+import { DispensePayload } from '../../../schemas/lifecycle.js';
+import { runCheck, type CheckResult, type OtherPrescription, type RuleSet } from './checker.js';
+import type { PrescriptionMutation, PrescriptionRecord } from './prescription-record.js';
+import { fail, load, put, type LedgerRecord, type StateView } from './rule-support.js';
+
+export const CHECK_RESULT_TYPE = 'rx.checked';
+export const TRACE_FLAG_TYPE = 'rx.flag';
+
+/** The patient's other live prescriptions, as the checker sees them: sorted, summarised. */
+function otherPrescriptions(view: StateView, rx: PrescriptionRecord): OtherPrescription[] {
+  return view
+    .activePrescriptionsOf(rx.pseudonym, rx.prescriptionId)
+    .sort((a, b) => (a.prescriptionId < b.prescriptionId ? -1 : 1))
+    .map((o) => ({
+      prescriptionId: o.prescriptionId,
+      institutionId: o.institutionId,
+      prescriberId: o.prescriberId,
+      items: o.prescription.items.map((i) => ({ drugCode: i.drugCode, genericName: i.genericName, days: i.days })),
+    }));
+}
+
+/** The `rx.checked` record for a submitted prescription, at `ctx.index` and `ctx.time`. */
+export function checkResultRecord(view: StateView, prescriptionId: string, ctx: { index: number; time: number }, ruleSet: RuleSet): LedgerRecord {
+  const rx = load(view, prescriptionId);
+  const result: CheckResult = runCheck(ruleSet, { prescription: rx.prescription, others: otherPrescriptions(view, rx), instant: ctx.time });
+  const body = { prescriptionId, submission: rx.submittedAt, ...result } as unknown as JsonObject;
+  const overrideRequired = result.findings.filter((f) => f.action === 'override').map((f) => f.ruleId);
+  return { type: CHECK_RESULT_TYPE, body, mutations: [put({ ...rx, state: result.outcome, overrideRequired, lastIndex: ctx.index })] };
+}
+
+/**
+ * Judges an `rx.checked` record by re-running the check: the recorded body must equal, field for
+ * field, the result the rule set gives on the same inputs at the same index and time.
+ */
+export function admitCheckResult(view: StateView, body: JsonObject, ctx: { index: number; time: number }, ruleSets: ReadonlyMap<string, RuleSet>): PrescriptionMutation[] {
+  const id = typeof body.prescriptionId === 'string' ? body.prescriptionId : '';
+  const rx = load(view, id, 'body.prescriptionId');
+  if (rx.state !== 'submitted') fail('RX_CHECK_MISMATCH', 'a check result for a prescription that is not awaiting one', ['body.prescriptionId']);
+  const ruleSet = ruleSets.get(typeof body.ruleSet === 'string' ? body.ruleSet : '');
+  if (ruleSet === undefined) fail('RX_CHECK_MISMATCH', 'the check names a rule set the verifier does not know', ['body.ruleSet']);
+  const expected = checkResultRecord(view, id, ctx, ruleSet!);
+  if (canonicalJson(expected.body) !== canonicalJson(body)) fail('RX_CHECK_MISMATCH', 're-running the check gives a different result', ['body']);
+  return expected.mutations;
+}
+
+/** Judges an `rx.flag` record: a validly signed dispensing attempt whose codes were indeed sold before. */
+export function admitTraceFlag(view: StateView, body: JsonObject, verifyAttempt: (signed: SignedStatement) => void): void {
+  const attempt = SignedStatementSchema.safeParse(body.attempt);
+  if (!attempt.success || attempt.data.statement.action !== 'rx.dispense') fail('RX_FLAG_UNFOUNDED', 'the flag does not carry a signed dispensing attempt', ['body.attempt']);
+  verifyAttempt(attempt.data as SignedStatement);
+  const seen = Array.isArray(body.firstDispensed) ? (body.firstDispensed as Array<{ code?: unknown; prescriptionId?: unknown; index?: unknown }>) : [];
+  if (seen.length === 0) fail('RX_FLAG_UNFOUNDED', 'the flag names no code', ['body.firstDispensed']);
+  for (const s of seen) {
+    const first = view.traceabilityCode(String(s.code));
+    if (first === undefined || first.index !== s.index || first.prescriptionId !== s.prescriptionId) fail('RX_FLAG_UNFOUNDED', 'a flagged code was not dispensed where the flag says', ['body.firstDispensed']);
+  }
+  const parsed = DispensePayload.safeParse(attempt.data!.statement.payload);
+  const attempted = new Set(parsed.success ? parsed.data.lines.flatMap((l) => l.traceabilityCodes) : []);
+  if (!seen.every((s) => attempted.has(String(s.code)))) fail('RX_FLAG_UNFOUNDED', 'a flagged code is not in the attempt', ['body.firstDispensed']);
+}
