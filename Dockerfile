@@ -27,6 +27,7 @@ COPY --from=build --chown=root:root /app/package.json ./package.json
 COPY --from=build --chown=root:root /app/node_modules ./node_modules
 COPY --from=build --chown=root:root /app/dist ./dist
 COPY --chown=root:root docs ./docs
+COPY --chown=root:root knowledge ./knowledge
 USER rxledger
 VOLUME ["/var/lib/rxledger"]
 EXPOSE 8080

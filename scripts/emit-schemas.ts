@@ -5,10 +5,11 @@
 import { writeFileSync } from 'node:fs';
 import { z } from 'zod';
 import { EMITTED_SCHEMAS } from '../schemas/prescription.js';
+import { KNOWLEDGE_SCHEMAS } from '../schemas/knowledge.js';
 
 export function renderSchemas(): Record<string, string> {
   return Object.fromEntries(
-    Object.entries(EMITTED_SCHEMAS).map(([file, schema]) => [file, `${JSON.stringify(z.toJSONSchema(schema, { target: 'draft-2020-12', unrepresentable: 'any' }), null, 2)}\n`]),
+    Object.entries({ ...EMITTED_SCHEMAS, ...KNOWLEDGE_SCHEMAS }).map(([file, schema]) => [file, `${JSON.stringify(z.toJSONSchema(schema, { target: 'draft-2020-12', unrepresentable: 'any' }), null, 2)}\n`]),
   );
 }
 

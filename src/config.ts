@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { RxError } from './core/errors.js';
 import { isValidKeyName } from './core/note-keys.js';
+import { DEFAULT_CHECK_POLICY, type CheckPolicy } from './domain/prescription/checker.js';
 
 const ConfigSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
@@ -22,6 +23,18 @@ const ConfigSchema = z.object({
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(16 * 1024 * 1024).default(1024 * 1024),
   AUTH_TIMESTAMP_WINDOW_MS: z.coerce.number().int().min(1000).max(86_400_000).default(300_000),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
+  /** A knowledge-base directory (docs/CHECKER.md); unset means the starter set shipped in knowledge/starter. */
+  KNOWLEDGE_DIR: z.string().min(1).optional(),
+  /** What each severity tier's findings do, e.g. "critical=block,major=override,moderate=warn,minor=inform". */
+  CHECK_POLICY: z
+    .string()
+    .regex(/^(critical|major|moderate|minor)=(block|override|warn|inform)(,(critical|major|moderate|minor)=(block|override|warn|inform))*$/, 'tier=action pairs separated by commas')
+    .transform((s, ctx) => {
+      const policy = Object.fromEntries(s.split(',').map((pair) => pair.split('='))) as Record<string, string>;
+      if (Object.keys(policy).length !== 4 || s.split(',').length !== 4) ctx.addIssue({ code: 'custom', message: 'name each of critical, major, moderate and minor once' });
+      return policy as unknown as CheckPolicy;
+    })
+    .default(DEFAULT_CHECK_POLICY),
 });
 
 export interface Config {
@@ -36,6 +49,9 @@ export interface Config {
   readonly shutdownTimeoutMs: number;
   /** Largest accepted difference between a signed statement's timestamp and the ledger's clock. */
   readonly authTimestampWindowMs: number;
+  /** The knowledge base to check prescriptions with; undefined means the starter set. */
+  readonly knowledgeDir: string | undefined;
+  readonly checkPolicy: CheckPolicy;
 }
 
 /** Parses configuration from an environment-like record; throws CONFIG_INVALID naming each bad variable. */
@@ -60,5 +76,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     bodyLimitBytes: c.BODY_LIMIT_BYTES,
     shutdownTimeoutMs: c.SHUTDOWN_TIMEOUT_MS,
     authTimestampWindowMs: c.AUTH_TIMESTAMP_WINDOW_MS,
+    knowledgeDir: c.KNOWLEDGE_DIR,
+    checkPolicy: Object.freeze({ ...c.CHECK_POLICY }),
   });
 }

@@ -4,6 +4,7 @@
  * requests (and their appends) finish, publish a final checkpoint, close the database.
  */
 import { mkdirSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Logger as PinoLogger } from 'pino';
@@ -15,6 +16,8 @@ import { ERASE_IDENTITY_ACTION } from './domain/patient/identity-erasure.js';
 import { openDatabase } from './store/database.js';
 import { nodeMerkleHasher } from './platform/node-merkle-hasher.js';
 import { createNodeEd25519Verifier } from './platform/node-ed25519.js';
+import { createEd25519WorkerPool, type Ed25519WorkerPool } from './platform/ed25519-worker-pool.js';
+import { nodeSha256Hex } from './platform/node-sha256.js';
 import { createStateStore, type StateStore } from './store/state-store.js';
 import { acquireDataDirLock, type DataDirLock } from './store/data-dir-lock.js';
 import { AUTH_POLICY_TYPE } from './domain/entry-types.js';
@@ -25,7 +28,11 @@ import { loadOrCreateSecret } from './keys/secret-key-file.js';
 import { createPatientService, type PatientService } from './patients/patient-service.js';
 import { createReadAuthenticator, type ReadAuthenticator } from './http/read-auth.js';
 import { createLedgerStateMachine } from './ledger/state-machine.js';
-import { REGULATORY_RULE_SET } from './domain/prescription/regulatory-rules.js';
+import { createRuleSetLibrary } from './domain/checker/rule-set-library.js';
+import type { RuleSetLibrary } from './domain/checker/rule-set-activation.js';
+import type { KnowledgeRuleSet } from './domain/checker/knowledge-rule-set.js';
+import type { CheckPolicy } from './domain/prescription/checker.js';
+import { ensureActiveRuleSet, loadConfiguredRuleSet } from './ledger/rule-set-startup.js';
 import { ensureGenesisOperator, GENESIS_OPERATOR_ID } from './ledger/genesis-operator.js';
 import { createLedgerStore } from './store/ledger-store.js';
 import type { EntryBodySchemas } from './domain/entry-types.js';
@@ -56,6 +63,11 @@ export interface ServiceLedger {
   readonly patients: PatientService;
   /** The derived state (registry, prescriptions) the ledger maintains. */
   readonly state: StateStore;
+  /** The configured rule set (active in the log since start-up) and the policy it runs under. */
+  readonly checker: KnowledgeRuleSet;
+  /** Every rule set this service can run: the configured one and stored bundles, by hash. */
+  readonly ruleSets: RuleSetLibrary;
+  readonly checkPolicy: CheckPolicy;
   readonly identities: IdentityStore;
   /** Closes the ledger (drain, final checkpoint) and the identity store, and releases the data directory. */
   close(): Promise<void>;
@@ -92,8 +104,23 @@ async function openLocked(config: Config, deps: ServiceDeps, lock: DataDirLock):
     throw err;
   }
   const state = createStateStore(db);
+  let checker: KnowledgeRuleSet;
+  try {
+    checker = loadConfiguredRuleSet(config.knowledgeDir, state.ruleSets);
+  } catch (err) {
+    db.close();
+    identities.close();
+    throw err;
+  }
   const signatures = createNodeEd25519Verifier();
   const verifySignature: SignatureCheck = (sig, msg, pub) => signatures.verify(sig, msg, pub);
+  // Statement signatures are checked on the other cores while the event loop sequences. Without
+  // a worker they are checked in the commit, as they always are when pre-verification fails.
+  const signaturePool = createEd25519WorkerPool(Math.max(1, availableParallelism() - 1));
+  // Not awaited: until a worker is up (about a second when running from source), statements are
+  // verified on the event loop, which is also the fallback if none can start.
+  void signaturePool.ready().catch(() => deps.logger.warn({}, 'no signature worker could start: verifying on the event loop'));
+  const ruleSets = createRuleSetLibrary((hash) => state.ruleSets.bundle(hash), [checker]);
   let ledger: Ledger;
   try {
     ledger = openLedger({
@@ -104,10 +131,11 @@ async function openLocked(config: Config, deps: ServiceDeps, lock: DataDirLock):
       hasher: nodeMerkleHasher,
       stateMachine: createLedgerStateMachine({
         state,
-        ruleSet: REGULATORY_RULE_SET,
+        ruleSets,
         origin: config.logOrigin,
         timestampWindowMs: config.authTimestampWindowMs,
         verifySignature,
+        preparation: { verifyAsync: (sig, msg, pub) => signaturePool.verify(sig, msg, pub), sha256Hex: nodeSha256Hex },
       }),
       ...(deps.clock ? { clock: deps.clock } : {}),
       ...(deps.entryBodySchemas ? { entryBodySchemas: deps.entryBodySchemas } : {}),
@@ -115,13 +143,15 @@ async function openLocked(config: Config, deps: ServiceDeps, lock: DataDirLock):
   } catch (err) {
     db.close();
     identities.close();
+    await signaturePool.close();
     throw err;
   }
   try {
-    return await recordStartUp(config, deps, { ledger, state, identities, verifySignature, lock });
+    return await recordStartUp(config, deps, { ledger, state, identities, verifySignature, signaturePool, checker, ruleSets, lock });
   } catch (err) {
     await ledger.close().catch(() => undefined);
     identities.close();
+    await signaturePool.close();
     throw err;
   }
 }
@@ -131,11 +161,14 @@ interface Opened {
   readonly state: StateStore;
   readonly identities: IdentityStore;
   readonly verifySignature: SignatureCheck;
+  readonly signaturePool: Ed25519WorkerPool;
+  readonly checker: KnowledgeRuleSet;
+  readonly ruleSets: RuleSetLibrary;
   readonly lock: DataDirLock;
 }
 
 /** The start-up records (key set, auth policy, genesis operator, first checkpoint) and the services. */
-async function recordStartUp(config: Config, deps: ServiceDeps, { ledger, state, identities, verifySignature, lock }: Opened): Promise<ServiceLedger> {
+async function recordStartUp(config: Config, deps: ServiceDeps, { ledger, state, identities, verifySignature, signaturePool, checker, ruleSets, lock }: Opened): Promise<ServiceLedger> {
   const registry = state.registry;
   const recorded = await ledger.recordCheckpointKeys();
   if (recorded !== undefined) deps.logger.info({ index: recorded.index }, 'recorded checkpoint signing keys in the log');
@@ -144,6 +177,7 @@ async function recordStartUp(config: Config, deps: ServiceDeps, { ledger, state,
     const policy = await ledger.appendReserved(AUTH_POLICY_TYPE, { timestampWindowMs: config.authTimestampWindowMs });
     deps.logger.info({ index: policy.index, timestampWindowMs: config.authTimestampWindowMs }, 'recorded the authentication policy in the log');
   }
+  await ensureActiveRuleSet(ledger, state.ruleSets, checker, config.checkPolicy, deps.logger);
   const genesis = await ensureGenesisOperator(ledger, registry, config.dataDir, deps.clock ?? Date.now);
   if (genesis !== undefined) {
     deps.logger.warn({ path: genesis.keyPath, actorId: GENESIS_OPERATOR_ID, index: genesis.entry.index }, 'created the genesis operator key: move it off this machine');
@@ -168,12 +202,16 @@ async function recordStartUp(config: Config, deps: ServiceDeps, { ledger, state,
     readAuth,
     patients,
     state,
+    checker,
+    ruleSets,
+    checkPolicy: config.checkPolicy,
     identities,
     async close() {
       try {
         await ledger.close();
       } finally {
         identities.close();
+        await signaturePool.close();
         lock.release();
       }
     },
@@ -203,6 +241,7 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<R
       patients,
       onRecorded: eraseIdentities(identities, deps.clock ?? Date.now),
       lifecycle: { prescriptions: state.prescriptions, registry: state.registry, identities, ...(deps.clock ? { clock: deps.clock } : {}) },
+      checker: { state, ruleSets: opened.ruleSets, bundles: state.ruleSets, ...(deps.clock ? { clock: deps.clock } : {}) },
       logger: deps.logger,
     });
     await app.listen({ port: config.port, host: config.host });

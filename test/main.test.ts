@@ -39,7 +39,7 @@ t.test('SIGTERM: stop accepting, publish a final checkpoint, close, exit 0', asy
   const db = new Database(join(dataDir, 'ledger.sqlite'), { readonly: true });
   const note = (db.prepare('SELECT latest_checkpoint AS n FROM log_state').get() as { n: string }).n;
   db.close();
-  t.equal(parseCheckpoint(parseSignedNote(note).text).size, 3, 'the final checkpoint covers the log');
+  t.equal(parseCheckpoint(parseSignedNote(note).text).size, 4, 'the final checkpoint covers the log (checkpoint keys, auth policy, rule set, genesis operator)');
   await t.rejects(fetch(`${url}/healthz`), 'no longer accepting connections');
 });
 

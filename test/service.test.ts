@@ -26,11 +26,11 @@ t.test('first start creates data, keys and a genesis checkpoint; restart keeps t
   const service = await startService(config, { logger });
   t.ok(existsSync(join(dataDir, DATABASE_FILE)));
   const info = (await (await fetch(`${service.url}/v1/log`)).json()) as { origin: string; verifierKey: string; size: number };
-  t.equal(info.size, 3, 'genesis entries: checkpoint keys, auth policy, genesis operator');
+  t.equal(info.size, 4, 'genesis entries: checkpoint keys, auth policy, rule set, genesis operator');
   t.equal(statSync(genesisOperatorKeyPath(dataDir)).mode & 0o777, 0o600, 'the genesis operator key is private');
   const note = await (await fetch(`${service.url}/checkpoint`)).text();
   const cp = parseCheckpoint(verifyNote(note, [createNoteVerifier(parseVerifierKey(info.verifierKey))]).note.text);
-  t.equal(cp.size, 3);
+  t.equal(cp.size, 4);
   t.equal(cp.origin, config.logOrigin);
   const operator = readActorKey(genesisOperatorKeyPath(dataDir));
   const report = await verifyLog(createHttpLogSource(service.url, { signRead: createReadSigner({ seed: operator.seed }) }), { trustedKeys: [info.verifierKey] });
@@ -41,7 +41,7 @@ t.test('first start creates data, keys and a genesis checkpoint; restart keeps t
   const again = await startService(config, { logger });
   const info2 = (await (await fetch(`${again.url}/v1/log`)).json()) as { verifierKey: string; size: number };
   t.equal(info2.verifierKey, info.verifierKey, 'same key after restart');
-  t.equal(info2.size, 3, 'no second genesis');
+  t.equal(info2.size, 4, 'no second genesis, no second activation');
   await again.stop();
 });
 

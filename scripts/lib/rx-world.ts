@@ -191,6 +191,31 @@ export function item(line: number, overrides: Partial<PrescriptionItem> = {}): P
   };
 }
 
+/**
+ * Drugs a patient can take together: no two interact or duplicate each other above `minor` in the
+ * starter knowledge base (test/domain/checker tests this). A patient's successive prescriptions
+ * without explicit items get them in turn, so the checker's duplicate-therapy rule does not turn
+ * a patient's second prescription into one awaiting an override.
+ */
+export const COMPATIBLE_DRUGS: ReadonlyArray<Pick<PrescriptionItem, 'genericName' | 'form' | 'strength' | 'dose'>> = [
+  ['苯磺酸氨氯地平片', 'tablet', '5', 'mg'],
+  ['二甲双胍缓释片', 'tablet', '500', 'mg'],
+  ['阿托伐他汀钙片', 'tablet', '20', 'mg'],
+  ['氯沙坦钾片', 'tablet', '50', 'mg'],
+  ['阿司匹林肠溶片', 'tablet', '100', 'mg'],
+  ['奥美拉唑肠溶胶囊', 'capsule', '20', 'mg'],
+  ['格列齐特缓释片', 'tablet', '30', 'mg'],
+  ['琥珀酸美托洛尔缓释片', 'tablet', '47.5', 'mg'],
+  ['左甲状腺素钠片', 'tablet', '50', 'mcg'],
+  ['氯雷他定片', 'tablet', '10', 'mg'],
+  ['孟鲁司特钠片', 'tablet', '10', 'mg'],
+  ['阿卡波糖片', 'tablet', '50', 'mg'],
+  ['西格列汀片', 'tablet', '100', 'mg'],
+].map(([genericName, form, value, unit]) => ({ genericName: genericName!, form: form as PrescriptionItem['form'], strength: { value: value!, unit: unit! }, dose: { value: value!, unit: unit! } }));
+
+/** How many prescriptions each patient has been written in this process. */
+const issuedTo = new Map<string, number>();
+
 /** A prescription written today (China Standard Time) by `prescriber` for `patient`. */
 export function prescription(id: string, prescriber: { id: string; institutionId: string }, patient: PatientRef, options: { now: number; items?: PrescriptionItem[]; encounter?: Partial<Prescription['encounter']> }): Prescription {
   return {
@@ -209,9 +234,16 @@ export function prescription(id: string, prescriber: { id: string; institutionId
       allergies: [],
       diagnoses: [{ icd10: 'I10', text: '原发性高血压' }],
     },
-    items: options.items ?? [item(1)],
+    items: defaultItems(patient.pseudonym, options.items),
   };
 }
 
 /** A fresh, unique prescription id. */
 export const rxId = (label: string): string => `rx-${label}-${bytesToHex(globalThis.crypto.getRandomValues(new Uint8Array(4)))}`;
+
+/** `items` if given, else the patient's next compatible drug; every prescription counts, so defaults follow explicit ones too. */
+function defaultItems(pseudonym: string, items: PrescriptionItem[] | undefined): PrescriptionItem[] {
+  const n = issuedTo.get(pseudonym) ?? 0;
+  issuedTo.set(pseudonym, n + 1);
+  return items ?? [item(1, COMPATIBLE_DRUGS[n % COMPATIBLE_DRUGS.length])];
+}

@@ -68,6 +68,10 @@ export interface LedgerClient {
   assignments(courierId: string): Promise<{ items: Array<{ prescriptionId: string; state: string; lastIndex: number; fill: number; address: Record<string, unknown> | null }> }>;
   /** The receipt of an entry; RECEIPT_PENDING until a checkpoint covers it. */
   receipt(index: number): Promise<Receipt>;
+  /** The rule set and policy prescriptions are checked with now. */
+  activeRuleSet(): Promise<{ hash: string; name: string; version: string; engine: string; policy: Record<string, string>; counts: Record<string, number> }>;
+  /** POST /v1/checks, signed by the prescriber the prescription names: the check it would get now; nothing is recorded. */
+  check(prescription: unknown): Promise<NonNullable<SubmitResult['check']> & { recorded: false }>;
 }
 
 export interface LedgerClientOptions {
@@ -99,6 +103,8 @@ export function createLedgerClient(baseUrl: string, options: LedgerClientOptions
     return res;
   };
   const signedGet = async (path: string): Promise<unknown> => (await call(path, { headers: options.signRead?.('GET', `${base}${path}`) ?? {} })).json();
+  const signedPost = async (path: string, body: unknown): Promise<unknown> =>
+    (await call(path, { method: 'POST', headers: { 'content-type': 'application/json', ...(options.signRead?.('POST', `${base}${path}`) ?? {}) }, body: JSON.stringify(body) })).json();
   return {
     async submit(signed) {
       const res = await call('/v1/statements', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(signed) });
@@ -121,5 +127,7 @@ export function createLedgerClient(baseUrl: string, options: LedgerClientOptions
     },
     assignments: (courierId) => signedGet(`/v1/couriers/${encodeURIComponent(courierId)}/assignments`) as never,
     receipt: async (index) => (await (await call(`/v1/receipts/${index}`)).json()) as Receipt,
+    activeRuleSet: async () => (await (await call('/v1/rulesets/active')).json()) as never,
+    check: (prescription) => signedPost('/v1/checks', { prescription }) as never,
   };
 }

@@ -59,6 +59,19 @@ export function statementSigningBytes(statement: Statement): Uint8Array {
   return concatBytes(utf8(STATEMENT_SIGNING_PREFIX), canonicalBytes(statement));
 }
 
+/**
+ * The signing bytes again, cut from `canonical`, which MUST be the RFC 8785 text of `signed`
+ * itself (a ledger entry's body, canonicalised already): members are sorted, so the object is
+ * `{"signature":…,"statement":…}` and the statement's canonical text is the rest of it. Saves a
+ * second walk of the statement. Returns undefined when `canonical` does not have that shape.
+ */
+export function statementSigningBytesFromCanonical(signed: SignedStatement, canonical: string): Uint8Array | undefined {
+  if (Object.keys(signed).length !== 2 || typeof signed.signature !== 'string') return undefined;
+  const head = `{"signature":${JSON.stringify(signed.signature)},"statement":`;
+  if (!canonical.startsWith(head) || !canonical.endsWith('}')) return undefined;
+  return utf8(STATEMENT_SIGNING_PREFIX + canonical.slice(head.length, -1));
+}
+
 export function signStatement(statement: Statement, seed: Uint8Array): SignedStatement {
   return { statement, signature: encodeBase64(signEd25519(statementSigningBytes(statement), seed)) };
 }

@@ -19,15 +19,16 @@ import {
   verifyStatementSignature,
   type AdmitContext,
   type RegistryMutation,
+  type StatementDigest,
 } from './registry/registry-rules.js';
 import { isLifecycleAction, lifecycleTransition } from './prescription/lifecycle-rules.js';
 import { admitCheckResult, admitTraceFlag, CHECK_RESULT_TYPE, TRACE_FLAG_TYPE } from './prescription/lifecycle-records.js';
 import type { StateView } from './prescription/rule-support.js';
 import type { PrescriptionMutation } from './prescription/prescription-record.js';
-import type { RuleSet } from './prescription/checker.js';
+import { admitRuleSetActivation, RULE_SET_TYPE, type RuleSetLibrary, type RuleSetMutation } from './checker/rule-set-activation.js';
 import { ERASE_IDENTITY_ACTION } from './patient/identity-erasure.js';
 
-export type StateMutation = RegistryMutation | PrescriptionMutation;
+export type StateMutation = RegistryMutation | PrescriptionMutation | RuleSetMutation;
 export type { StateView };
 
 /** An entry the ledger writes itself, right after (or instead of) the entry being judged. */
@@ -45,18 +46,18 @@ export type EntryAdmission =
   | { readonly kind: 'refuse'; readonly error: RxError; readonly record: FollowUp };
 
 export interface EntryContext extends AdmitContext {
-  /** The rule set new prescriptions are checked with. */
-  readonly ruleSet: RuleSet;
-  /** Every rule set a recorded check may name, by hash (the verifier re-runs them). */
-  readonly ruleSets: ReadonlyMap<string, RuleSet>;
+  /** The rule sets this process can run, by hash: activations name one, checks re-run the active one. */
+  readonly ruleSets: RuleSetLibrary;
 }
 
-export function admitEntry(view: StateView, type: string, body: JsonObject, ctx: EntryContext): EntryAdmission {
+/** `digest`, if given, is the body's statement's (see StatementDigest): it saves computing it again. */
+export function admitEntry(view: StateView, type: string, body: JsonObject, ctx: EntryContext, digest?: StatementDigest): EntryAdmission {
   if (type === AUTH_POLICY_TYPE) {
     const parsed = AuthPolicyBodySchema.safeParse(body);
     if (!parsed.success) throw new RxError('ENTRY_BODY_INVALID', 'not an authentication policy', { paths: ['body'] });
     return { kind: 'append', mutations: [{ kind: 'auth-policy', timestampWindowMs: parsed.data.timestampWindowMs }] };
   }
+  if (type === RULE_SET_TYPE) return { kind: 'append', mutations: admitRuleSetActivation(body, ctx.index, ctx.ruleSets) };
   if (LEDGER_RECORD_TYPES.has(type)) return { kind: 'append', mutations: [] };
   if (type === CHECK_RESULT_TYPE) return { kind: 'append', mutations: admitCheckResult(view, body, ctx, ctx.ruleSets) };
   if (type === TRACE_FLAG_TYPE) {
@@ -71,12 +72,12 @@ export function admitEntry(view: StateView, type: string, body: JsonObject, ctx:
   const signed = parsed.data as SignedStatement;
   if (signed.statement.action !== type) throw new RxError('ENTRY_BODY_INVALID', 'the statement action must equal the entry type', { paths: ['body.statement.action'] });
   if (type === GENESIS_OPERATOR_TYPE) return admitGenesisOperator(view, signed, ctx);
-  const auth = authenticateStatement(view, signed, ctx);
+  const auth = authenticateStatement(view, signed, ctx, digest);
   if (auth.kind === 'replay') return auth;
   if (registryAction) return { kind: 'append', mutations: [...registryMutations(view, type, signed.statement.payload, ctx), auth.spend] };
   // The erasure changes nothing the ledger derives: the identity store acts on it once it is durable.
   if (erasure) return { kind: 'append', mutations: [auth.spend] };
-  const transition = lifecycleTransition(view, auth.actor, signed, { index: ctx.index, time: ctx.time, ruleSet: ctx.ruleSet });
+  const transition = lifecycleTransition(view, auth.actor, signed, { index: ctx.index, time: ctx.time, ruleSets: ctx.ruleSets });
   if (transition.kind === 'refuse') return transition;
   return { kind: 'append', mutations: [...transition.mutations, auth.spend], ...(transition.followUps ? { followUps: transition.followUps } : {}) };
 }

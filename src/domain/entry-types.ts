@@ -10,6 +10,7 @@ import type { JsonObject } from '../core/canonical-json.js';
 import { GENESIS_OPERATOR_TYPE, REGISTRY_ENTRY_SCHEMAS, signedStatementBody } from './registry/registry-entry-types.js';
 import { ERASE_IDENTITY_ACTION, EraseIdentityPayload } from './patient/identity-erasure.js';
 import { LIFECYCLE_ENTRY_SCHEMAS, LIFECYCLE_RECORD_TYPES } from './prescription/lifecycle-entry-types.js';
+import { RULE_SET_TYPE, RuleSetBodySchema } from './checker/rule-set-activation.js';
 
 const VerifierKeyStringSchema = z.string().max(512).refine((s) => {
   try {
@@ -49,13 +50,14 @@ export type EntryBodySchemas = Readonly<Record<string, z.ZodType<JsonObject>>>;
 export const ENTRY_BODY_SCHEMAS: EntryBodySchemas = {
   [CHECKPOINT_KEYS_TYPE]: CheckpointKeysBodySchema,
   [AUTH_POLICY_TYPE]: AuthPolicyBodySchema,
+  [RULE_SET_TYPE]: RuleSetBodySchema,
   ...REGISTRY_ENTRY_SCHEMAS,
   ...LIFECYCLE_ENTRY_SCHEMAS,
   [ERASE_IDENTITY_ACTION]: signedStatementBody(ERASE_IDENTITY_ACTION, EraseIdentityPayload),
 };
 
 /** The ledger's own records: no actor signs them; the checkpoints that cover them do. */
-export const LEDGER_RECORD_TYPES: ReadonlySet<string> = new Set([CHECKPOINT_KEYS_TYPE, AUTH_POLICY_TYPE]);
+export const LEDGER_RECORD_TYPES: ReadonlySet<string> = new Set([CHECKPOINT_KEYS_TYPE, AUTH_POLICY_TYPE, RULE_SET_TYPE]);
 
 /** Types only the ledger itself writes; `Ledger.append` refuses them with ENTRY_TYPE_RESERVED. */
 export const RESERVED_ENTRY_TYPES: ReadonlySet<string> = new Set([...LEDGER_RECORD_TYPES, GENESIS_OPERATOR_TYPE, ...LIFECYCLE_RECORD_TYPES]);

@@ -1,9 +1,10 @@
 /**
  * The ledger's derived state in memory: the verifier's replay state, and the reference the SQLite
- * projection is tested against. Registry and prescriptions, applied from the same mutations the
+ * projection is tested against. Registry, prescriptions and the active rule set, applied from the same mutations the
  * rules return.
  */
 import type { StateMutation } from './admission.js';
+import type { ActiveRuleSet } from './checker/rule-set-activation.js';
 import { MemoryRegistry } from './registry/memory-registry.js';
 import { FINAL_STATES, type PrescriptionRecord, type PrescriptionView } from './prescription/prescription-record.js';
 
@@ -11,6 +12,7 @@ export class MemoryState extends MemoryRegistry implements PrescriptionView {
   readonly #prescriptions = new Map<string, PrescriptionRecord>();
   readonly #byPatient = new Map<string, Set<string>>();
   readonly #codes = new Map<string, { prescriptionId: string; index: number }>();
+  #activeRuleSet: ActiveRuleSet | undefined;
 
   prescription(id: string) {
     return this.#prescriptions.get(id);
@@ -23,6 +25,9 @@ export class MemoryState extends MemoryRegistry implements PrescriptionView {
   }
   traceabilityCode(code: string) {
     return this.#codes.get(code);
+  }
+  activeRuleSet() {
+    return this.#activeRuleSet;
   }
   /** Every prescription, for comparing with the SQLite projection. */
   prescriptions(): PrescriptionRecord[] {
@@ -38,7 +43,8 @@ export class MemoryState extends MemoryRegistry implements PrescriptionView {
         this.#byPatient.set(m.record.pseudonym, ids);
       } else if (m.kind === 'rx-trace-codes') {
         for (const code of m.codes) this.#codes.set(code, { prescriptionId: m.prescriptionId, index: m.index });
-      } else super.apply([m]);
+      } else if (m.kind === 'rule-set') this.#activeRuleSet = { hash: m.hash, policy: m.policy };
+      else super.apply([m]);
     }
   }
 }

@@ -13,6 +13,8 @@ import { patientRoutes } from './patient-routes.js';
 import { prescriptionRoutes, type PrescriptionRoutesOptions } from './prescription-routes.js';
 import { receiptRoutes } from './receipt-routes.js';
 import { openApiRoutes } from './openapi-routes.js';
+import { checkerRoutes, type CheckerRoutesOptions } from './checker-routes.js';
+import { cdsHooksRoutes } from './cds-hooks-routes.js';
 
 /** Largest page of a pharmacy queue. */
 export const QUEUE_PAGE_MAX = 100;
@@ -26,6 +28,8 @@ export interface AppOptions {
   readonly patients?: PatientService;
   /** The prescription lifecycle's reads; absent in tools that serve only the log. */
   readonly lifecycle?: Omit<PrescriptionRoutesOptions, 'readAuth' | 'queuePageMax'>;
+  /** The checker's routes: rule sets, dry runs and CDS Hooks (absent in bare ledgers used by tests). */
+  readonly checker?: Omit<CheckerRoutesOptions, 'readAuth'>;
   /** Side effects of durable entries outside the ledger (identity erasure). */
   readonly onRecorded?: (result: AppendResult) => void;
   /** A pino logger instance, or false for none. */
@@ -56,6 +60,10 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(receiptRoutes, { ledger: options.ledger });
   if (options.patients !== undefined) await app.register(patientRoutes, { patients: options.patients });
   if (options.lifecycle !== undefined) await app.register(prescriptionRoutes, { ...options.lifecycle, readAuth: options.readAuth, queuePageMax: QUEUE_PAGE_MAX });
-  await app.register(openApiRoutes, { origin: options.ledger.origin, entriesPageMax: options.entriesPageMax, queuePageMax: QUEUE_PAGE_MAX, patients: options.patients !== undefined, prescriptions: options.lifecycle !== undefined });
+  if (options.checker !== undefined) {
+    await app.register(checkerRoutes, { ...options.checker, readAuth: options.readAuth });
+    await app.register(cdsHooksRoutes, { ...options.checker, readAuth: options.readAuth });
+  }
+  await app.register(openApiRoutes, { origin: options.ledger.origin, entriesPageMax: options.entriesPageMax, queuePageMax: QUEUE_PAGE_MAX, patients: options.patients !== undefined, prescriptions: options.lifecycle !== undefined, checker: options.checker !== undefined });
   return app;
 }

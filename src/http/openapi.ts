@@ -50,6 +50,9 @@ import { ACTION_PAYLOADS, type ActionDoc, EXAMPLE_ACTORS, PATIENT_IDENTIFY_ACTIO
 import { type ActionEntry, type ExampleObject, type Json, type MediaTypeObject, OPENAPI_VERSION, type OpenApiDocument, type OpenApiOptions, type OperationObject, type ParameterObject } from './openapi/types.js';
 import { RESPONSE_SCHEMAS } from './openapi/response-schemas.js';
 import { errorResponseName, errorResponses, errors, ref } from './openapi/error-responses.js';
+import { checkerPaths } from './openapi/checker-paths.js';
+import { CheckRequestSchema } from './checker-routes.js';
+import { OrderSignRequestSchema } from '../domain/checker/cds-hooks.js';
 
 export { ErrorBodySchema, RESPONSE_SCHEMAS } from './openapi/response-schemas.js';
 export type { ExampleObject, MediaTypeObject, OpenApiDocument, OpenApiOptions, OperationObject, Reference, ResponseObject } from './openapi/types.js';
@@ -75,6 +78,8 @@ function componentSchemas(descriptions: ReadonlyMap<string, string>): Record<str
   add(`payload.${PATIENT_IDENTIFY_ACTION}`, PatientIdentifyPayloadSchema);
   for (const [type, schema] of Object.entries(RECORD_BODIES)) add(`entry.${type}`, schema);
   for (const [id, schema] of Object.entries(RESPONSE_SCHEMAS)) add(id, schema);
+  add('CheckRequest', CheckRequestSchema);
+  add('OrderSignRequest', OrderSignRequestSchema);
   const generated = z.toJSONSchema(registry, { target: 'draft-2020-12', unrepresentable: 'any', io: 'input', uri: COMPONENT_URI }).schemas;
   return Object.fromEntries(
     Object.entries(generated).map(([id, schema]) => {
@@ -106,6 +111,7 @@ export function buildOpenApiDocument(options: OpenApiOptions): OpenApiDocument {
   const { origin, entriesPageMax, queuePageMax } = options;
   const servesPatients = options.patients ?? true;
   const servesPrescriptions = options.prescriptions ?? true;
+  const servesChecker = options.checker ?? true;
 
   // Examples of the log's own formats, with a placeholder signature by a key from a published seed.
   const logKey = { name: origin, publicKey: publicKeyFromSeed(exampleBytes('log key seed', 32)) };
@@ -360,6 +366,7 @@ export function buildOpenApiDocument(options: OpenApiOptions): OpenApiDocument {
       },
     };
   }
+  if (servesChecker) Object.assign(paths, checkerPaths());
 
   const readSchemeNote = 'Signed reads (RFC 9421 profile `rxledger-read`, docs/AUTH.md §3) need both headers, signed by a registered, valid, unrevoked key of an active actor:';
   return {
@@ -382,6 +389,7 @@ export function buildOpenApiDocument(options: OpenApiOptions): OpenApiDocument {
       { name: 'statements', description: 'Signed writes.' },
       ...(servesPatients ? [{ name: 'patients', description: 'Patient identification (never in the ledger).' }] : []),
       ...(servesPrescriptions ? [{ name: 'prescriptions', description: 'Reads of the prescription lifecycle.' }] : []),
+      ...(servesChecker ? [{ name: 'checker', description: 'The rational-drug-use checker: rule sets, dry runs, CDS Hooks.' }] : []),
       { name: 'service', description: 'Health and this document.' },
     ],
     paths,

@@ -81,11 +81,18 @@ export interface LedgerRecordWrite {
  * while writing a record in its place (evidence of the attempt); or returns the projection writes
  * recording the entry makes and, optionally, records to append right after it (computed once
  * those writes are visible). An entry and its follow-ups commit together or not at all.
+ *
+ * `prepare`, if present, runs once per appended entry before it is queued for sequencing, outside
+ * the transaction and possibly off the event loop (signature pre-verification); what it resolves
+ * to is handed to `admit`. It MUST NOT decide anything: the state may change before the entry is
+ * sequenced, so `admit` judges the entry in full whatever `prepare` found. It MUST NOT reject.
  */
-export interface EntryStateMachine {
+export interface EntryStateMachine<Prepared = unknown> {
+  prepare?(entry: { type: string; body: JsonObject; bodyJson: string }): Promise<Prepared>;
   admit(
     entry: { type: string; body: JsonObject },
     at: { index: number; time: number },
+    prepared: Prepared | undefined,
   ):
     | { kind: 'append'; apply(): void; followUps?(): LedgerRecordWrite[] }
     | { kind: 'replay'; index: number }
@@ -103,6 +110,8 @@ interface AppendInput {
   readonly body: JsonObject;
   /** The body's canonical text, computed once when the append is accepted. */
   readonly bodyJson: string;
+  /** What the state machine's `prepare` found. */
+  readonly prepared?: unknown;
 }
 
 export interface Ledger {
@@ -224,7 +233,7 @@ export function openLedger(options: LedgerOptions): Ledger {
     for (const input of inputs) {
       try {
         const encoded = encode(input);
-        const admission = stateMachine?.admit({ type: encoded.entry.type, body: encoded.entry.body }, { index: encoded.entry.index, time: encoded.entry.time });
+        const admission = stateMachine?.admit({ type: encoded.entry.type, body: encoded.entry.body }, { index: encoded.entry.index, time: encoded.entry.time }, input.prepared);
         if (admission?.kind === 'replay') {
           outcomes.push(replayResult(admission.index, outcomes));
           continue;
@@ -284,15 +293,25 @@ export function openLedger(options: LedgerOptions): Ledger {
     return { index, leafHash: store.readNode(0, index), entry: parseEntry(stored.data), replayed: true };
   }
 
+  // Prepared entries are queued for sequencing in the order they were appended, whichever
+  // preparation finishes first: `queued` settles once every append so far has been queued.
+  let queued: Promise<unknown> = Promise.resolve();
+
   function appendEntry(type: string, body: unknown): Promise<AppendResult> {
     if (closed) return Promise.reject(new RxError('LEDGER_CLOSED', 'the ledger is closing'));
+    let input: AppendInput;
     try {
       // The schema first, then the data model on what the schema returned: one walk each.
       const checked = verifyEntryBody(type, body, schemas);
-      return committer.submit({ type, body: checked, bodyJson: canonicalBody(checked) });
+      input = { type, body: checked, bodyJson: canonicalBody(checked) };
     } catch (err) {
       return Promise.reject(err);
     }
+    if (stateMachine?.prepare === undefined) return committer.submit(input);
+    const ready = Promise.all([stateMachine.prepare(input), queued]);
+    const result = ready.then(([prepared]) => committer.submit({ ...input, prepared }));
+    queued = ready.catch(() => undefined);
+    return result;
   }
 
   function checkLatestCheckpoint(): void {
@@ -385,6 +404,8 @@ export function openLedger(options: LedgerOptions): Ledger {
     async close() {
       if (closed) return;
       closed = true;
+      // Appends accepted before closing are still being prepared: queue them, then drain.
+      await queued;
       await committer.drain();
       stopCheckpointing?.();
       try {

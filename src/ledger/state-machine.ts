@@ -3,29 +3,37 @@
  * commit transaction against the derived state as it stands at that index, and its mutations are
  * written to the SQLite projection in the same transaction. Follow-up records (a submission's check
  * result) are computed after the entry's own mutations, so they see the state it produced.
+ *
+ * With `preparation`, a signed statement's digest and signature are worked out before it is
+ * queued (statement-preparation.ts), and its judgement reuses them.
  */
 import { admitEntry, type FollowUp } from '../domain/admission.js';
-import type { RuleSet } from '../domain/prescription/checker.js';
+import type { RuleSetLibrary } from '../domain/checker/rule-set-activation.js';
 import type { SignatureCheck } from '../domain/registry/registry-rules.js';
 import type { StateStore } from '../store/state-store.js';
 import type { EntryStateMachine, LedgerRecordWrite } from './ledger.js';
+import { createStatementPreparation, preverifiedSignatureCheck, type PreparedStatement, type StatementPreparationOptions } from './statement-preparation.js';
 
 export interface LedgerStateMachineOptions {
   readonly state: StateStore;
   readonly origin: string;
   readonly timestampWindowMs: number;
   readonly verifySignature: SignatureCheck;
-  /** The rule set submissions are checked with. */
-  readonly ruleSet: RuleSet;
+  /** The rule sets this ledger can run; submissions are checked with the log's active one. */
+  readonly ruleSets: RuleSetLibrary;
+  /** Prepares signed statements before sequencing; the registry they read is `state`'s. */
+  readonly preparation?: Omit<StatementPreparationOptions, 'registry'>;
 }
 
-export function createLedgerStateMachine(options: LedgerStateMachineOptions): EntryStateMachine {
-  const { state, origin, timestampWindowMs, verifySignature, ruleSet } = options;
-  const ruleSets = new Map([[ruleSet.hash, ruleSet]]);
+export function createLedgerStateMachine(options: LedgerStateMachineOptions): EntryStateMachine<PreparedStatement | undefined> {
+  const { state, origin, timestampWindowMs, verifySignature, ruleSets } = options;
   const write = (record: FollowUp): LedgerRecordWrite => ({ type: record.type, body: record.body, apply: () => state.apply(record.mutations) });
+  const prepare = options.preparation && createStatementPreparation({ ...options.preparation, registry: state });
   return {
-    admit(entry, at) {
-      const admission = admitEntry(state, entry.type, entry.body, { origin, index: at.index, time: at.time, timestampWindowMs, verifySignature, ruleSet, ruleSets });
+    ...(prepare ? { prepare } : {}),
+    admit(entry, at, prepared) {
+      const ctx = { origin, index: at.index, time: at.time, timestampWindowMs, verifySignature: preverifiedSignatureCheck(verifySignature, prepared), ruleSets };
+      const admission = admitEntry(state, entry.type, entry.body, ctx, prepared?.digest);
       if (admission.kind === 'replay') return admission;
       if (admission.kind === 'refuse') return { kind: 'refuse', error: admission.error, record: write(admission.record) };
       const { followUps } = admission;

@@ -118,4 +118,52 @@ export const MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 4,
+    description: 'rule sets: stored bundles by hash, and the activations the log records',
+    sql: `
+      -- Content-addressed: a bundle's bytes are JCS and its key their domain-separated SHA-256
+      -- (docs/CHECKER.md). Stored before the activation that names it, and never deleted, so any
+      -- check in the log can be re-run from this database.
+      CREATE TABLE rule_set_bundles (
+        hash  TEXT PRIMARY KEY,
+        bytes BLOB NOT NULL
+      ) WITHOUT ROWID;
+      -- Derived state: one row per ledger.rule-set entry; the active rule set is the last one.
+      CREATE TABLE rule_set_activations (
+        idx    INTEGER PRIMARY KEY,
+        hash   TEXT NOT NULL,
+        policy TEXT NOT NULL
+      );
+    `,
+  },
+  {
+    version: 5,
+    description: 'prescription projection: rows in submission order, narrower indexes',
+    sql: `
+      -- Same columns and rows. A record is about 1.5 KB: keyed by prescription id (WITHOUT ROWID),
+      -- every submission split a page somewhere in the table; in a rowid table it is appended,
+      -- and the id stays unique through an index of short keys. The queue and courier indexes
+      -- hold only the rows their queries read (active prescriptions, assigned deliveries), and
+      -- no query reads by holder. Fewer pages are written per commit.
+      CREATE TABLE rx_prescriptions_new (
+        prescription_id TEXT NOT NULL UNIQUE,
+        pseudonym       TEXT NOT NULL,
+        state           TEXT NOT NULL,
+        route_pharmacy  TEXT,
+        holder          TEXT,
+        courier_id      TEXT,
+        submitted_idx   INTEGER NOT NULL,
+        claim_from      INTEGER NOT NULL,
+        claim_until     INTEGER NOT NULL,
+        record          TEXT NOT NULL
+      );
+      INSERT INTO rx_prescriptions_new SELECT * FROM rx_prescriptions ORDER BY submitted_idx;
+      DROP TABLE rx_prescriptions;
+      ALTER TABLE rx_prescriptions_new RENAME TO rx_prescriptions;
+      CREATE INDEX rx_prescriptions_patient ON rx_prescriptions (pseudonym);
+      CREATE INDEX rx_prescriptions_queue ON rx_prescriptions (route_pharmacy, submitted_idx) WHERE state = 'active';
+      CREATE INDEX rx_prescriptions_courier ON rx_prescriptions (courier_id, submitted_idx) WHERE courier_id IS NOT NULL;
+    `,
+  },
 ];

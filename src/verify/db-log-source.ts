@@ -49,6 +49,10 @@ export function openDbLogSource(path: string): LogSource {
     async checkpointHistory() {
       return db.prepare<[], { note: string }>('SELECT note FROM checkpoints ORDER BY size').all().map((r) => r.note);
     },
+    async ruleSetBundle(hash) {
+      const row = db.prepare<[string], { bytes: Buffer }>('SELECT bytes FROM rule_set_bundles WHERE hash = ?').get(hash);
+      return row === undefined ? undefined : toBytes(row.bytes);
+    },
     close() {
       db.close();
     },

@@ -60,6 +60,9 @@ export function createHttpLogSource(baseUrl: string, options: { signRead?: ReadS
         next = last + 1;
       }
     },
+    async ruleSetBundle(hash) {
+      return new Uint8Array(await (await get(`/v1/rulesets/${encodeURIComponent(hash)}`)).arrayBuffer());
+    },
     async consistencyProof(from, to) {
       const res = await getJson(`/v1/log/proof/consistency?from=${from}&to=${to}`, ConsistencyResponse);
       return res.hashes.map((h) => decodeBase64(h));

@@ -19,5 +19,7 @@ export interface LogSource {
   checkpointHistory?(): Promise<string[]>;
   /** RFC 9162 consistency proof served by the source, checked in addition to the recomputed roots. */
   consistencyProof?(from: number, to: number): Promise<Uint8Array[]>;
+  /** A stored rule-set bundle's bytes by hash (the verifier recomputes the hash), to re-run checks. */
+  ruleSetBundle?(hash: string): Promise<Uint8Array | undefined>;
   close?(): Promise<void> | void;
 }

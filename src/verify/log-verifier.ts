@@ -33,6 +33,8 @@ import { isValidEd25519 } from '../core/ed25519.js';
 import type { SignatureCheck } from '../domain/registry/registry-rules.js';
 import { createStateReplay, DEFAULT_TIMESTAMP_WINDOW_MS } from './state-replay.js';
 import type { RuleSet } from '../domain/prescription/checker.js';
+import { createRuleSetLibrary } from '../domain/checker/rule-set-library.js';
+import { RULE_SET_TYPE } from '../domain/checker/rule-set-activation.js';
 
 export interface VerifyOptions {
   /** C2SP verifier key strings the verifier trusts; at least one. */
@@ -53,7 +55,10 @@ export interface VerifyOptions {
   readonly verifySignature?: SignatureCheck;
   /** The deployment's AUTH_TIMESTAMP_WINDOW_MS, for re-judging statement timestamps (default 5 min). */
   readonly timestampWindowMs?: number;
-  /** Rule sets whose recorded check results can be re-run (default: the built-in ones). */
+  /**
+   * Rule sets the verifier already holds. Any other rule set the log activates is fetched from the
+   * source by hash (LogSource.ruleSetBundle), its hash recomputed from the bytes.
+   */
   readonly ruleSets?: readonly RuleSet[];
   /** Called every few thousand entries and at the end. */
   readonly onProgress?: (done: number, total: number) => void;
@@ -119,11 +124,13 @@ export async function verifyLog(source: LogSource, options: VerifyOptions): Prom
     const logSize = await source.size();
     partial.logSize = logSize;
     const schemas = options.entryBodySchemas ?? ENTRY_BODY_SCHEMAS;
+    const fetchedBundles = new Map<string, Uint8Array>();
+    const ruleSetLibrary = createRuleSetLibrary((hash) => fetchedBundles.get(hash), options.ruleSets ?? []);
     const stateReplay = createStateReplay({
       origin: latest.origin,
       timestampWindowMs: options.timestampWindowMs ?? DEFAULT_TIMESTAMP_WINDOW_MS,
       verifySignature: options.verifySignature ?? isValidEd25519,
-      ...(options.ruleSets ? { ruleSets: options.ruleSets } : {}),
+      ruleSets: ruleSetLibrary,
     });
     const hasher = options.hasher ?? nobleMerkleHasher;
     const range = CompactRange.empty(hasher);
@@ -158,6 +165,7 @@ export async function verifyLog(source: LogSource, options: VerifyOptions): Prom
       // Every entry is re-judged against the state as it stood at this index: signature by a key
       // valid then, actor active, role allowed, nonce unspent, the action legal in the
       // prescription's state, check results reproduced by re-running the check.
+      if (entry.type === RULE_SET_TYPE) await fetchBundle(source, entry.body, fetchedBundles);
       if (!options.unjudgedEntryTypes?.has(entry.type)) atIndex(i, () => stateReplay.check(entry, i));
       const leafHash = hasher.hashLeaf(item.data);
       for (const node of range.append(leafHash)) {
@@ -217,4 +225,12 @@ function atIndex<T>(index: number, check: () => T): T {
     if (err instanceof RxError) throw new RxError(err.code, err.message, { index, paths: err.paths, cause: err });
     throw err;
   }
+}
+
+/** Fetches the bundle an activation names, once; a missing one leaves the activation to be refused as RULE_SET_UNKNOWN. */
+async function fetchBundle(source: LogSource, body: unknown, into: Map<string, Uint8Array>): Promise<void> {
+  const hash = (body as { hash?: unknown }).hash;
+  if (typeof hash !== 'string' || into.has(hash) || source.ruleSetBundle === undefined) return;
+  const bytes = await source.ruleSetBundle(hash).catch(() => undefined);
+  if (bytes !== undefined) into.set(hash, bytes);
 }

@@ -11,20 +11,18 @@ import { RxError } from '../core/errors.js';
 import type { LedgerEntry } from '../core/entry.js';
 import { admitEntry } from '../domain/admission.js';
 import { MemoryState } from '../domain/memory-state.js';
-import type { RuleSet } from '../domain/prescription/checker.js';
 import { CHECK_RESULT_TYPE } from '../domain/prescription/lifecycle-records.js';
-import { REGULATORY_RULE_SET } from '../domain/prescription/regulatory-rules.js';
+import type { RuleSetLibrary } from '../domain/checker/rule-set-activation.js';
 import type { SignatureCheck } from '../domain/registry/registry-rules.js';
 
 export const DEFAULT_TIMESTAMP_WINDOW_MS = 300_000;
-/** The rule sets this verifier can re-run, by hash. */
-export const KNOWN_RULE_SETS: readonly RuleSet[] = [REGULATORY_RULE_SET];
 
 export interface StateReplayOptions {
   readonly origin: string;
   readonly timestampWindowMs: number;
   readonly verifySignature: SignatureCheck;
-  readonly ruleSets?: readonly RuleSet[];
+  /** The rule sets activations may name and checks are re-run with (fetched from the source by the verifier). */
+  readonly ruleSets: RuleSetLibrary;
 }
 
 export interface StateReplay {
@@ -37,8 +35,7 @@ export interface StateReplay {
 
 export function createStateReplay(options: StateReplayOptions): StateReplay {
   const state = new MemoryState();
-  const ruleSets = new Map((options.ruleSets ?? KNOWN_RULE_SETS).map((r) => [r.hash, r]));
-  const active = [...ruleSets.values()][0]!;
+  const ruleSets = options.ruleSets;
   // A submission's check result must be the very next entry: the ledger writes both in one commit.
   let checkDue = false;
   return {
@@ -46,7 +43,7 @@ export function createStateReplay(options: StateReplayOptions): StateReplay {
     check(entry, index) {
       if (checkDue && entry.type !== CHECK_RESULT_TYPE) throw new RxError('RX_CHECK_MISMATCH', 'a submission is not followed by its check result');
       checkDue = false;
-      const ctx = { origin: options.origin, index, time: entry.time, timestampWindowMs: options.timestampWindowMs, verifySignature: options.verifySignature, ruleSet: active, ruleSets };
+      const ctx = { origin: options.origin, index, time: entry.time, timestampWindowMs: options.timestampWindowMs, verifySignature: options.verifySignature, ruleSets };
       const admission = admitEntry(state, entry.type, entry.body, ctx);
       if (admission.kind === 'replay') throw new RxError('IDEMPOTENCY_KEY_CONFLICT', `statement duplicates the one recorded at index ${admission.index}`);
       if (admission.kind === 'refuse') throw new RxError(admission.error instanceof RxError ? admission.error.code : 'INTERNAL', admission.error.message);

@@ -7,7 +7,7 @@ import { createHash, createPrivateKey, sign as nodeSign } from 'node:crypto';
 import { canonicalJson } from '../../src/core/canonical-json.js';
 import { publicKeyFromSeed } from '../../src/core/ed25519.js';
 import { parseReadSignature, readSignatureBase, signRead } from '../../src/core/http-signature.js';
-import { actorKeyId, signStatement, statementSigningBytes, type Statement } from '../../src/core/statement.js';
+import { actorKeyId, signStatement, statementSigningBytes, statementSigningBytesFromCanonical, type Statement } from '../../src/core/statement.js';
 import { throwsCode } from '../support/assert-code.js';
 
 const SEED = Uint8Array.from({ length: 32 }, (_, i) => i);
@@ -66,4 +66,14 @@ t.test('signed read: signature base and headers', async (t) => {
   };
   for (const [what, [input, sig]] of Object.entries(bad)) throwsCode(t, () => parseReadSignature(input, sig), 'AUTH_SIGNATURE_INVALID', what);
   throwsCode(t, () => parseReadSignature(undefined, undefined), 'AUTH_REQUIRED');
+});
+
+t.test('signing bytes cut from the canonical text of the signed statement', async (t) => {
+  const signed = signStatement(STATEMENT, SEED);
+  const canonical = canonicalJson(signed);
+  t.same(statementSigningBytesFromCanonical(signed, canonical), statementSigningBytes(STATEMENT), 'equal to canonicalising the statement');
+  const unicode = signStatement({ ...STATEMENT, payload: { ...STATEMENT.payload, name: 'é"\\\u2028😀' } }, SEED);
+  t.same(statementSigningBytesFromCanonical(unicode, canonicalJson(unicode)), statementSigningBytes(unicode.statement), 'escapes and non-ASCII');
+  t.equal(statementSigningBytesFromCanonical({ ...signed, extra: 1 } as never, canonicalJson({ ...signed, extra: 1 })), undefined, 'a third member');
+  t.equal(statementSigningBytesFromCanonical(signed, canonicalJson({ ...signed, signature: 'AAAA' })), undefined, 'text of another signature');
 });

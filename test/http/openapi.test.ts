@@ -39,6 +39,8 @@ import { LIFECYCLE_PAYLOADS } from '../../schemas/lifecycle.js';
 import { PatientIdentitySchema } from '../../schemas/prescription.js';
 import { buildTestLedger } from '../support/test-ledger.js';
 import { testReaders } from '../support/test-readers.js';
+import { CheckRequestSchema } from '../../src/http/checker-routes.js';
+import { OrderSignRequestSchema } from '../../src/domain/checker/cds-hooks.js';
 
 /** Every `METHOD /path` Fastify registered, read from printRoutes' radix tree; HEAD twins of GETs dropped. */
 function registeredRoutes(app: FastifyInstance): string[] {
@@ -197,6 +199,9 @@ t.test('every request body example passes the zod schema of its route', async (t
       return ENTRY_BODY_SCHEMAS[signed.data.statement.action]?.safeParse(body).success === true;
     },
     // src/patients/patient-service.ts: a signed `patient.identify` statement with `{ identity }`.
+    // src/http/checker-routes.ts and cds-hooks-routes.ts.
+    'POST /v1/checks': (body) => CheckRequestSchema.safeParse(body).success,
+    'POST /cds-services/rxledger-order-sign': (body) => OrderSignRequestSchema.safeParse(body).success,
     'POST /v1/patients': (body) => {
       const signed = SignedStatementSchema.safeParse(body);
       return signed.success && signed.data.statement.action === 'patient.identify' && z.strictObject({ identity: PatientIdentitySchema }).safeParse(signed.data.statement.payload).success;

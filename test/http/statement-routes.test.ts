@@ -19,6 +19,7 @@ import { createLedgerStore } from '../../src/store/ledger-store.js';
 import { createStateReplay } from '../../src/verify/state-replay.js';
 import { isValidEd25519 } from '../../src/core/ed25519.js';
 import { parseEntry } from '../../src/core/entry.js';
+import { libraryOf, starterRuleSet } from '../domain/checker/starter-rule-set.js';
 
 async function refusedWith(t: { equal(a: unknown, b: unknown, m: string): unknown; fail(m: string): unknown }, p: Promise<unknown>, code: ErrorCode, what: string) {
   try {
@@ -172,7 +173,7 @@ t.test('every role against every write action: only the matrix decides', async (
   // The registry projection equals a replay of the log.
   const db = openDatabase(join(dataDir, 'ledger.sqlite'), { readonly: true });
   const projection = createRegistryStore(db);
-  const replay = createStateReplay({ origin, timestampWindowMs: 300_000, verifySignature: isValidEd25519 });
+  const replay = createStateReplay({ origin, timestampWindowMs: 300_000, verifySignature: isValidEd25519, ruleSets: libraryOf(starterRuleSet()) });
   for (const stored of createLedgerStore(db).readEntries(0, Number.MAX_SAFE_INTEGER)) replay.check(parseEntry(stored.data), stored.index);
   for (const id of ['op-genesis', 'm-prescriber', 'm-pharmacist', 'm-courier', 'm-regulator', 'x-op-25']) {
     t.ok(projection.actor(id), `actor ${id} exists`);

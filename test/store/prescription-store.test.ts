@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { isValidEd25519 } from '../../src/core/ed25519.js';
 import { admitEntry } from '../../src/domain/admission.js';
 import type { PrescriptionRecord } from '../../src/domain/prescription/prescription-record.js';
-import { REGULATORY_RULE_SET } from '../../src/domain/prescription/regulatory-rules.js';
+import { libraryOf } from '../domain/checker/starter-rule-set.js';
 import { openDatabase } from '../../src/store/database.js';
 import { createStateStore, type StateStore } from '../../src/store/state-store.js';
 import {
@@ -141,10 +141,10 @@ t.test('the SQLite projection holds what the in-memory state holds, and the rule
   const db = openDatabase(join(t.testdir(), 'judged.sqlite'));
   t.teardown(() => db.close());
   const judged = createStateStore(db);
-  const ruleSets = new Map([[REGULATORY_RULE_SET.hash, REGULATORY_RULE_SET]]);
+  const ruleSets = libraryOf(w.ruleSet);
   const verdicts: string[] = [];
   for (const [index, entry] of w.log.entries()) {
-    const admission = admitEntry(judged, entry.type, entry.body, { origin: ORIGIN, index, time: entry.time, timestampWindowMs: 300_000, verifySignature: isValidEd25519, ruleSet: REGULATORY_RULE_SET, ruleSets });
+    const admission = admitEntry(judged, entry.type, entry.body, { origin: ORIGIN, index, time: entry.time, timestampWindowMs: 300_000, verifySignature: isValidEd25519, ruleSets });
     if (admission.kind !== 'append') {
       verdicts.push(`${index} ${entry.type}: ${admission.kind}`);
       continue;

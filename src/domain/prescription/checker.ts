@@ -6,10 +6,10 @@
  * ledger records carries the rule set's hash and the hash of the input, so a verifier re-runs it
  * and must obtain byte-identical findings.
  */
-import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesToHex, concatBytes, utf8 } from '../../core/bytes.js';
-import { canonicalBytes, type JsonObject } from '../../core/canonical-json.js';
+import { hash } from 'node:crypto';
+import { canonicalJson, type JsonObject } from '../../core/canonical-json.js';
 import type { Prescription } from '../../../schemas/prescription.js';
+import type { Privileges } from '../registry/registry-model.js';
 
 export const SEVERITY_TIERS = ['critical', 'major', 'moderate', 'minor'] as const;
 export type SeverityTier = (typeof SEVERITY_TIERS)[number];
@@ -29,6 +29,8 @@ export interface RuleFinding {
   /** The numbers compared (integers or decimal strings), so a reader sees why. */
   readonly evidence: JsonObject;
   readonly message: { readonly zh: string; readonly en: string };
+  /** What to do about it, when the rule says (interactions do). */
+  readonly management?: { readonly zh: string; readonly en: string };
   readonly source: string;
 }
 
@@ -41,7 +43,8 @@ export interface OtherPrescription {
   readonly prescriptionId: string;
   readonly institutionId: string;
   readonly prescriberId: string;
-  readonly items: ReadonlyArray<{ readonly drugCode: string; readonly genericName: string; readonly days: number }>;
+  /** The route says whether a drug reaches the whole body (local routes are not paired, CHECKER.md §5). */
+  readonly items: ReadonlyArray<{ readonly drugCode: string; readonly genericName: string; readonly route: string; readonly days: number }>;
 }
 
 export interface CheckInput {
@@ -49,6 +52,11 @@ export interface CheckInput {
   readonly others: readonly OtherPrescription[];
   /** Milliseconds since the epoch: the log time of the check. */
   readonly instant: number;
+  /**
+   * The prescriber's privileges in the registry at the time of the check (null: none recorded);
+   * absent when the caller has no registered prescriber (a dry run), so privilege rules are skipped.
+   */
+  readonly prescriberPrivileges?: Privileges | null;
 }
 
 export interface RuleSet {
@@ -69,20 +77,53 @@ export interface CheckResult {
 
 export const CHECK_INPUT_PREFIX = 'rxledger/check-input/v1\n';
 
-/** SHA-256 hex of the prefix and the RFC 8785 bytes of the input: what the result is about. */
+/**
+ * SHA-256 hex of the prefix and the RFC 8785 bytes of the input: what the result is about.
+ *
+ * Hashed with Node's one-shot native SHA-256 (as src/platform/node-sha256.ts does for the
+ * statement path), over the prefix and the canonical text as one string, which `hash` encodes as
+ * UTF-8: canonicalJson refuses lone surrogates, so those are exactly the bytes
+ * utf8(prefix) ‖ canonicalBytes(input), and the digest is the one a verifier computes with any
+ * SHA-256 (test/domain/prescription/checker.test.ts checks it against a naive reference).
+ */
 export function checkInputHash(input: CheckInput): string {
-  const bytes = canonicalBytes({ prescription: input.prescription, others: input.others, instant: input.instant });
-  return bytesToHex(sha256(concatBytes(utf8(CHECK_INPUT_PREFIX), bytes)));
+  const text = canonicalJson({
+    prescription: input.prescription,
+    others: input.others,
+    instant: input.instant,
+    ...(input.prescriberPrivileges === undefined ? {} : { prescriberPrivileges: input.prescriberPrivileges }),
+  });
+  return hash('sha256', CHECK_INPUT_PREFIX + text, 'hex');
 }
 
 /** Findings sorted by tier, rule id and lines, each with the action the policy gives its tier. */
 export function runCheck(ruleSet: RuleSet, input: CheckInput, policy: CheckPolicy = DEFAULT_CHECK_POLICY): CheckResult {
-  const findings = ruleSet
-    .evaluate(input)
-    .map((f): Finding => ({ ...f, action: policy[f.tier] }))
-    .sort((a, b) => SEVERITY_TIERS.indexOf(a.tier) - SEVERITY_TIERS.indexOf(b.tier) || compare(a.ruleId, b.ruleId) || compare(a.lines.join(','), b.lines.join(',')));
+  const findings = sortFindings(ruleSet.evaluate(input).map((f) => withAction(f, policy[f.tier])));
   const outcome: CheckOutcome = findings.some((f) => f.action === 'block') ? 'rejected' : findings.some((f) => f.action === 'override') ? 'awaiting-override' : 'active';
   return { ruleSet: ruleSet.hash, inputHash: checkInputHash(input), outcome, findings };
+}
+
+/**
+ * `{ ...f, action }`: the same members in the same order. Object.assign because on Node 20 (V8
+ * 11.3) adding a member to a spread copy costs microseconds per finding; a finding is a plain
+ * object of data members (no accessors, no `__proto__` member), so assigning copies exactly what
+ * spreading did.
+ */
+const withAction = (f: RuleFinding, action: CheckAction): Finding => Object.assign({}, f, { action });
+
+/**
+ * Tier (most severe first), then rule id, then the lines as text, then the canonical evidence: a
+ * total order, so the result never depends on the order rules emitted findings (or the order of
+ * drugs on another prescription). Findings equal on all four are one finding (two packs of one
+ * drug on another prescription pair alike). The tie-breaking evidence text is computed only for
+ * ties; the other keys once per finding.
+ */
+function sortFindings(findings: Finding[]): Finding[] {
+  const keyed = findings.map((f) => ({ f, rank: SEVERITY_TIERS.indexOf(f.tier), lines: f.lines.join(','), evidence: undefined as string | undefined }));
+  const evidenceOf = (k: (typeof keyed)[number]): string => (k.evidence ??= canonicalJson(k.f.evidence));
+  const head = (a: (typeof keyed)[number], b: (typeof keyed)[number]) => a.rank - b.rank || compare(a.f.ruleId, b.f.ruleId) || compare(a.lines, b.lines);
+  keyed.sort((a, b) => head(a, b) || compare(evidenceOf(a), evidenceOf(b)));
+  return keyed.filter((k, n) => n === 0 || head(keyed[n - 1]!, k) !== 0 || evidenceOf(keyed[n - 1]!) !== evidenceOf(k)).map((k) => k.f);
 }
 
 /** Code-unit order: locale-independent, as determinism requires. */

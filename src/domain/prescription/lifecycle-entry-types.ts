@@ -17,13 +17,15 @@ const IndexSchema = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 const Evidence = z.record(z.string().max(64), z.union([z.number().int(), z.string().max(256)]));
 
 export const FindingSchema = z.strictObject({
-  ruleId: z.string().min(1).max(64),
+  ruleId: z.string().min(1).max(128),
   category: z.string().min(1).max(64),
   tier: z.enum(SEVERITY_TIERS),
   action: z.enum(CHECK_ACTIONS),
   lines: z.array(z.number().int().min(1).max(20)).max(20),
   evidence: Evidence,
   message: z.strictObject({ zh: z.string().min(1).max(512), en: z.string().min(1).max(512) }),
+  /** What to do about it, when the rule says. */
+  management: z.strictObject({ zh: z.string().min(1).max(512), en: z.string().min(1).max(512) }).optional(),
   source: z.string().min(1).max(512),
 });
 

@@ -8,30 +8,42 @@
 import { canonicalJson, type JsonObject } from '../../core/canonical-json.js';
 import { SignedStatementSchema, type SignedStatement } from '../../core/statement.js';
 import { DispensePayload } from '../../../schemas/lifecycle.js';
-import { runCheck, type CheckResult, type OtherPrescription, type RuleSet } from './checker.js';
-import type { PrescriptionMutation, PrescriptionRecord } from './prescription-record.js';
+import { runCheck, type CheckResult, type OtherPrescription } from './checker.js';
+import type { Prescription } from '../../../schemas/prescription.js';
+import { activeChecker, type ActiveChecker, type RuleSetLibrary } from '../checker/rule-set-activation.js';
+import type { PrescriptionMutation } from './prescription-record.js';
 import { fail, load, put, type LedgerRecord, type StateView } from './rule-support.js';
 
 export const CHECK_RESULT_TYPE = 'rx.checked';
 export const TRACE_FLAG_TYPE = 'rx.flag';
 
 /** The patient's other live prescriptions, as the checker sees them: sorted, summarised. */
-function otherPrescriptions(view: StateView, rx: PrescriptionRecord): OtherPrescription[] {
+function otherPrescriptions(view: StateView, pseudonym: string, exceptId: string): OtherPrescription[] {
   return view
-    .activePrescriptionsOf(rx.pseudonym, rx.prescriptionId)
+    .activePrescriptionsOf(pseudonym, exceptId)
     .sort((a, b) => (a.prescriptionId < b.prescriptionId ? -1 : 1))
     .map((o) => ({
       prescriptionId: o.prescriptionId,
       institutionId: o.institutionId,
       prescriberId: o.prescriberId,
-      items: o.prescription.items.map((i) => ({ drugCode: i.drugCode, genericName: i.genericName, days: i.days })),
+      items: o.prescription.items.map((i) => ({ drugCode: i.drugCode, genericName: i.genericName, route: i.route, days: i.days })),
     }));
 }
 
+/**
+ * Checks a prescription as the ledger would at `time`: against the patient's other live
+ * prescriptions and the prescriber's privileges as the registry holds them now (the verifier,
+ * replaying, sees the same at the same index). Also what a prescriber's dry run gets.
+ */
+export function checkPrescription(view: StateView, p: Prescription, time: number, checker: ActiveChecker): CheckResult {
+  const prescriberPrivileges = view.actor(p.prescriberId)?.privileges ?? null;
+  return runCheck(checker.ruleSet, { prescription: p, others: otherPrescriptions(view, p.patient.pseudonym, p.prescriptionId), instant: time, prescriberPrivileges }, checker.policy);
+}
+
 /** The `rx.checked` record for a submitted prescription, at `ctx.index` and `ctx.time`. */
-export function checkResultRecord(view: StateView, prescriptionId: string, ctx: { index: number; time: number }, ruleSet: RuleSet): LedgerRecord {
+export function checkResultRecord(view: StateView, prescriptionId: string, ctx: { index: number; time: number }, checker: ActiveChecker): LedgerRecord {
   const rx = load(view, prescriptionId);
-  const result: CheckResult = runCheck(ruleSet, { prescription: rx.prescription, others: otherPrescriptions(view, rx), instant: ctx.time });
+  const result = checkPrescription(view, rx.prescription, ctx.time, checker);
   const body = { prescriptionId, submission: rx.submittedAt, ...result } as unknown as JsonObject;
   const overrideRequired = result.findings.filter((f) => f.action === 'override').map((f) => f.ruleId);
   return { type: CHECK_RESULT_TYPE, body, mutations: [put({ ...rx, state: result.outcome, overrideRequired, lastIndex: ctx.index })] };
@@ -39,15 +51,16 @@ export function checkResultRecord(view: StateView, prescriptionId: string, ctx: 
 
 /**
  * Judges an `rx.checked` record by re-running the check: the recorded body must equal, field for
- * field, the result the rule set gives on the same inputs at the same index and time.
+ * field, the result the log's active rule set gives on the same inputs at the same index and time
+ * (so a check made with any other rule set, however lax, is a mismatch).
  */
-export function admitCheckResult(view: StateView, body: JsonObject, ctx: { index: number; time: number }, ruleSets: ReadonlyMap<string, RuleSet>): PrescriptionMutation[] {
+export function admitCheckResult(view: StateView, body: JsonObject, ctx: { index: number; time: number }, ruleSets: RuleSetLibrary): PrescriptionMutation[] {
   const id = typeof body.prescriptionId === 'string' ? body.prescriptionId : '';
   const rx = load(view, id, 'body.prescriptionId');
   if (rx.state !== 'submitted') fail('RX_CHECK_MISMATCH', 'a check result for a prescription that is not awaiting one', ['body.prescriptionId']);
-  const ruleSet = ruleSets.get(typeof body.ruleSet === 'string' ? body.ruleSet : '');
-  if (ruleSet === undefined) fail('RX_CHECK_MISMATCH', 'the check names a rule set the verifier does not know', ['body.ruleSet']);
-  const expected = checkResultRecord(view, id, ctx, ruleSet!);
+  const active = view.activeRuleSet();
+  if (active === undefined || body.ruleSet !== active.hash) fail('RX_CHECK_MISMATCH', 'the check names another rule set than the active one', ['body.ruleSet']);
+  const expected = checkResultRecord(view, id, ctx, activeChecker(view, ruleSets));
   if (canonicalJson(expected.body) !== canonicalJson(body)) fail('RX_CHECK_MISMATCH', 're-running the check gives a different result', ['body']);
   return expected.mutations;
 }

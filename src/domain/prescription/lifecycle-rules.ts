@@ -17,7 +17,7 @@ import type { Prescription } from '../../../schemas/prescription.js';
 import { LIFECYCLE_PAYLOADS, type LifecycleAction } from '../../../schemas/lifecycle.js';
 import type { ActorRecord } from '../registry/registry-rules.js';
 import { dayOf, startOfDay } from './calendar.js';
-import type { RuleSet } from './checker.js';
+import { activeChecker, type RuleSetLibrary } from '../checker/rule-set-activation.js';
 import { checkResultRecord, TRACE_FLAG_TYPE } from './lifecycle-records.js';
 import { fail, load, P, put, type LedgerRecord, type StateView } from './rule-support.js';
 import { accessCodeHash, pickupCodeHash } from './patient-codes.js';
@@ -27,8 +27,8 @@ import { toMicros } from './quantities.js';
 export interface LifecycleContext {
   readonly index: number;
   readonly time: number;
-  /** The rule set new submissions are checked with. */
-  readonly ruleSet: RuleSet;
+  /** The rule sets this process can run; submissions are checked with the log's active one. */
+  readonly ruleSets: RuleSetLibrary;
 }
 
 export type Transition =
@@ -109,6 +109,7 @@ function buildFills(p: Prescription): Fill[] {
 function submit(view: StateView, actor: ActorRecord, payload: unknown, ctx: LifecycleContext): Transition {
   const p = parse('rx.submit', payload);
   const rx = p.prescription;
+  const checker = activeChecker(view, ctx.ruleSets);
   if (rx.prescriberId !== actor.actorId) fail('RX_PRESCRIBER_MISMATCH', 'the prescription names another prescriber than the signer', [`${P}.prescription.prescriberId`]);
   if (rx.institutionId !== actor.institutionId) fail('RX_PRESCRIBER_MISMATCH', 'the prescription names another institution than the signer’s', [`${P}.prescription.institutionId`]);
   if (rx.encounter.date !== dayOf(ctx.time)) fail('RX_DATE_MISMATCH', 'a prescription is signed on its day of issue (China Standard Time)', [`${P}.prescription.encounter.date`]);
@@ -155,7 +156,7 @@ function submit(view: StateView, actor: ActorRecord, payload: unknown, ctx: Life
   mutations.push(put(record));
   // The check runs once the submission is in the view (and what it revises is superseded), and
   // its result is the very next entry, in the same commit.
-  return { kind: 'append', mutations, followUps: (after) => [checkResultRecord(after, rx.prescriptionId, { ...ctx, index: ctx.index + 1 }, ctx.ruleSet)] };
+  return { kind: 'append', mutations, followUps: (after) => [checkResultRecord(after, rx.prescriptionId, { ...ctx, index: ctx.index + 1 }, checker)] };
 }
 
 function override(view: StateView, actor: ActorRecord, payload: unknown, ctx: LifecycleContext): Transition {

@@ -6,9 +6,10 @@
 import { RxError, type ErrorCode } from '../../core/errors.js';
 import type { JsonObject } from '../../core/canonical-json.js';
 import type { RegistryView } from '../registry/registry-rules.js';
+import type { RuleSetView } from '../checker/rule-set-activation.js';
 import type { PrescriptionMutation, PrescriptionRecord, PrescriptionView } from './prescription-record.js';
 
-export type StateView = RegistryView & PrescriptionView;
+export type StateView = RegistryView & PrescriptionView & RuleSetView;
 
 /** A ledger record the rules ask the ledger to write: a check result, or a flagged attempt. */
 export interface LedgerRecord {

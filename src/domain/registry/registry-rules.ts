@@ -122,6 +122,22 @@ export function requestHash(signed: SignedStatement, signingBytes: Uint8Array = 
 }
 
 /**
+ * What authenticating a statement computes from its canonical bytes. A caller that computed them
+ * already (the ledger does, before sequencing, with native SHA-256) passes them in, so they are
+ * computed once per statement; they MUST equal `statementDigest` of the same statement.
+ */
+export interface StatementDigest {
+  readonly signingBytes: Uint8Array;
+  /** `requestHash` of the statement. */
+  readonly requestHash: string;
+}
+
+export function statementDigest(signed: SignedStatement): StatementDigest {
+  const signingBytes = statementSigningBytes(signed.statement);
+  return { signingBytes, requestHash: requestHash(signed, signingBytes) };
+}
+
+/**
  * Proof that the statement was signed by the key it names, for the actor it names: origin, key
  * known, signature valid, key owned by the actor. Nothing about the statement is disclosed to a
  * caller who cannot pass this (no idempotency or ownership oracle).
@@ -188,12 +204,10 @@ export type Authentication =
  * Everything about a statement except the action's own preconditions, in the order of docs/AUTH.md
  * §2: signature → idempotent retry → standing → nonce → role. Shared by every kind of action.
  */
-export function authenticateStatement(view: RegistryView, signed: SignedStatement, ctx: AdmitContext): Authentication {
+export function authenticateStatement(view: RegistryView, signed: SignedStatement, ctx: AdmitContext, digest: StatementDigest = statementDigest(signed)): Authentication {
   const s = signed.statement;
-  // The canonical signing bytes, computed once for the signature and the request hash.
-  const signingBytes = statementSigningBytes(s);
-  const key = verifyStatementSignature(view, signed, ctx, signingBytes);
-  const hash = requestHash(signed, signingBytes);
+  const key = verifyStatementSignature(view, signed, ctx, digest.signingBytes);
+  const hash = digest.requestHash;
   const previous = view.idempotency(s.actor, s.idempotencyKey);
   if (previous !== undefined) {
     if (previous.requestHash === hash) return { kind: 'replay', index: previous.index };

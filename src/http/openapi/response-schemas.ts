@@ -97,6 +97,31 @@ export const CourierAssignmentsSchema = z.strictObject({
   asOf: z.number().int(),
 });
 
+const ActionSchema = z.enum(['block', 'override', 'warn', 'inform']);
+export const ActiveRuleSetSchema = z.strictObject({
+  hash: Hex256Schema,
+  name: z.string(),
+  version: z.string(),
+  engine: z.string(),
+  policy: z.strictObject({ critical: ActionSchema, major: ActionSchema, moderate: ActionSchema, minor: ActionSchema }),
+  counts: z.record(z.string(), z.number().int().min(0)),
+});
+export const CheckResponseSchema = CheckResultBodySchema.pick({ outcome: true, ruleSet: true, inputHash: true, findings: true }).extend({ recorded: z.literal(false) });
+export const CdsDiscoverySchema = z.strictObject({
+  services: z.array(z.strictObject({ hook: z.string(), id: z.string(), title: z.string(), description: z.string(), prefetch: z.record(z.string(), z.string()) })),
+});
+export const CdsCardsSchema = z.strictObject({
+  cards: z.array(
+    z.looseObject({
+      uuid: z.string(),
+      summary: z.string().max(140),
+      indicator: z.enum(['info', 'warning', 'critical']),
+      detail: z.string(),
+      source: z.looseObject({ label: z.string() }),
+    }),
+  ),
+});
+
 /** The response schemas by component name; the test checks examples and live answers with them. */
 export const RESPONSE_SCHEMAS = {
   Health: HealthSchema,
@@ -111,5 +136,9 @@ export const RESPONSE_SCHEMAS = {
   PrescriptionDetail: PrescriptionDetailSchema,
   PharmacyQueuePage: PharmacyQueuePageSchema,
   CourierAssignments: CourierAssignmentsSchema,
+  ActiveRuleSet: ActiveRuleSetSchema,
+  CheckResponse: CheckResponseSchema,
+  CdsDiscovery: CdsDiscoverySchema,
+  CdsCards: CdsCardsSchema,
   ErrorBody: ErrorBodySchema,
 } as const satisfies Record<string, z.ZodType>;

@@ -15,6 +15,8 @@ export interface OpenApiOptions {
   readonly patients?: boolean;
   /** Whether the prescription reads are served; default true. */
   readonly prescriptions?: boolean;
+  /** Whether the checker's routes (rule sets, dry runs, CDS Hooks) are served; default true. */
+  readonly checker?: boolean;
 }
 
 export type Json = { readonly [key: string]: unknown };

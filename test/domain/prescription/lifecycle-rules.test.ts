@@ -13,7 +13,7 @@ import { admitEntry, type EntryContext } from '../../../src/domain/admission.js'
 import { checkInputHash } from '../../../src/domain/prescription/checker.js';
 import { accessCodeHash, pickupCodeHash } from '../../../src/domain/prescription/patient-codes.js';
 import { effectiveState } from '../../../src/domain/prescription/prescription-record.js';
-import { REGULATORY_RULE_SET } from '../../../src/domain/prescription/regulatory-rules.js';
+import { libraryOf, starterRuleSet } from '../checker/starter-rule-set.js';
 import type { Prescription } from '../../../schemas/prescription.js';
 import { throwsCode } from '../../support/assert-code.js';
 import {
@@ -55,9 +55,11 @@ const entryContext = (w: RxWorld): EntryContext => ({
   time: w.clock(),
   timestampWindowMs: 300_000,
   verifySignature: isValidEd25519,
-  ruleSet: REGULATORY_RULE_SET,
-  ruleSets: new Map([[REGULATORY_RULE_SET.hash, REGULATORY_RULE_SET]]),
+  ruleSets: libraryOf(w.ruleSet),
 });
+
+/** The prescriber's privileges as the check saw them (part of its input). */
+const privilegesOf = (w: RxWorld, id: string) => w.state.actor(w.rx(id).prescriberId)!.privileges;
 
 function refuses(t: T, w: RxWorld, fn: () => unknown, code: Parameters<typeof throwsCode>[2], what: string): void {
   const before = w.log.length;
@@ -85,7 +87,7 @@ t.test('a submission is followed by its check result, which decides active, awai
   t.same(ok.check.findings, []);
   t.equal(ok.check.submission, ok.submitIndex);
   t.equal(ok.check.prescriptionId, ok.id);
-  t.equal(ok.check.ruleSet, REGULATORY_RULE_SET.hash);
+  t.equal(ok.check.ruleSet, starterRuleSet().hash);
   t.equal(ok.last, ok.submitIndex + 1, 'the check result is the prescription\'s latest entry');
   const rec = w.rx(ok.id);
   t.match(rec, { state: 'active', submittedAt: ok.submitIndex, holder: null, city: '3701', fill: 0, cancelPending: false, delivery: null, revises: null, supersededBy: null });
@@ -117,16 +119,16 @@ t.test('the check sees the patient\'s other live prescriptions, and its input ha
   const first = w.submit('dr-a', 'first', { patient: 7 });
   const second = w.submit('dr-b', 'second', { patient: 7 });
   const p1 = w.rx(first.id).prescription;
-  const others = [{ prescriptionId: first.id, institutionId: 'hosp-a', prescriberId: 'dr-a', items: p1.items.map((i) => ({ drugCode: i.drugCode, genericName: i.genericName, days: i.days })) }];
+  const others = [{ prescriptionId: first.id, institutionId: 'hosp-a', prescriberId: 'dr-a', items: p1.items.map((i) => ({ drugCode: i.drugCode, genericName: i.genericName, route: i.route, days: i.days })) }];
   const instant = w.log[second.submitIndex + 1]!.time;
-  t.equal(second.check.inputHash, checkInputHash({ prescription: w.rx(second.id).prescription, others, instant }), 'the other prescription is part of the input');
-  t.not(second.check.inputHash, checkInputHash({ prescription: w.rx(second.id).prescription, others: [], instant }));
+  t.equal(second.check.inputHash, checkInputHash({ prescription: w.rx(second.id).prescription, prescriberPrivileges: privilegesOf(w, second.id), others, instant }), 'the other prescription is part of the input');
+  t.not(second.check.inputHash, checkInputHash({ prescription: w.rx(second.id).prescription, prescriberPrivileges: privilegesOf(w, second.id), others: [], instant }));
 
   // A rejected (final) prescription is not a live one.
   const blocked = w.submit('dr-a', 'blocked', { patient: 8, items: [1, 2, 3, 4, 5, 6].map((n) => item(n)) });
   t.equal(blocked.outcome, 'rejected');
   const after = w.submit('dr-a', 'after-block', { patient: 8 });
-  t.equal(after.check.inputHash, checkInputHash({ prescription: w.rx(after.id).prescription, others: [], instant: w.log[after.submitIndex + 1]!.time }));
+  t.equal(after.check.inputHash, checkInputHash({ prescription: w.rx(after.id).prescription, prescriberPrivileges: privilegesOf(w, after.id), others: [], instant: w.log[after.submitIndex + 1]!.time }));
   replays(t, w);
 });
 
@@ -652,7 +654,7 @@ t.test('revision: supersedes a prescription while no pharmacy holds it and nothi
   t.equal(rev.outcome, 'active', 'a colleague revises it');
   t.match(w.rx(old.id), { state: 'superseded', supersededBy: rev.id, lastIndex: rev.submitIndex });
   t.match(w.rx(rev.id), { state: 'active', revises: old.id });
-  t.equal(rev.check.inputHash, checkInputHash({ prescription: w.rx(rev.id).prescription, others: [], instant: w.log[rev.submitIndex + 1]!.time }), 'the check no longer sees what was superseded');
+  t.equal(rev.check.inputHash, checkInputHash({ prescription: w.rx(rev.id).prescription, prescriberPrivileges: privilegesOf(w, rev.id), others: [], instant: w.log[rev.submitIndex + 1]!.time }), 'the check no longer sees what was superseded');
   refuses(t, w, () => claim(w, 'rph-a', old.id, rev.submitIndex), 'RX_STATE_CONFLICT', 'claiming a superseded prescription');
   refuses(t, w, () => w.submit('dr-a', 'again', { revises: old.id }), 'RX_NOT_REVISABLE', 'revising a superseded prescription');
   refuses(t, w, () => w.step('dr-a', 'rx.cancel', old.id, rev.submitIndex, { reason: 'duplicate' }), 'RX_NOT_CANCELLABLE', 'cancelling a superseded prescription');

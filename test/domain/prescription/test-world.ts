@@ -19,9 +19,11 @@ import { admitEntry, type EntryAdmission, type EntryContext, type StateMutation 
 import { verifyEntryBody } from '../../../src/domain/entry-types.js';
 import { MemoryState } from '../../../src/domain/memory-state.js';
 import type { RuleSet } from '../../../src/domain/prescription/checker.js';
+import type { KnowledgeRuleSet } from '../../../src/domain/checker/knowledge-rule-set.js';
 import { accessCodeHash, pickupCodeHash } from '../../../src/domain/prescription/patient-codes.js';
 import type { PrescriptionRecord } from '../../../src/domain/prescription/prescription-record.js';
-import { REGULATORY_RULE_SET } from '../../../src/domain/prescription/regulatory-rules.js';
+import { activationBody, libraryOf, starterRuleSet } from '../checker/starter-rule-set.js';
+import { RULE_SET_TYPE } from '../../../src/domain/checker/rule-set-activation.js';
 import { createNodeEd25519Verifier } from '../../../src/platform/node-ed25519.js';
 import { createStateReplay } from '../../../src/verify/state-replay.js';
 import { item, prescription } from '../../../scripts/lib/rx-world.js';
@@ -111,10 +113,10 @@ export type RxWorld = ReturnType<typeof createRxWorld>;
 /** The ledger's signature check (OpenSSL with the reference's accept set); replays use the reference. */
 const nodeVerifier = createNodeEd25519Verifier();
 
-export function createRxWorld(options: { start?: number; ruleSet?: RuleSet } = {}) {
+export function createRxWorld(options: { start?: number; ruleSet?: KnowledgeRuleSet } = {}) {
   const state = new MemoryState();
   const clock = manualClock(options.start ?? T0);
-  const ruleSet = options.ruleSet ?? REGULATORY_RULE_SET;
+  const ruleSet = options.ruleSet ?? starterRuleSet();
   const log: LedgerEntry[] = [];
   /** Every applied mutation batch, in log order: one per entry. */
   const batches: StateMutation[][] = [];
@@ -135,8 +137,7 @@ export function createRxWorld(options: { start?: number; ruleSet?: RuleSet } = {
     time: clock(),
     timestampWindowMs: 300_000,
     verifySignature: (signature, message, publicKey) => nodeVerifier.verify(signature, message, publicKey),
-    ruleSet,
-    ruleSets: new Map([[ruleSet.hash, ruleSet]]),
+    ruleSets: libraryOf(ruleSet),
   });
   const write = (type: string, body: JsonObject, mutations: readonly StateMutation[]): void => {
     const checked = verifyEntryBody(type, body);
@@ -204,6 +205,8 @@ export function createRxWorld(options: { start?: number; ruleSet?: RuleSet } = {
     return { id: p.prescriptionId, submitIndex, last: rx(p.prescriptionId).lastIndex, outcome: String(check.body.outcome), check: check.body };
   };
 
+  // The checker: the log activates the rule set before anything can be submitted.
+  admit(RULE_SET_TYPE, activationBody(ruleSet) as unknown as JsonObject);
   // The registry: genesis operator, then institutions, actors and keys by the operator's statements.
   const operator = signer('op-genesis');
   const notBefore = clock() - 60_000;
@@ -245,8 +248,8 @@ export const toDispensed = (w: RxWorld, who: string, id: string, previous: numbe
  * Replays the world's log through the verifier's state replay (src/verify/state-replay.ts) and
  * returns the replayed state: every entry must be judged as it was when it was written.
  */
-export function replayLog(world: RxWorld, ruleSets?: readonly RuleSet[]): MemoryState {
-  const replay = createStateReplay({ origin: ORIGIN, timestampWindowMs: 300_000, verifySignature: isValidEd25519, ...(ruleSets ? { ruleSets } : {}) });
+export function replayLog(world: RxWorld, ruleSets: readonly RuleSet[] = [world.ruleSet]): MemoryState {
+  const replay = createStateReplay({ origin: ORIGIN, timestampWindowMs: 300_000, verifySignature: isValidEd25519, ruleSets: libraryOf(...ruleSets) });
   world.log.forEach((entry, index) => replay.check(entry, index));
   replay.finish();
   return replay.state;

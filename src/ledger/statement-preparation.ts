@@ -1,0 +1,87 @@
+/**
+ * The work on a signed statement that can be done before it is sequenced, outside the commit
+ * transaction: its digest (signing bytes and request hash, computed once) and the verification of
+ * its signature against the key the registry holds for it now, on a worker pool off the event loop.
+ *
+ * Nothing here decides admission. When the entry is judged in the commit transaction, its key is
+ * looked up again and every standing check (revocation, validity, timestamp, actor, nonce) runs
+ * against the state at that index; the pre-verification only spares the Ed25519 arithmetic when
+ * the exact signature, message and key it proved valid come up again. Any other question, and
+ * any statement that could not be prepared, goes to the synchronous verifier as before.
+ */
+import { decodeBase64, equalBytes } from '../core/bytes.js';
+import type { JsonObject } from '../core/canonical-json.js';
+import { statementSigningBytes, statementSigningBytesFromCanonical, type SignedStatement } from '../core/statement.js';
+import type { RegistryView, SignatureCheck, StatementDigest } from '../domain/registry/registry-rules.js';
+
+/** Ed25519 verification with the accept set of the synchronous SignatureCheck, done elsewhere. */
+export type AsyncSignatureCheck = (signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array) => Promise<boolean>;
+
+export interface PreparedStatement {
+  readonly digest: StatementDigest;
+  /** The signature and key found valid over `digest.signingBytes`, if they were. */
+  readonly verified?: { readonly signature: Uint8Array; readonly publicKey: Uint8Array };
+}
+
+export interface StatementPreparationOptions {
+  readonly registry: Pick<RegistryView, 'key'>;
+  readonly verifyAsync: AsyncSignatureCheck;
+  /** SHA-256 in lowercase hex (the request hash); the native one on the server. */
+  readonly sha256Hex: (bytes: Uint8Array) => string;
+  /** Public keys remembered by key ID (a registered key ID never changes its key). */
+  readonly maxCachedKeys?: number;
+}
+
+/** An entry about to be queued: its body matched its entry schema and `bodyJson` is its canonical text. */
+export interface PreparableEntry {
+  readonly body: JsonObject;
+  readonly bodyJson: string;
+}
+
+/**
+ * Prepares an entry whose body carries a signed statement; resolves to undefined for any other
+ * body, and for one whose preparation failed (the commit judges it in full). Never rejects.
+ */
+export function createStatementPreparation(options: StatementPreparationOptions): (entry: PreparableEntry) => Promise<PreparedStatement | undefined> {
+  const { registry, verifyAsync, sha256Hex, maxCachedKeys = 10_000 } = options;
+  const keys = new Map<string, Uint8Array>();
+  const publicKeyOf = (keyId: string): Uint8Array | undefined => {
+    let publicKey = keys.get(keyId);
+    if (publicKey === undefined) {
+      publicKey = registry.key(keyId)?.publicKey;
+      if (publicKey === undefined) return undefined;
+      if (keys.size >= maxCachedKeys) keys.delete(keys.keys().next().value as string);
+      keys.set(keyId, publicKey);
+    }
+    return publicKey;
+  };
+  return async ({ body, bodyJson }) => {
+    const signed = body as Partial<SignedStatement>;
+    const { statement, signature } = signed;
+    if (typeof statement !== 'object' || statement === null || typeof signature !== 'string') return undefined;
+    try {
+      const signingBytes = statementSigningBytesFromCanonical(signed as SignedStatement, bodyJson) ?? statementSigningBytes(statement);
+      const digest: StatementDigest = { signingBytes, requestHash: sha256Hex(signingBytes) };
+      const publicKey = publicKeyOf(statement.keyId);
+      if (publicKey === undefined) return { digest };
+      const signatureBytes = decodeBase64(signature);
+      const valid = await verifyAsync(signatureBytes, signingBytes, publicKey).catch(() => false);
+      return valid ? { digest, verified: { signature: signatureBytes, publicKey } } : { digest };
+    } catch {
+      return undefined;
+    }
+  };
+}
+
+/**
+ * The signature check for judging one prepared entry: true at once for exactly the signature,
+ * message and key found valid beforehand (Ed25519 verification is a pure function of the three),
+ * the synchronous check for anything else.
+ */
+export function preverifiedSignatureCheck(check: SignatureCheck, prepared: PreparedStatement | undefined): SignatureCheck {
+  const verified = prepared?.verified;
+  if (verified === undefined) return check;
+  const message = prepared!.digest.signingBytes;
+  return (signature, msg, publicKey) =>
+    (equalBytes(signature, verified.signature) && equalBytes(publicKey, verified.publicKey) && equalBytes(msg, message)) || check(signature, msg, publicKey);
+}

@@ -1,0 +1,163 @@
+/**
+ * Ed25519 verification on worker threads, so the event loop can parse and sequence requests while
+ * signatures are checked on another core. Each worker runs the server's verifier
+ * (node-ed25519.ts): a result is exactly what `createNodeEd25519Verifier().verify` returns for the
+ * same arguments. Requests queue while every worker is busy and go to the next free one as one
+ * message, so a busy server pays one message round trip per batch, not per signature.
+ *
+ * `verify` never waits for a worker to start: until one has loaded its modules it rejects at once,
+ * as it does for the verifications a dying worker held (callers then verify synchronously). A
+ * worker that dies after starting is replaced. Idle workers do not keep the process alive.
+ */
+import { Worker } from 'node:worker_threads';
+
+export interface VerifyJob {
+  readonly signature: Uint8Array;
+  readonly message: Uint8Array;
+  readonly publicKey: Uint8Array;
+}
+
+/** Pool → worker. */
+export interface VerifyBatch {
+  readonly id: number;
+  readonly jobs: readonly VerifyJob[];
+}
+
+/** Worker → pool: one result per job, in order. */
+export interface VerifyBatchResult {
+  readonly id: number;
+  readonly results: readonly boolean[];
+}
+
+/** Worker → pool, first: its modules are loaded. */
+export type WorkerReady = 'ready';
+
+export interface Ed25519WorkerPool {
+  /** Resolves once a worker can take work; rejects if none could start. */
+  ready(): Promise<void>;
+  /** Resolves to the verifier's answer; rejects if no worker is ready yet, the worker holding it died, or the pool is closed. */
+  verify(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): Promise<boolean>;
+  /** Rejects what is queued or in flight and stops the workers. */
+  close(): Promise<void>;
+}
+
+interface Pending extends VerifyJob {
+  resolve(valid: boolean): void;
+  reject(error: Error): void;
+}
+
+interface Slot {
+  readonly worker: Worker;
+  ready: boolean;
+  /** The batch the worker is verifying, if any: a worker holds at most one. */
+  batch: { readonly id: number; readonly jobs: readonly Pending[] } | undefined;
+}
+
+/** Most signatures in one message to a worker. */
+const MAX_BATCH = 256;
+
+/**
+ * The worker module sits next to this one. Compiled (`npm start`), it is plain JavaScript. Run from
+ * source (tests, tsx), it is TypeScript, and Node 20 does not give worker threads the loader the
+ * main thread registered: the worker registers tsx (a dev dependency) before importing it.
+ */
+function workerEntry(): URL {
+  if (import.meta.url.endsWith('.js')) return new URL('./ed25519-worker.js', import.meta.url);
+  const source = new URL('./ed25519-worker.ts', import.meta.url).href;
+  const boot = `import { register } from ${JSON.stringify(import.meta.resolve('tsx/esm/api'))}; register(); await import(${JSON.stringify(source)});`;
+  return new URL(`data:text/javascript,${encodeURIComponent(boot)}`);
+}
+
+export function createEd25519WorkerPool(size: number): Ed25519WorkerPool {
+  if (!Number.isSafeInteger(size) || size < 1) throw new RangeError('an Ed25519 worker pool needs at least one worker');
+  const queue: Pending[] = [];
+  const slots: Slot[] = [];
+  let nextId = 0;
+  let closed = false;
+
+  // A worker keeps the process alive while it starts (someone may wait for `ready`), holds a
+  // batch, or is being stopped; an idle one does not.
+  const updateRef = (slot: Slot): void => {
+    if (closed || !slot.ready || slot.batch !== undefined) slot.worker.ref();
+    else slot.worker.unref();
+  };
+
+  const dispatch = (slot: Slot): void => {
+    if (!slot.ready || slot.batch !== undefined || queue.length === 0) return;
+    const jobs = queue.splice(0, MAX_BATCH);
+    slot.batch = { id: nextId++, jobs };
+    updateRef(slot);
+    slot.worker.postMessage({ id: slot.batch.id, jobs: jobs.map(({ signature, message, publicKey }) => ({ signature, message, publicKey })) } satisfies VerifyBatch);
+  };
+
+  const settle = (slot: Slot): Pending[] => {
+    const jobs = slot.batch?.jobs ?? [];
+    slot.batch = undefined;
+    updateRef(slot);
+    return [...jobs];
+  };
+
+  let markReady!: () => void;
+  let markFailed!: (err: Error) => void;
+  const ready = new Promise<void>((resolve, reject) => {
+    markReady = resolve;
+    markFailed = reject;
+  });
+  ready.catch(() => undefined); // observed through ready(); never an unhandled rejection
+  const entry = workerEntry();
+  const spawn = (): Slot => {
+    const slot: Slot = { worker: new Worker(entry), ready: false, batch: undefined };
+    slot.worker.on('message', (message: VerifyBatchResult | WorkerReady) => {
+      if (message === 'ready') {
+        slot.ready = true;
+        updateRef(slot);
+        markReady();
+      } else if (slot.batch?.id === message.id) {
+        settle(slot).forEach((job, i) => job.resolve(message.results[i] === true));
+      }
+      dispatch(slot);
+    });
+    slot.worker.on('error', (err) => {
+      for (const job of settle(slot)) job.reject(err);
+    });
+    slot.worker.on('exit', () => {
+      for (const job of settle(slot)) job.reject(new Error('Ed25519 worker exited'));
+      const i = slots.indexOf(slot);
+      if (i >= 0) slots.splice(i, 1);
+      // A worker that never started would fail again: only a worker that ran is replaced.
+      if (slots.length === 0 && !slot.ready) markFailed(new Error('no Ed25519 worker could start'));
+      if (!closed && slot.ready) {
+        const replacement = spawn();
+        slots.push(replacement);
+        dispatch(replacement);
+      }
+    });
+    return slot;
+  };
+  for (let i = 0; i < size; i++) slots.push(spawn());
+
+  return {
+    ready: () => ready,
+    verify(signature, message, publicKey) {
+      if (closed) return Promise.reject(new Error('the Ed25519 worker pool is closed'));
+      if (!slots.some((s) => s.ready)) return Promise.reject(new Error('no Ed25519 worker is ready'));
+      return new Promise<boolean>((resolve, reject) => {
+        queue.push({ signature, message, publicKey, resolve, reject });
+        const idle = slots.find((s) => s.ready && s.batch === undefined);
+        if (idle !== undefined) dispatch(idle);
+      });
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      const error = new Error('the Ed25519 worker pool is closed');
+      for (const job of queue.splice(0)) job.reject(error);
+      await Promise.all(
+        slots.map((s) => {
+          updateRef(s);
+          return s.worker.terminate();
+        }),
+      );
+    },
+  };
+}
