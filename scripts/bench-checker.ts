@@ -35,6 +35,7 @@ import { createKnowledgeRuleSet, ruleCounts, type KnowledgeRuleSet } from '../sr
 import { starterKnowledgeDir } from '../src/domain/checker/starter-knowledge.js';
 import { checkInputHash, runCheck, type CheckInput, type OtherPrescription } from '../src/domain/prescription/checker.js';
 import type { Prescription, PrescriptionItem } from '../schemas/prescription.js';
+import { mulberry32, requireGc } from './lib/bench-support.js';
 
 // ---------------------------------------------------------------------------------------------
 // Options
@@ -66,29 +67,13 @@ const SEED = positiveNumber('seed', args.seed);
 const KNOWLEDGE_DIR = args.knowledge ?? starterKnowledgeDir();
 const TARGET_CHECKS_PER_SEC = 20_000;
 
-const gc: () => void =
-  typeof globalThis.gc === 'function'
-    ? (globalThis.gc as () => void)
-    : () => {
-        throw new Error('run with node --expose-gc (npm run bench:checker does)');
-      };
+const gc = requireGc('bench:checker');
 
 // ---------------------------------------------------------------------------------------------
 // Helpers: PRNG, timing, statistics
 // ---------------------------------------------------------------------------------------------
 
-/** mulberry32: small, fast, seedable; the same seed gives the same inputs. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const random = prng(SEED);
+const random = mulberry32(SEED);
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)] as T;
 const randomHex = (bytes: number): string => bytesToHex(Uint8Array.from({ length: bytes }, () => Math.floor(random() * 256)));
 

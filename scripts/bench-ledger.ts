@@ -36,6 +36,7 @@ import { ENTRY_BODY_SCHEMAS, type EntryBodySchemas } from '../src/domain/entry-t
 import { canonicalBytes, type JsonObject } from '../src/core/canonical-json.js';
 import { hashChildren, hashLeaf } from '../src/core/merkle-hash.js';
 import { nodeMerkleHasher } from '../src/platform/node-merkle-hasher.js';
+import { mulberry32, requireGc } from './lib/bench-support.js';
 
 // ---------------------------------------------------------------------------------------------
 // Options
@@ -71,29 +72,13 @@ const REOPENS = positiveInt('reopens', args.reopens);
 const SEED = positiveInt('seed', args.seed);
 const ORIGIN = 'bench.rxledger.example/log';
 
-const gc: () => void =
-  typeof globalThis.gc === 'function'
-    ? (globalThis.gc as () => void)
-    : () => {
-        throw new Error('run with node --expose-gc (npm run bench:ledger does)');
-      };
+const gc = requireGc('bench:ledger');
 
 // ---------------------------------------------------------------------------------------------
 // Helpers: PRNG, timing, statistics
 // ---------------------------------------------------------------------------------------------
 
-/** mulberry32: small, fast, seedable; reproducible sample positions and payloads. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const random = prng(SEED);
+const random = mulberry32(SEED);
 /** Uniform integer in [lo, hi]. */
 const randInt = (lo: number, hi: number): number => lo + Math.floor(random() * (hi - lo + 1));
 

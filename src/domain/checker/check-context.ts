@@ -4,9 +4,8 @@
  * matters), the patient's other live prescriptions resolved the same way, and the patient facts
  * derived once (age in months on the day of issue, weight in millionths of a kilogram).
  */
-import type { JsonObject } from '../../core/canonical-json.js';
 import type { Prescription } from '../../../schemas/prescription.js';
-import type { CheckInput, RuleFinding, SeverityTier } from '../prescription/checker.js';
+import type { CheckInput, RuleFinding } from '../prescription/checker.js';
 import type { CompiledKnowledge } from './compiled-knowledge.js';
 import { decimalMicros } from './dose-amounts.js';
 import { identifyDrug, resolveLine, type ResolvedLine } from './drug-resolution.js';
@@ -72,16 +71,8 @@ export function checkContext(k: CompiledKnowledge, input: CheckInput, caches: Ch
   };
 }
 
-export interface FindingSpec {
-  readonly ruleId: string;
-  readonly category: string;
-  readonly tier: SeverityTier;
-  readonly lines: readonly number[];
-  readonly evidence: JsonObject;
-  readonly message: { readonly zh: string; readonly en: string };
-  readonly management?: { readonly zh: string; readonly en: string };
-  readonly source: string;
-}
+/** A finding as a rule describes it (lines in any order). */
+export type FindingSpec = RuleFinding;
 
 /**
  * The finding a spec describes, its lines ascending.
