@@ -178,6 +178,17 @@ t.test('agrees with canonicalize, and refuses exactly what the data model exclud
   const numbers = [0, 1, -1, 42, -42, 2 ** 31, -(2 ** 31), 2 ** 32 + 1, 9007199254740991, -9007199254740991, 1e15, 123456789012];
   const outside = [0.5, -1.25, 1e-7, 1e21, -0, 2 ** 53, -(2 ** 53), Number.NaN, Infinity, -Infinity, undefined, 1n, new Date(0), new Map(), [1, , 3]];
   const number = () => (rand(3) === 0 ? (numbers[rand(numbers.length)] as number) : (rand(2) === 0 ? -1 : 1) * rand(2 ** 31) * (rand(3) === 0 ? 2 ** 21 : 1));
+  // Nesting around the limit of 32, through arrays and objects.
+  const deep = (): unknown => {
+    let nested: unknown = str();
+    for (let i = 28 + rand(8); i > 0; i--) nested = rand(2) === 0 ? [nested] : { [name()]: nested };
+    return nested;
+  };
+  const object = (depth: number): Record<string, unknown> => {
+    const o: Record<string, unknown> = rand(25) === 0 ? Object.create(null) : {};
+    for (let i = rand(rand(10) === 0 ? 40 : 8); i > 0; i--) o[name()] = value(depth + 1);
+    return o;
+  };
   const value = (depth: number): unknown => {
     switch (depth > 5 ? rand(4) : rand(9)) {
       case 0: return rand(80) === 0 ? outside[rand(outside.length)] : null;
@@ -185,18 +196,8 @@ t.test('agrees with canonicalize, and refuses exactly what the data model exclud
       case 2: return number();
       case 3: return str();
       case 4: case 5: return Array.from({ length: rand(5) }, () => value(depth + 1));
-      case 6:
-        if (rand(20) === 0) {
-          let deep: unknown = str();
-          for (let i = 28 + rand(8); i > 0; i--) deep = rand(2) === 0 ? [deep] : { [name()]: deep };
-          return deep;
-        }
-      // falls through
-      default: {
-        const object: Record<string, unknown> = rand(25) === 0 ? Object.create(null) : {};
-        for (let i = rand(rand(10) === 0 ? 40 : 8); i > 0; i--) object[name()] = value(depth + 1);
-        return object;
-      }
+      case 6: return rand(20) === 0 ? deep() : object(depth);
+      default: return object(depth);
     }
   };
   let accepted = 0;
