@@ -193,7 +193,7 @@ export function item(line: number, overrides: Partial<PrescriptionItem> = {}): P
 
 /**
  * Drugs a patient can take together: no two interact or duplicate each other above `minor` in the
- * starter knowledge base (test/domain/checker tests this). A patient's successive prescriptions
+ * starter knowledge base (test/scripts/compatible-drugs.test.ts). A patient's successive prescriptions
  * without explicit items get them in turn, so the checker's duplicate-therapy rule does not turn
  * a patient's second prescription into one awaiting an override.
  */
