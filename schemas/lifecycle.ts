@@ -52,7 +52,7 @@ export const OverridePayload = z.strictObject({
   prescriptionId: PrescriptionIdSchema,
   previous: PreviousSchema,
   reasons: z
-    .array(z.strictObject({ ruleId: z.string().min(1).max(128), code: z.enum(OVERRIDE_REASONS), note: Text(256).optional() }))
+    .array(z.strictObject({ ruleId: z.string().min(1).max(256), code: z.enum(OVERRIDE_REASONS), note: Text(256).optional() }))
     .min(1)
     .max(32)
     .refine((r) => new Set(r.map((x) => x.ruleId)).size === r.length, 'one reason per rule'),

@@ -29,6 +29,7 @@ export const cdsHooksRoutes: FastifyPluginAsync<CheckerRoutesOptions> = async (a
     const prescription = parseRequestPart(PrescriptionSchema, draftPrescription(hook, { actorId: reader.actorId, institutionId: reader.institutionId }, dayOf(now)), 'body');
     const checker = activeChecker(state, ruleSets);
     const result = checkPrescription(state, prescription, now, checker);
+    request.log.info({ actorId: reader.actorId, findings: result.findings.length }, 'order-sign check');
     const orderIds = hook.context.draftOrders.entry.map((e) => e.resource.id);
     return { cards: findingsToCards(result, orderIds, checker.ruleSet.name) };
   });

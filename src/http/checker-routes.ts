@@ -55,7 +55,12 @@ export const checkerRoutes: FastifyPluginAsync<CheckerRoutesOptions> = async (ap
     if (reader.role !== 'prescriber' || reader.actorId !== prescription.prescriberId) {
       throw new RxError('AUTH_ROLE_FORBIDDEN', 'a dry run is made by the prescriber the prescription names', { paths: ['body.prescription.prescriberId'] });
     }
+    if (reader.institutionId !== prescription.institutionId) {
+      throw new RxError('AUTH_ROLE_FORBIDDEN', 'a dry run is for a prescription of the prescriber’s own institution', { paths: ['body.prescription.institutionId'] });
+    }
     const result = checkPrescription(state, prescription, clock(), activeChecker(state, ruleSets));
+    // Findings reflect the patient's other prescriptions, and nothing is recorded: who asked is logged (ids only).
+    request.log.info({ actorId: reader.actorId, findings: result.findings.length }, 'dry-run check');
     return { recorded: false, ...result };
   });
 };

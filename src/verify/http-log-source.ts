@@ -16,6 +16,9 @@ const ConsistencyResponse = z.object({ hashes: z.array(z.string()) });
  * `signRead` signs requests for entry content (an auditor's key: a regulator's, to see it all);
  * without it, reading entries fails with the service's AUTH_REQUIRED.
  */
+/** The starter bundle is about 0.7 MB; a licensed knowledge base may be tens of MB. */
+const MAX_BUNDLE_BYTES = 64 * 1024 * 1024;
+
 export function createHttpLogSource(baseUrl: string, options: { signRead?: ReadSigner; fetch?: typeof fetch } = {}): LogSource {
   const base = baseUrl.replace(/\/+$/, '');
   const fetchImpl = options.fetch ?? fetch;
@@ -61,7 +64,10 @@ export function createHttpLogSource(baseUrl: string, options: { signRead?: ReadS
       }
     },
     async ruleSetBundle(hash) {
-      return new Uint8Array(await (await get(`/v1/rulesets/${encodeURIComponent(hash)}`)).arrayBuffer());
+      const res = await get(`/v1/rulesets/${encodeURIComponent(hash)}`);
+      const bytes = new Uint8Array(await res.arrayBuffer());
+      // A source may be hostile: a bundle past any plausible size is not one.
+      return bytes.length > MAX_BUNDLE_BYTES ? undefined : bytes;
     },
     async consistencyProof(from, to) {
       const res = await getJson(`/v1/log/proof/consistency?from=${from}&to=${to}`, ConsistencyResponse);

@@ -96,6 +96,7 @@ t.test('POST /v1/checks: the prescriber’s dry run, nothing written; refusals n
 
   t.match(await raw(world, 'POST', '/v1/checks', { prescription: draft('dr-li') }), { status: 401 }, 'unsigned');
   t.match(await raw(world, 'POST', '/v1/checks', { prescription: draft('dr-li') }, cast['dr-wang']), { status: 403, body: { error: { code: 'AUTH_ROLE_FORBIDDEN', paths: ['body.prescription.prescriberId'] } } }, 'for another prescriber');
+  t.match(await raw(world, 'POST', '/v1/checks', { prescription: { ...draft('dr-li'), institutionId: 'hosp-elsewhere' } }, cast['dr-li']), { status: 403, body: { error: { code: 'AUTH_ROLE_FORBIDDEN', paths: ['body.prescription.institutionId'] } } }, 'for another institution');
   t.match(await raw(world, 'POST', '/v1/checks', { prescription: draft('rph-zhang') }, cast['rph-zhang']), { status: 403, body: { error: { code: 'AUTH_ROLE_FORBIDDEN' } } }, 'by a pharmacist');
   const bad = await raw(world, 'POST', '/v1/checks', { prescription: { ...draft('dr-li'), items: [{ ...simvastatin, dose: { value: '2e1', unit: 'mg' } }] } }, cast['dr-li']);
   t.match(bad, { status: 400, body: { error: { code: 'REQUEST_INVALID', paths: ['body.prescription.items.0.dose.value'] } } }, 'a float-like dose');

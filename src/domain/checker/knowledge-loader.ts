@@ -223,5 +223,13 @@ export function crossReferenceProblems(k: KnowledgeFiles, origins: { ingredients
     claimAt('.name.en', i.name.en.toLowerCase());
   });
   k.products.forEach((p, n) => p.names.forEach((a, m) => claim('products.json', `products.${n}.names.${m}`, a, `product:${p.id}`)));
+  const codes = new Map<string, string>();
+  k.products.forEach((p, n) =>
+    p.codes.forEach((c, m) => {
+      const prior = codes.get(c);
+      if (prior !== undefined && prior !== p.id) problems.push({ file: 'products.json', path: `products.${n}.codes.${m}`, message: `code "${c}" already denotes "${prior}"` });
+      codes.set(c, p.id);
+    }),
+  );
   return problems;
 }

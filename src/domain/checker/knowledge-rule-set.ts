@@ -56,6 +56,7 @@ export function ruleCounts(compiled: CompiledBundle): Record<string, number> {
     minimumAges: b.ingredients.filter((i) => i.minAge !== undefined).length,
     controlledIngredients: b.ingredients.filter((i) => i.control !== 'none').length,
     antimicrobials: b.ingredients.filter((i) => i.antimicrobial !== undefined).length,
-    regulatoryRules: 11 + b.regulatory.controlledDays.length,
+    // Each entry of regulatory.json is one rule, each controlled-days limit too.
+    regulatoryRules: Object.keys(b.regulatory).length - 1 + b.regulatory.controlledDays.length,
   };
 }

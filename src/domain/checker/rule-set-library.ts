@@ -16,7 +16,12 @@ export function createRuleSetLibrary(bundleBytes: (hash: string) => Uint8Array |
       if (known !== undefined) return known;
       const bytes = bundleBytes(hash);
       if (bytes === undefined) return undefined;
-      const bundle = parseBundle(bytes);
+      let bundle;
+      try {
+        bundle = parseBundle(bytes);
+      } catch {
+        return undefined; // an unreadable bundle is no bundle: admission reports RULE_SET_UNKNOWN
+      }
       if (bundle.hash !== hash) return undefined;
       const ruleSet = createKnowledgeRuleSet(bundle);
       compiled.set(hash, ruleSet);

@@ -53,8 +53,9 @@ export interface CheckInput {
   /** Milliseconds since the epoch: the log time of the check. */
   readonly instant: number;
   /**
-   * The prescriber's privileges in the registry at the time of the check (null: none recorded);
-   * absent when the caller has no registered prescriber (a dry run), so privilege rules are skipped.
+   * The prescriber's privileges in the registry at the time of the check (null: none recorded).
+   * The ledger and dry runs always give them; only tools and tests that check a prescription
+   * outside any registry leave them out, and then the privilege rules are skipped.
    */
   readonly prescriberPrivileges?: Privileges | null;
 }

@@ -17,7 +17,8 @@ const IndexSchema = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 const Evidence = z.record(z.string().max(64), z.union([z.number().int(), z.string().max(256)]));
 
 export const FindingSchema = z.strictObject({
-  ruleId: z.string().min(1).max(128),
+  // Generated ids join at most three knowledge-base ids (each ≤ 64) with a short prefix.
+  ruleId: z.string().min(1).max(256),
   category: z.string().min(1).max(64),
   tier: z.enum(SEVERITY_TIERS),
   action: z.enum(CHECK_ACTIONS),
@@ -36,7 +37,9 @@ export const CheckResultBodySchema = z.strictObject({
   ruleSet: Hex256Schema,
   inputHash: Hex256Schema,
   outcome: z.enum(['active', 'awaiting-override', 'rejected']),
-  findings: z.array(FindingSchema).max(256),
+  // Bounded by the engine's output: 20 lines against the patient's live prescriptions; a result
+  // must never fail its own schema, or the submission it follows could not be recorded.
+  findings: z.array(FindingSchema).max(4096),
 });
 
 export const TraceFlagBodySchema = z.strictObject({

@@ -11,16 +11,20 @@ import { DispensePayload } from '../../../schemas/lifecycle.js';
 import { runCheck, type CheckResult, type OtherPrescription } from './checker.js';
 import type { Prescription } from '../../../schemas/prescription.js';
 import { activeChecker, type ActiveChecker, type RuleSetLibrary } from '../checker/rule-set-activation.js';
-import type { PrescriptionMutation } from './prescription-record.js';
+import { effectiveState, type PrescriptionMutation } from './prescription-record.js';
 import { fail, load, put, type LedgerRecord, type StateView } from './rule-support.js';
 
 export const CHECK_RESULT_TYPE = 'rx.checked';
 export const TRACE_FLAG_TYPE = 'rx.flag';
 
-/** The patient's other live prescriptions, as the checker sees them: sorted, summarised. */
-function otherPrescriptions(view: StateView, pseudonym: string, exceptId: string): OtherPrescription[] {
+/**
+ * The patient's other live prescriptions at `time`, as the checker sees them: sorted, summarised.
+ * One past its last claim window reads as expired (effectiveState) and no longer counts.
+ */
+function otherPrescriptions(view: StateView, pseudonym: string, exceptId: string, time: number): OtherPrescription[] {
   return view
     .activePrescriptionsOf(pseudonym, exceptId)
+    .filter((o) => effectiveState(o, time) !== 'expired')
     .sort((a, b) => (a.prescriptionId < b.prescriptionId ? -1 : 1))
     .map((o) => ({
       prescriptionId: o.prescriptionId,
@@ -37,7 +41,7 @@ function otherPrescriptions(view: StateView, pseudonym: string, exceptId: string
  */
 export function checkPrescription(view: StateView, p: Prescription, time: number, checker: ActiveChecker): CheckResult {
   const prescriberPrivileges = view.actor(p.prescriberId)?.privileges ?? null;
-  return runCheck(checker.ruleSet, { prescription: p, others: otherPrescriptions(view, p.patient.pseudonym, p.prescriptionId), instant: time, prescriberPrivileges }, checker.policy);
+  return runCheck(checker.ruleSet, { prescription: p, others: otherPrescriptions(view, p.patient.pseudonym, p.prescriptionId, time), instant: time, prescriberPrivileges }, checker.policy);
 }
 
 /** The `rx.checked` record for a submitted prescription, at `ctx.index` and `ctx.time`. */

@@ -11,6 +11,7 @@ import type { RuleFinding } from '../../prescription/checker.js';
 import { finding, type CheckContext } from '../check-context.js';
 import type { ResolvedLine } from '../drug-resolution.js';
 import type { KnowledgeBundle } from '../knowledge-bundle.js';
+import { ANTIMICROBIAL_GRADES } from '../../registry/registry-model.js';
 
 type Regulatory = KnowledgeBundle['regulatory'];
 type LimitRule = Regulatory['itemsMax'];
@@ -21,7 +22,8 @@ const limitFinding = (ruleId: string, rule: LimitRule, category: string, lines: 
 /** Days of supply an item covers over every fill it is part of. */
 const totalDays = (item: PrescriptionItem): number => item.days * (1 + (item.repeats?.count ?? 0));
 
-const GRADE_ORDER = ['none', 'non-restricted', 'restricted', 'special'] as const;
+/** Grades in increasing order of restriction, as the registry's privileges name them. */
+const GRADE_ORDER = ANTIMICROBIAL_GRADES;
 
 export function regulatoryFindings(ctx: CheckContext): RuleFinding[] {
   const r = ctx.k.bundle.regulatory;
