@@ -50,11 +50,17 @@ interface Slot {
   readonly worker: Worker;
   ready: boolean;
   /** The batch the worker is verifying, if any: a worker holds at most one. */
-  batch: { readonly id: number; readonly jobs: readonly Pending[] } | undefined;
+  batch: { readonly id: number; readonly jobs: readonly Pending[]; readonly timer: NodeJS.Timeout } | undefined;
 }
 
 /** Most signatures in one message to a worker. */
 const MAX_BATCH = 256;
+/**
+ * A batch of 256 verifies in a few milliseconds; one that takes this long means a stuck worker.
+ * It is stopped: its jobs are rejected (their callers verify on the event loop) and a fresh worker
+ * takes its place, so one hung thread can never hold the ledger's append queue.
+ */
+const BATCH_TIMEOUT_MS = 5_000;
 
 /**
  * The worker module sits next to this one. Compiled (`npm start`), it is plain JavaScript. Run from
@@ -85,13 +91,19 @@ export function createEd25519WorkerPool(size: number): Ed25519WorkerPool {
   const dispatch = (slot: Slot): void => {
     if (!slot.ready || slot.batch !== undefined || queue.length === 0) return;
     const jobs = queue.splice(0, MAX_BATCH);
-    slot.batch = { id: nextId++, jobs };
+    const id = nextId++;
+    const timer = setTimeout(() => {
+      if (slot.batch?.id === id) void slot.worker.terminate();
+    }, BATCH_TIMEOUT_MS);
+    timer.unref();
+    slot.batch = { id, jobs, timer };
     updateRef(slot);
     slot.worker.postMessage({ id: slot.batch.id, jobs: jobs.map(({ signature, message, publicKey }) => ({ signature, message, publicKey })) } satisfies VerifyBatch);
   };
 
   const settle = (slot: Slot): Pending[] => {
     const jobs = slot.batch?.jobs ?? [];
+    if (slot.batch !== undefined) clearTimeout(slot.batch.timer);
     slot.batch = undefined;
     updateRef(slot);
     return [...jobs];
