@@ -9,8 +9,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { z } from 'zod';
 import * as K from '../schemas/knowledge.js';
-import { KnowledgeError, loadKnowledgeDir } from '../src/domain/checker/knowledge-loader.js';
-import { starterKnowledgeDir } from '../src/domain/checker/starter-knowledge.js';
+import { KnowledgeError } from '../src/domain/checker/knowledge-validation.js';
+import { loadKnowledgeDir, starterKnowledgeDir } from '../src/store/knowledge-dir.js';
 
 const SCHEMA_BY_FILE: Array<[RegExp, z.ZodType]> = [
   [/^manifest\.json$/, K.ManifestSchema],

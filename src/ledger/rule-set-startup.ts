@@ -5,10 +5,9 @@
  * re-run by verifiers, with exactly that rule set and policy.
  */
 import { compileBundle } from '../domain/checker/knowledge-bundle.js';
-import { loadKnowledgeDir } from '../domain/checker/knowledge-loader.js';
 import { createKnowledgeRuleSet, ruleCounts, type KnowledgeRuleSet } from '../domain/checker/knowledge-rule-set.js';
 import { RULE_SET_TYPE, type RuleSetBody } from '../domain/checker/rule-set-activation.js';
-import { starterKnowledgeDir } from '../domain/checker/starter-knowledge.js';
+import { loadKnowledgeDir, starterKnowledgeDir } from '../store/knowledge-dir.js';
 import type { CheckPolicy } from '../domain/prescription/checker.js';
 import type { RuleSetStore } from '../store/rule-set-store.js';
 import type { Ledger } from './ledger.js';

@@ -24,7 +24,7 @@ import {
   ProductSchema,
   RegulatoryFileSchema,
 } from '../../../schemas/knowledge.js';
-import { crossReferenceProblems, KnowledgeError, type KnowledgeFiles } from './knowledge-loader.js';
+import { crossReferenceProblems, KnowledgeError, type KnowledgeFiles } from './knowledge-validation.js';
 
 export const RULE_SET_PREFIX = 'rxledger/rule-set/v1\n';
 export const BUNDLE_FORMAT = 'rxledger-rule-set/v1';

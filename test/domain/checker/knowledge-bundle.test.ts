@@ -12,7 +12,8 @@ import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
 import { bytesToHex, utf8 } from '../../../src/core/bytes.js';
 import { BUNDLE_FORMAT, compileBundle, ENGINE_VERSION, parseBundle, RULE_SET_PREFIX, type CompiledBundle } from '../../../src/domain/checker/knowledge-bundle.js';
-import { KnowledgeError, loadKnowledgeDir, type KnowledgeFiles, type KnowledgeProblem } from '../../../src/domain/checker/knowledge-loader.js';
+import { KnowledgeError, type KnowledgeFiles, type KnowledgeProblem } from '../../../src/domain/checker/knowledge-validation.js';
+import { loadKnowledgeDir } from '../../../src/store/knowledge-dir.js';
 import { starterRuleSet } from './starter-rule-set.js';
 import { knowledgeTree, ruleKnowledge, tinyKnowledge, type KnowledgeSource } from './knowledge-fixtures.js';
 

@@ -24,7 +24,7 @@ import type {
   RegulatoryFileSchema,
 } from '../../../schemas/knowledge.js';
 import { compileBundle } from '../../../src/domain/checker/knowledge-bundle.js';
-import { loadKnowledgeDir } from '../../../src/domain/checker/knowledge-loader.js';
+import { loadKnowledgeDir } from '../../../src/store/knowledge-dir.js';
 import { createKnowledgeRuleSet, type KnowledgeRuleSet } from '../../../src/domain/checker/knowledge-rule-set.js';
 
 type Manifest = z.infer<typeof ManifestSchema>;

@@ -3,9 +3,8 @@
  * JSON), and the activation entry body that makes it the log's active rule set.
  */
 import { compileBundle } from '../../../src/domain/checker/knowledge-bundle.js';
-import { loadKnowledgeDir } from '../../../src/domain/checker/knowledge-loader.js';
 import { createKnowledgeRuleSet, type KnowledgeRuleSet } from '../../../src/domain/checker/knowledge-rule-set.js';
-import { starterKnowledgeDir } from '../../../src/domain/checker/starter-knowledge.js';
+import { loadKnowledgeDir, starterKnowledgeDir } from '../../../src/store/knowledge-dir.js';
 import type { RuleSetBody } from '../../../src/domain/checker/rule-set-activation.js';
 import { DEFAULT_CHECK_POLICY, type CheckPolicy, type RuleSet } from '../../../src/domain/prescription/checker.js';
 

@@ -1,5 +1,5 @@
 /**
- * Loading a knowledge directory (src/domain/checker/knowledge-loader.ts): the starter loads; a
+ * Loading a knowledge directory (src/store/knowledge-dir.ts): the starter loads; a
  * directory with a broken field, a missing file, a dangling reference, a duplicate id or a name
  * claimed twice does not, and every problem names its file and field path. Broken directories are
  * temporary copies (t.testdir) of the starter or of the small fixture base.
@@ -7,9 +7,9 @@
 import t, { type Test } from 'tap';
 import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { KnowledgeError, loadKnowledgeDir, type KnowledgeProblem } from '../../../src/domain/checker/knowledge-loader.js';
-import { starterKnowledgeDir } from '../../../src/domain/checker/starter-knowledge.js';
-import { copyOf, knowledgeTree, ruleKnowledge, tinyKnowledge, type KnowledgeSource } from './knowledge-fixtures.js';
+import { KnowledgeError, type KnowledgeProblem } from '../../src/domain/checker/knowledge-validation.js';
+import { loadKnowledgeDir, starterKnowledgeDir } from '../../src/store/knowledge-dir.js';
+import { copyOf, knowledgeTree, ruleKnowledge, tinyKnowledge, type KnowledgeSource } from '../domain/checker/knowledge-fixtures.js';
 
 /** The problems loading `dir` reports (failing the test when it loads). */
 function problemsOf(t: Test, dir: string): KnowledgeProblem[] {

@@ -1,14 +1,8 @@
 /**
- * Reads a knowledge-base directory, validates every file against schemas/knowledge.ts and checks
- * every cross-reference, reporting each problem with its file and field path. Nothing is compiled
- * here (knowledge-bundle.ts does that): a directory either loads whole or not at all.
- *
- * Layout (docs/CHECKER.md §2):
- *   manifest.json  regulatory.json  products.json  classes.json  allergies.json  diseases.json
- *   geriatric.json  ingredients/*.json  interactions/*.json
+ * What a knowledge base must satisfy beyond its file schemas: unique ids, resolvable references,
+ * unambiguous names and codes, limits that fit their ingredient. Pure: the directory reader
+ * (src/store/knowledge-dir.ts) and the bundle parser (knowledge-bundle.ts) both report through it.
  */
-import { readdirSync, readFileSync, existsSync } from 'node:fs';
-import { join } from 'node:path';
 import type { z } from 'zod';
 import { RxError } from '../../core/errors.js';
 import {
@@ -55,80 +49,6 @@ export class KnowledgeError extends RxError {
 export interface ItemOrigin {
   readonly file: string;
   readonly index: number;
-}
-
-/** Loads and validates `dir`; throws KnowledgeError listing every problem found. */
-export function loadKnowledgeDir(dir: string): KnowledgeFiles {
-  const problems: KnowledgeProblem[] = [];
-  const read = <S extends z.ZodType>(file: string, schema: S): z.infer<S> | undefined => {
-    const path = join(dir, file);
-    if (!existsSync(path)) {
-      problems.push({ file, path: '', message: 'missing' });
-      return undefined;
-    }
-    let json: unknown;
-    try {
-      json = JSON.parse(readFileSync(path, 'utf8'));
-    } catch (e) {
-      problems.push({ file, path: '', message: `not JSON: ${(e as Error).message}` });
-      return undefined;
-    }
-    const parsed = schema.safeParse(json);
-    if (!parsed.success) {
-      for (const issue of parsed.error.issues) problems.push({ file, path: issue.path.join('.'), message: issue.message });
-      return undefined;
-    }
-    return parsed.data;
-  };
-  const readAll = <S extends z.ZodType>(sub: string, schema: S): Array<{ file: string; data: z.infer<S> }> => {
-    const folder = join(dir, sub);
-    if (!existsSync(folder)) {
-      problems.push({ file: `${sub}/`, path: '', message: 'missing' });
-      return [];
-    }
-    // Sorted, so the order of the loaded rules never depends on the file system.
-    const names = readdirSync(folder).filter((f) => f.endsWith('.json')).sort();
-    if (names.length === 0) problems.push({ file: `${sub}/`, path: '', message: 'no .json files' });
-    return names.flatMap((f) => {
-        const data = read(`${sub}/${f}`, schema);
-        return data === undefined ? [] : [{ file: `${sub}/${f}`, data }];
-      });
-  };
-
-  const manifest = read('manifest.json', ManifestSchema);
-  const regulatory = read('regulatory.json', RegulatoryFileSchema);
-  const products = read('products.json', ProductFileSchema);
-  const classes = read('classes.json', ClassFileSchema);
-  const allergies = read('allergies.json', AllergyFileSchema);
-  const diseases = read('diseases.json', DiseaseFileSchema);
-  const geriatric = read('geriatric.json', GeriatricFileSchema);
-  const ingredientFiles = readAll('ingredients', IngredientFileSchema);
-  const interactionFiles = readAll('interactions', InteractionFileSchema);
-
-  const files: KnowledgeFiles | undefined =
-    manifest && regulatory && products && classes && allergies && diseases && geriatric
-      ? {
-          manifest,
-          regulatory,
-          ingredients: ingredientFiles.flatMap((f) => f.data.ingredients),
-          products: products.products,
-          classes: classes.classes,
-          interactions: interactionFiles.flatMap((f) => f.data.interactions),
-          allergyGroups: allergies.groups,
-          diseaseRules: diseases.rules,
-          geriatricRules: geriatric.rules,
-        }
-      : undefined;
-  if (files === undefined || problems.length > 0) throw new KnowledgeError(problems.length > 0 ? problems : [{ file: dir, path: '', message: 'incomplete' }]);
-  const originsOf = (list: ReadonlyArray<{ file: string; items: readonly unknown[] }>): ItemOrigin[] => list.flatMap((f) => f.items.map((_, index) => ({ file: f.file, index })));
-  problems.push(
-    ...crossReferenceProblems(files, {
-      ingredients: originsOf(ingredientFiles.map((f) => ({ file: f.file, items: f.data.ingredients }))),
-      interactions: originsOf(interactionFiles.map((f) => ({ file: f.file, items: f.data.interactions }))),
-    }),
-  );
-  if (problems.length > 0) throw new KnowledgeError(problems);
-  return files;
 }
 
 /**
