@@ -12,11 +12,12 @@ import type { JsonObject } from '../../src/core/canonical-json.js';
 import { publicKeyFromSeed } from '../../src/core/ed25519.js';
 import { loadConfig } from '../../src/config.js';
 import { createLedgerClient, createReadSigner, createStatementSigner, type LedgerClient, type StatementSigner, type SubmitResult } from '../../src/client/index.js';
-import { dayOf } from '../../src/domain/prescription/calendar.js';
 import { readActorKey } from '../../src/keys/actor-key-file.js';
 import { genesisOperatorKeyPath } from '../../src/ledger/genesis-operator.js';
 import { startService, type RunningService } from '../../src/service.js';
-import type { Prescription, PrescriptionItem } from '../../schemas/prescription.js';
+import type { PatientRef } from './rx-builders.js';
+
+export { COMPATIBLE_DRUGS, item, prescription, type PatientRef } from './rx-builders.js';
 
 export interface Actor {
   readonly id: string;
@@ -156,10 +157,6 @@ export const DEMO_ACTORS: readonly ActorSpec[] = [
   { id: 'inspector-sun', role: 'regulator', institutionId: 'jinan-nhc', name: '孙科长' },
 ];
 
-export interface PatientRef {
-  readonly pseudonym: string;
-  readonly identityCommitment: string;
-}
 
 /** Identifies a (fictional) patient through POST /v1/patients; the identity stays in the identity store. */
 export async function identifyPatient(prescriber: Actor, n: number): Promise<PatientRef> {
@@ -174,76 +171,5 @@ export async function identifyPatient(prescriber: Actor, n: number): Promise<Pat
   return { pseudonym: r.pseudonym, identityCommitment: r.identityCommitment };
 }
 
-/** A plausible outpatient item; `overrides` change any field. */
-export function item(line: number, overrides: Partial<PrescriptionItem> = {}): PrescriptionItem {
-  return {
-    line,
-    drugCode: `XC09AAA${String(100 + line).slice(-3)}A001010100001`.slice(0, 32),
-    genericName: ['苯磺酸氨氯地平片', '二甲双胍缓释片', '阿托伐他汀钙片', '氯沙坦钾片', '阿司匹林肠溶片', '奥美拉唑肠溶胶囊'][(line - 1) % 6]!,
-    form: 'tablet',
-    strength: { value: '5', unit: 'mg' },
-    dose: { value: '5', unit: 'mg' },
-    frequency: 'qd',
-    route: 'oral',
-    days: 7,
-    quantity: { value: '7', unit: '片' },
-    ...overrides,
-  };
-}
-
-/**
- * Drugs a patient can take together: no two interact or duplicate each other above `minor` in the
- * starter knowledge base (test/scripts/compatible-drugs.test.ts). A patient's successive prescriptions
- * without explicit items get them in turn, so the checker's duplicate-therapy rule does not turn
- * a patient's second prescription into one awaiting an override.
- */
-export const COMPATIBLE_DRUGS: ReadonlyArray<Pick<PrescriptionItem, 'genericName' | 'form' | 'strength' | 'dose'>> = [
-  ['苯磺酸氨氯地平片', 'tablet', '5', 'mg'],
-  ['二甲双胍缓释片', 'tablet', '500', 'mg'],
-  ['阿托伐他汀钙片', 'tablet', '20', 'mg'],
-  ['氯沙坦钾片', 'tablet', '50', 'mg'],
-  ['阿司匹林肠溶片', 'tablet', '100', 'mg'],
-  ['奥美拉唑肠溶胶囊', 'capsule', '20', 'mg'],
-  ['格列齐特缓释片', 'tablet', '30', 'mg'],
-  ['琥珀酸美托洛尔缓释片', 'tablet', '47.5', 'mg'],
-  ['左甲状腺素钠片', 'tablet', '50', 'mcg'],
-  ['氯雷他定片', 'tablet', '10', 'mg'],
-  ['孟鲁司特钠片', 'tablet', '10', 'mg'],
-  ['阿卡波糖片', 'tablet', '50', 'mg'],
-  ['西格列汀片', 'tablet', '100', 'mg'],
-].map(([genericName, form, value, unit]) => ({ genericName: genericName!, form: form as PrescriptionItem['form'], strength: { value: value!, unit: unit! }, dose: { value: value!, unit: unit! } }));
-
-/** How many prescriptions each patient has been written in this process. */
-const issuedTo = new Map<string, number>();
-
-/** A prescription written today (China Standard Time) by `prescriber` for `patient`. */
-export function prescription(id: string, prescriber: { id: string; institutionId: string }, patient: PatientRef, options: { now: number; items?: PrescriptionItem[]; encounter?: Partial<Prescription['encounter']> }): Prescription {
-  return {
-    prescriptionId: id,
-    prescriberId: prescriber.id,
-    institutionId: prescriber.institutionId,
-    encounter: { type: 'outpatient', date: dayOf(options.now), longPrescription: false, validityDays: 1, ...options.encounter },
-    patient: {
-      pseudonym: patient.pseudonym,
-      identityCommitment: patient.identityCommitment,
-      birthDate: '1961-04-12',
-      sex: 'female',
-      weightKg: '62.5',
-      pregnancy: 'no',
-      lactation: false,
-      allergies: [],
-      diagnoses: [{ icd10: 'I10', text: '原发性高血压' }],
-    },
-    items: defaultItems(patient.pseudonym, options.items),
-  };
-}
-
 /** A fresh, unique prescription id. */
 export const rxId = (label: string): string => `rx-${label}-${bytesToHex(globalThis.crypto.getRandomValues(new Uint8Array(4)))}`;
-
-/** `items` if given, else the patient's next compatible drug; every prescription counts, so defaults follow explicit ones too. */
-function defaultItems(pseudonym: string, items: PrescriptionItem[] | undefined): PrescriptionItem[] {
-  const n = issuedTo.get(pseudonym) ?? 0;
-  issuedTo.set(pseudonym, n + 1);
-  return items ?? [item(1, COMPATIBLE_DRUGS[n % COMPATIBLE_DRUGS.length])];
-}

@@ -23,89 +23,38 @@
  * label, never a real signature): they show shapes, not verifiable requests. docs/AUTH.md has
  * worked, verifiable examples.
  *
- * This module assembles the document; its parts live in src/http/openapi/: the object types, the
- * response-body schemas, the actions with their examples, and the error responses.
+ * This module assembles the document and the log's, statements' and patients' paths; the other
+ * parts live in src/http/openapi/: the object types, the shared builders, the component schemas,
+ * the response-body schemas, the actions with their examples, the error responses, and the
+ * prescription and checker paths.
  */
 
 import { z } from 'zod';
 import { encodeBase64 } from '../core/bytes.js';
 import { formatCheckpoint } from '../core/checkpoint.js';
 import { publicKeyFromSeed } from '../core/ed25519.js';
-import { LedgerEntrySchema } from '../core/entry.js';
 import { ERROR_CODES } from '../core/errors.js';
 import { ed25519KeyId, formatVerifierKey } from '../core/note-keys.js';
 import { formatSignedNote } from '../core/signed-note.js';
-import { ActorIdSchema, SignedStatementSchema } from '../core/statement.js';
 import { formatTlogProof } from '../core/tlog-proof.js';
-import { FindingSchema } from '../domain/prescription/lifecycle-entry-types.js';
 import { CHECK_RESULT_TYPE } from '../domain/prescription/lifecycle-records.js';
 import { ACTION_ROLES } from '../domain/registry/authorization.js';
 import { GENESIS_OPERATOR_TYPE } from '../domain/registry/registry-entry-types.js';
-import { InstitutionIdSchema } from '../domain/registry/registry-model.js';
-import { PrescriptionIdSchema, RoutingSchema } from '../../schemas/lifecycle.js';
-import { PatientIdentitySchema, PrescriptionSchema } from '../../schemas/prescription.js';
 import { HTTP_STATUS } from './error-status.js';
 import { IndexParam } from './index-param.js';
-import { ACTION_PAYLOADS, type ActionDoc, EXAMPLE_ACTORS, PATIENT_IDENTIFY_ACTION, PHARMACY, PatientIdentifyPayloadSchema, RECORD_BODIES, RX_NOMINATED, type StatementAction, actionDocs, exampleBytes, exampleHash, exampleHex256, exampleStatement, signerRole } from './openapi/action-examples.js';
-import { type ActionEntry, type ExampleObject, type Json, type MediaTypeObject, OPENAPI_VERSION, type OpenApiDocument, type OpenApiOptions, type OperationObject, type ParameterObject } from './openapi/types.js';
-import { RESPONSE_SCHEMAS } from './openapi/response-schemas.js';
+import { type ActionDoc, PATIENT_IDENTIFY_ACTION, RECORD_BODIES, type StatementAction, actionDocs, exampleBytes, exampleHash, exampleHex256, exampleStatement, signerRole } from './openapi/action-examples.js';
+import { type ActionEntry, type ExampleObject, OPENAPI_VERSION, type OpenApiDocument, type OpenApiOptions, type OperationObject } from './openapi/types.js';
 import { errorResponseName, errorResponses, errors, ref } from './openapi/error-responses.js';
+import { componentSchemas } from './openapi/components.js';
+import { json, noCache, param, SIGNED_READ, SIGNED_WRITE_NOTE } from './openapi/helpers.js';
 import { checkerPaths } from './openapi/checker-paths.js';
-import { CheckRequestSchema } from './checker-routes.js';
-import { OrderSignRequestSchema } from '../domain/checker/cds-hooks.js';
+import { prescriptionPaths } from './openapi/prescription-paths.js';
 
 export { ErrorBodySchema, RESPONSE_SCHEMAS } from './openapi/response-schemas.js';
 export type { ExampleObject, MediaTypeObject, OpenApiDocument, OpenApiOptions, OperationObject, Reference, ResponseObject } from './openapi/types.js';
 
 // ---------------------------------------------------------------------------------------------
-// Schemas: one zod registry, so shared pieces become $refs between components.
-
-const COMPONENT_URI = (id: string): string => `#/components/schemas/${id}`;
-
-function componentSchemas(descriptions: ReadonlyMap<string, string>): Record<string, Json> {
-  const registry = z.registry<{ id: string }>();
-  const add = (id: string, schema: z.ZodType) => {
-    // One schema object can serve several actions; zod then emits a $ref to the first id.
-    registry.add(registry.has(schema) ? schema.clone() : schema, { id });
-  };
-  add('SignedStatement', SignedStatementSchema);
-  add('Prescription', PrescriptionSchema);
-  add('PatientIdentity', PatientIdentitySchema);
-  add('Routing', RoutingSchema);
-  add('Finding', FindingSchema);
-  add('LedgerEntry', LedgerEntrySchema);
-  for (const [action, schema] of Object.entries(ACTION_PAYLOADS)) add(`payload.${action}`, schema);
-  add(`payload.${PATIENT_IDENTIFY_ACTION}`, PatientIdentifyPayloadSchema);
-  for (const [type, schema] of Object.entries(RECORD_BODIES)) add(`entry.${type}`, schema);
-  for (const [id, schema] of Object.entries(RESPONSE_SCHEMAS)) add(id, schema);
-  add('CheckRequest', CheckRequestSchema);
-  add('OrderSignRequest', OrderSignRequestSchema);
-  const generated = z.toJSONSchema(registry, { target: 'draft-2020-12', unrepresentable: 'any', io: 'input', uri: COMPONENT_URI }).schemas;
-  return Object.fromEntries(
-    Object.entries(generated).map(([id, schema]) => {
-      const { $schema: _dialect, $id: _id, ...rest } = schema as Record<string, unknown>;
-      const description = descriptions.get(id);
-      return [id, description === undefined ? rest : { description, ...rest }];
-    }),
-  );
-}
-
-function jsonSchemaOf(schema: z.ZodType): Json {
-  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { target: 'draft-2020-12', unrepresentable: 'any', io: 'input' }) as Record<string, unknown>;
-  return rest;
-}
-
-// ---------------------------------------------------------------------------------------------
 // The document.
-
-const SIGNED_READ = [{ rxReadSignatureInput: [], rxReadSignature: [] }] as const;
-const SIGNED_WRITE_NOTE = 'Authenticated by the signed statement in the body (docs/AUTH.md §2), not by any HTTP header.';
-const json = (schemaName: string, extra: Omit<MediaTypeObject, 'schema'> = {}): Record<string, MediaTypeObject> => ({ 'application/json': { schema: ref('schemas', schemaName), ...extra } });
-const noCache = { 'Cache-Control': { description: 'Always `no-cache`.', schema: { type: 'string', const: 'no-cache' } } };
-
-function param(name: string, where: 'path' | 'query', schema: z.ZodType, description: string, example: string, required = true): ParameterObject {
-  return { name, in: where, required: where === 'path' ? true : required, description, schema: jsonSchemaOf(schema), example };
-}
 
 export function buildOpenApiDocument(options: OpenApiOptions): OpenApiDocument {
   const { origin, entriesPageMax, queuePageMax } = options;
@@ -324,48 +273,7 @@ export function buildOpenApiDocument(options: OpenApiOptions): OpenApiDocument {
       },
     };
   }
-  if (servesPrescriptions) {
-    paths['/v1/prescriptions/{id}'] = {
-      get: {
-        operationId: 'getPrescription',
-        tags: ['prescriptions'],
-        summary: 'A prescription’s state, fills and content, for its parties',
-        description: 'Signed read. Parties (the prescribing institution’s prescribers, pharmacies that held it, couriers that carried it, regulators, operators) get PrescriptionDetail. A pharmacist of a pharmacy in the prescribing city gets PrescriptionStatus of an open prescription, to claim it. Everyone else gets 404 RX_NOT_FOUND: existence is not disclosed.',
-        security: SIGNED_READ,
-        parameters: [param('id', 'path', PrescriptionIdSchema, 'The prescription id.', RX_NOMINATED)],
-        responses: {
-          '200': { description: 'The prescription.', content: { 'application/json': { schema: { oneOf: [ref('schemas', 'PrescriptionDetail'), ref('schemas', 'PrescriptionStatus')] } } } },
-          ...errors(400, 401, 403, 404, 500, 503),
-        },
-      },
-    };
-    paths['/v1/pharmacies/{pharmacyId}/queue'] = {
-      get: {
-        operationId: 'getPharmacyQueue',
-        tags: ['prescriptions'],
-        summary: 'What is routed to a pharmacy and claimable now, oldest first',
-        description: `Signed read by the pharmacy’s own pharmacists (or a regulator or operator). Paged by submission index: pass \`next\` as \`after\`.`,
-        security: SIGNED_READ,
-        parameters: [
-          param('pharmacyId', 'path', InstitutionIdSchema, 'The pharmacy.', PHARMACY),
-          param('after', 'query', IndexParam.optional(), 'Only prescriptions submitted after this index.', '1000', false),
-          param('limit', 'query', IndexParam.pipe(z.number().int().min(1).max(queuePageMax)).optional(), `Page size, 1 to ${queuePageMax} (the default).`, '20', false),
-        ],
-        responses: { '200': { description: 'A page of the queue.', content: json('PharmacyQueuePage') }, ...errors(400, 401, 403, 500, 503) },
-      },
-    };
-    paths['/v1/couriers/{courierId}/assignments'] = {
-      get: {
-        operationId: 'getCourierAssignments',
-        tags: ['prescriptions'],
-        summary: 'A courier’s open deliveries, with where and to whom',
-        description: 'Signed read by the courier itself. Only what a delivery needs: the address and recipient, never the national id or the drugs. `address` is null when the identity record is erased or has no address.',
-        security: SIGNED_READ,
-        parameters: [param('courierId', 'path', ActorIdSchema, 'The courier (must be the signer).', EXAMPLE_ACTORS.courier)],
-        responses: { '200': { description: 'The assignments.', content: json('CourierAssignments') }, ...errors(400, 401, 403, 500, 503) },
-      },
-    };
-  }
+  if (servesPrescriptions) Object.assign(paths, prescriptionPaths(queuePageMax));
   if (servesChecker) Object.assign(paths, checkerPaths());
 
   const readSchemeNote = 'Signed reads (RFC 9421 profile `rxledger-read`, docs/AUTH.md §3) need both headers, signed by a registered, valid, unrevoked key of an active actor:';

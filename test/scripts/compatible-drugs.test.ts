@@ -1,12 +1,12 @@
 /**
- * scripts/lib/rx-world.ts gives a patient's successive prescriptions drugs from COMPATIBLE_DRUGS,
+ * scripts/lib/rx-builders.ts gives a patient's successive prescriptions drugs from COMPATIBLE_DRUGS,
  * so demos, benchmarks and tests can write many prescriptions for one patient without the checker
  * holding them for an override. That only holds if no two of them interact or duplicate each
  * other above `minor` in the starter knowledge base, nor raise anything alone.
  */
 import t from 'tap';
 import { runCheck } from '../../src/domain/prescription/checker.js';
-import { COMPATIBLE_DRUGS, item, prescription } from '../../scripts/lib/rx-world.js';
+import { COMPATIBLE_DRUGS, item, prescription } from '../../scripts/lib/rx-builders.js';
 import { starterRuleSet } from '../domain/checker/starter-rule-set.js';
 
 const patient = { pseudonym: 'a'.repeat(64), identityCommitment: 'b'.repeat(64) };

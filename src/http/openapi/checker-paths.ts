@@ -7,10 +7,10 @@ import { Hex256Schema } from '../../../schemas/prescription.js';
 import { CDS_DISCOVERY, ORDER_SIGN_SERVICE_ID } from '../../domain/checker/cds-hooks.js';
 import { examplePrescription, exampleHex256, RX_NOMINATED } from './action-examples.js';
 import { errors, ref } from './error-responses.js';
+import { json, SIGNED_READ } from './helpers.js';
 import type { Json, ParameterObject } from './types.js';
 
-const SIGNED_READ = [{ rxReadSignatureInput: [], rxReadSignature: [] }] as const;
-const jsonOf = (schemaName: string, example?: Json) => ({ 'application/json': { schema: ref('schemas', schemaName), ...(example === undefined ? {} : { example }) } });
+const jsonOf = (schemaName: string, example?: Json) => json(schemaName, example === undefined ? {} : { example });
 
 /** A FHIR order-sign request in the profile of src/domain/checker/cds-hooks.ts. */
 export const ORDER_SIGN_EXAMPLE = {

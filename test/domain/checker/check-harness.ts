@@ -1,7 +1,6 @@
 /**
- * Prescriptions for the checker's tests, shaped like scripts/lib/rx-world.ts `item()` and
- * `prescription()` (which the lifecycle tests use) but without importing the running service, so
- * each test file starts in a fraction of the time. Every prescription built here is parsed with
+ * Prescriptions for the checker's tests, from the same item builder the lifecycle tests use
+ * (scripts/lib/rx-builders.ts, which starts no service). Every prescription built here is parsed with
  * the real PrescriptionSchema first: a test never feeds the engine input the ledger would refuse.
  */
 import { sha256 } from '@noble/hashes/sha2.js';
@@ -9,6 +8,7 @@ import { bytesToHex, utf8 } from '../../../src/core/bytes.js';
 import { PrescriptionSchema, type Prescription, type PrescriptionItem } from '../../../schemas/prescription.js';
 import { runCheck, type CheckInput, type CheckResult, type OtherPrescription, type RuleFinding, type RuleSet } from '../../../src/domain/prescription/checker.js';
 import type { Privileges } from '../../../src/domain/registry/registry-model.js';
+import { item } from '../../../scripts/lib/rx-builders.js';
 
 /** 2026-03-02 09:00 China Standard Time (test/domain/prescription/test-world.ts T0): the day of issue. */
 export const T0 = Date.UTC(2026, 2, 2, 1, 0, 0);
@@ -18,19 +18,7 @@ const hex = (label: string): string => bytesToHex(sha256(utf8(label)));
 
 /** One line: a plausible oral tablet, 5 mg once a day for 7 days, with `overrides`. */
 export function line(n: number, genericName: string, overrides: Partial<PrescriptionItem> = {}): PrescriptionItem {
-  return {
-    line: n,
-    drugCode: `XTEST${String(n).padStart(3, '0')}`,
-    genericName,
-    form: 'tablet',
-    strength: { value: '5', unit: 'mg' },
-    dose: { value: '5', unit: 'mg' },
-    frequency: 'qd',
-    route: 'oral',
-    days: 7,
-    quantity: { value: '7', unit: '片' },
-    ...overrides,
-  };
+  return item(n, { drugCode: `XTEST${String(n).padStart(3, '0')}`, genericName, ...overrides });
 }
 
 export interface RxOptions {
