@@ -5,9 +5,14 @@
 import { z } from 'zod';
 import { RxError } from './core/errors.js';
 import { isValidKeyName } from './core/note-keys.js';
+import { formatCosignerVerifierKey, parseCosignerVerifierKey } from './core/cosignature.js';
 import { DEFAULT_CHECK_POLICY, type CheckPolicy } from './domain/prescription/checker.js';
+import { OversightEnvSchema, oversightSettingsFrom } from './oversight/oversight-env.js';
+import type { OversightSettings } from './oversight/oversight-settings.js';
 
 const ConfigSchema = z.object({
+  // Statistics and alert thresholds for regulators (docs/OVERSIGHT.md).
+  ...OversightEnvSchema.shape,
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   HOST: z.string().min(1).default('127.0.0.1'),
   DATA_DIR: z.string().min(1).default('./data'),
@@ -35,6 +40,22 @@ const ConfigSchema = z.object({
       return policy as unknown as CheckPolicy;
     })
     .default(DEFAULT_CHECK_POLICY),
+  /** Witnesses whose cosignatures the ledger accepts: C2SP cosigner vkeys (type 0x04), comma- or space-separated. */
+  WITNESS_KEYS: z
+    .string()
+    .transform((s, ctx) => {
+      const keys: string[] = [];
+      for (const text of s.split(/[\s,]+/).filter((k) => k.length > 0)) {
+        try {
+          keys.push(formatCosignerVerifierKey(parseCosignerVerifierKey(text)));
+        } catch {
+          ctx.addIssue({ code: 'custom', message: 'each key must be a C2SP cosigner vkey <name>+<key ID>+<base64(0x04 || key)>' });
+          return z.NEVER;
+        }
+      }
+      return [...new Set(keys)];
+    })
+    .default([]),
 });
 
 export interface Config {
@@ -52,6 +73,12 @@ export interface Config {
   /** The knowledge base to check prescriptions with; undefined means the starter set. */
   readonly knowledgeDir: string | undefined;
   readonly checkPolicy: CheckPolicy;
+  /** The witnesses whose cosignatures POST /v1/checkpoint/cosignatures accepts (vkeys); empty: none. */
+  readonly witnessKeys: readonly string[];
+  /** Periods and alert thresholds of the oversight projection (docs/OVERSIGHT.md). */
+  readonly oversight: OversightSettings;
+  /** How often the oversight projection folds new entries (it also does before every read). */
+  readonly oversightFoldIntervalMs: number;
 }
 
 /** Parses configuration from an environment-like record; throws CONFIG_INVALID naming each bad variable. */
@@ -78,5 +105,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     authTimestampWindowMs: c.AUTH_TIMESTAMP_WINDOW_MS,
     knowledgeDir: c.KNOWLEDGE_DIR,
     checkPolicy: Object.freeze({ ...c.CHECK_POLICY }),
+    witnessKeys: Object.freeze([...c.WITNESS_KEYS]),
+    oversight: oversightSettingsFrom(c),
+    oversightFoldIntervalMs: c.OVERSIGHT_FOLD_INTERVAL_MS,
   });
 }

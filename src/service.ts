@@ -18,6 +18,7 @@ import { nodeMerkleHasher } from './platform/node-merkle-hasher.js';
 import { createNodeEd25519Verifier } from './platform/node-ed25519.js';
 import { createEd25519WorkerPool, type Ed25519WorkerPool } from './platform/ed25519-worker-pool.js';
 import { nodeSha256Hex } from './platform/node-sha256.js';
+import { createWalSync } from './platform/wal-sync.js';
 import { createStateStore, type StateStore } from './store/state-store.js';
 import { acquireDataDirLock, type DataDirLock } from './store/data-dir-lock.js';
 import { AUTH_POLICY_TYPE } from './domain/entry-types.js';
@@ -36,6 +37,11 @@ import { ensureActiveRuleSet, loadConfiguredRuleSet } from './ledger/rule-set-st
 import { ensureGenesisOperator, GENESIS_OPERATOR_ID } from './ledger/genesis-operator.js';
 import { createLedgerStore } from './store/ledger-store.js';
 import type { EntryBodySchemas } from './domain/entry-types.js';
+import { createCosignatureStore } from './store/cosignature-store.js';
+import { createCosignatureCollector, type CosignatureCollector } from './witness/cosignature-collector.js';
+import { createOversightStore, type OversightStore } from './store/oversight-store.js';
+import { createDrugClassifier } from './oversight/drug-classifier.js';
+import { createOversightService, type OversightService } from './oversight/oversight-service.js';
 
 export const DATABASE_FILE = 'ledger.sqlite';
 
@@ -69,6 +75,10 @@ export interface ServiceLedger {
   readonly ruleSets: RuleSetLibrary;
   readonly checkPolicy: CheckPolicy;
   readonly identities: IdentityStore;
+  /** Witness cosignatures of published checkpoints (WITNESS_KEYS). */
+  readonly witnesses: CosignatureCollector;
+  /** Statistics and alerts for regulators, folded from the log (docs/OVERSIGHT.md); caught up at start-up. */
+  readonly oversight: OversightService;
   /** Closes the ledger (drain, final checkpoint) and the identity store, and releases the data directory. */
   close(): Promise<void>;
 }
@@ -104,6 +114,7 @@ async function openLocked(config: Config, deps: ServiceDeps, lock: DataDirLock):
     throw err;
   }
   const state = createStateStore(db);
+  const witnesses = createCosignatureCollector({ origin: config.logOrigin, witnessKeys: config.witnessKeys, store: createCosignatureStore(db), ...(deps.clock ? { clock: deps.clock } : {}) });
   let checker: KnowledgeRuleSet;
   try {
     checker = loadConfiguredRuleSet(config.knowledgeDir, state.ruleSets);
@@ -121,10 +132,17 @@ async function openLocked(config: Config, deps: ServiceDeps, lock: DataDirLock):
   // verified on the event loop, which is also the fallback if none can start.
   void signaturePool.ready().catch(() => deps.logger.warn({}, 'no signature worker could start: verifying on the event loop'));
   const ruleSets = createRuleSetLibrary((hash) => state.ruleSets.bundle(hash), [checker]);
+  // Drug classes come from the rule set each prescription was checked with, by the hash the log names.
+  const oversightStore = createOversightStore(db, {
+    settings: config.oversight,
+    classify: createDrugClassifier((hash) => (ruleSets.get(hash) as Partial<KnowledgeRuleSet> | undefined)?.knowledge),
+  });
+  if (oversightStore.rebuilt) deps.logger.warn({}, 'oversight settings changed: refolding the projection from the start of the log');
   let ledger: Ledger;
   try {
     ledger = openLedger({
-      store: createLedgerStore(db),
+      // Batches commit with synchronous=NORMAL and are acknowledged once their WAL is flushed off the event loop.
+      store: createLedgerStore(db, { walFlusher: createWalSync(join(config.dataDir, DATABASE_FILE)) }),
       origin: config.logOrigin,
       signingKeys: keys,
       logger: deps.logger,
@@ -147,7 +165,7 @@ async function openLocked(config: Config, deps: ServiceDeps, lock: DataDirLock):
     throw err;
   }
   try {
-    return await recordStartUp(config, deps, { ledger, state, identities, verifySignature, signaturePool, checker, ruleSets, lock });
+    return await recordStartUp(config, deps, { ledger, state, identities, verifySignature, signaturePool, checker, ruleSets, lock, witnesses, oversightStore });
   } catch (err) {
     await ledger.close().catch(() => undefined);
     identities.close();
@@ -165,10 +183,12 @@ interface Opened {
   readonly checker: KnowledgeRuleSet;
   readonly ruleSets: RuleSetLibrary;
   readonly lock: DataDirLock;
+  readonly witnesses: CosignatureCollector;
+  readonly oversightStore: OversightStore;
 }
 
 /** The start-up records (key set, auth policy, genesis operator, first checkpoint) and the services. */
-async function recordStartUp(config: Config, deps: ServiceDeps, { ledger, state, identities, verifySignature, signaturePool, checker, ruleSets, lock }: Opened): Promise<ServiceLedger> {
+async function recordStartUp(config: Config, deps: ServiceDeps, { ledger, state, identities, verifySignature, signaturePool, checker, ruleSets, lock, witnesses, oversightStore }: Opened): Promise<ServiceLedger> {
   const registry = state.registry;
   const recorded = await ledger.recordCheckpointKeys();
   if (recorded !== undefined) deps.logger.info({ index: recorded.index }, 'recorded checkpoint signing keys in the log');
@@ -183,6 +203,9 @@ async function recordStartUp(config: Config, deps: ServiceDeps, { ledger, state,
     deps.logger.warn({ path: genesis.keyPath, actorId: GENESIS_OPERATOR_ID, index: genesis.entry.index }, 'created the genesis operator key: move it off this machine');
   }
   ledger.publishCheckpoint();
+  const oversight = createOversightService({ projection: oversightStore, source: ledger, logger: deps.logger });
+  const folded = oversight.catchUp();
+  deps.logger.info({ size: folded.size }, 'oversight projection caught up with the log');
   const readAuth = createReadAuthenticator({
     registry,
     verifySignature,
@@ -206,6 +229,8 @@ async function recordStartUp(config: Config, deps: ServiceDeps, { ledger, state,
     ruleSets,
     checkPolicy: config.checkPolicy,
     identities,
+    witnesses,
+    oversight,
     async close() {
       try {
         await ledger.close();
@@ -231,6 +256,7 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<R
   const opened = await openServiceLedger(config, deps);
   const { ledger, readAuth, patients, state, identities } = opened;
   const stopCheckpointing = ledger.startCheckpointing(config.checkpointIntervalMs);
+  const stopOversight = opened.oversight.start(config.oversightFoldIntervalMs);
   let app: FastifyInstance;
   try {
     app = await createApp({
@@ -243,10 +269,13 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<R
       lifecycle: { prescriptions: state.prescriptions, registry: state.registry, identities, ...(deps.clock ? { clock: deps.clock } : {}) },
       checker: { state, ruleSets: opened.ruleSets, bundles: state.ruleSets, ...(deps.clock ? { clock: deps.clock } : {}) },
       logger: deps.logger,
+      witnesses: opened.witnesses,
+      oversight: { oversight: opened.oversight, utcOffsetMinutes: config.oversight.utcOffsetMinutes },
     });
     await app.listen({ port: config.port, host: config.host });
   } catch (err) {
     stopCheckpointing();
+    stopOversight();
     await opened.close();
     throw err;
   }
@@ -263,6 +292,7 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<R
         try {
           await app.close();
         } finally {
+          stopOversight();
           await opened.close();
         }
       })();

@@ -3,20 +3,20 @@
  * trusted verifier keys (--key, repeatable). Exit 0 when everything verifies, 1 on any failure,
  * 2 on a usage error. `--json` prints the report as JSON.
  */
-import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
-import { openDbLogSource } from '../verify/db-log-source.js';
-import { createHttpLogSource } from '../verify/http-log-source.js';
 import { verifyLog, type VerifyReport } from '../verify/log-verifier.js';
 import type { LogSource } from '../verify/log-source.js';
 import { createProgress } from './progress.js';
-import { readActorKey } from '../keys/actor-key-file.js';
-import { createReadSigner } from '../client/read-signer.js';
+import { parseCommandArgs, usageProblem } from './command-args.js';
+import { openSource, parseSourceArgs, SOURCE_OPTIONS } from './log-source-args.js';
 import { nodeMerkleHasher } from '../platform/node-merkle-hasher.js';
 import { createNodeEd25519Verifier } from '../platform/node-ed25519.js';
+import { witnessPolicyFrom } from './monitor-command.js';
+import { checkWitnesses, type WitnessCheck } from '../witness/witness-check.js';
+import { createLedgerClient } from '../client/ledger-client.js';
 
 export const VERIFY_USAGE = `usage: rxledger verify (--url URL --actor-key FILE | --db FILE) --key VERIFIER_KEY [--key ...]
                        [--origin ORIGIN] [--trusted-checkpoint FILE] [--timestamp-window-ms MS] [--json]
+                       [--witness WITNESS_KEY ... [--witness-threshold K]]   (with --url: K of the witnesses cosigned a consistent checkpoint)
   --actor-key: the auditor's actor key file (a regulator's), to sign reads of entry content`;
 
 export interface CommandIo {
@@ -25,57 +25,31 @@ export interface CommandIo {
 }
 
 export async function runVerify(args: string[], io: CommandIo): Promise<number> {
-  let values;
+  const parsedArgs = parseCommandArgs(
+    args,
+    {
+      ...SOURCE_OPTIONS,
+      witness: { type: 'string', multiple: true },
+      'witness-threshold': { type: 'string' },
+      json: { type: 'boolean', default: false },
+    },
+    VERIFY_USAGE,
+    io,
+  );
+  if ('exit' in parsedArgs) return parsedArgs.exit;
+  const { values } = parsedArgs;
+  const parsed = parseSourceArgs(values);
+  if (!parsed.ok) return usageProblem(parsed.problem, VERIFY_USAGE, io);
+  let witnessPolicy;
   try {
-    ({ values } = parseArgs({
-      args,
-      options: {
-        url: { type: 'string' },
-        db: { type: 'string' },
-        key: { type: 'string', multiple: true },
-        origin: { type: 'string' },
-        'actor-key': { type: 'string' },
-        'timestamp-window-ms': { type: 'string' },
-        'trusted-checkpoint': { type: 'string' },
-        json: { type: 'boolean', default: false },
-        help: { type: 'boolean', default: false },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
+    witnessPolicy = witnessPolicyFrom(values.witness, values['witness-threshold']);
+    if (witnessPolicy !== undefined && values.url === undefined) throw new Error('--witness needs --url: cosignatures are read from the ledger');
   } catch (err) {
-    io.stderr.write(`${(err as Error).message}\n${VERIFY_USAGE}\n`);
-    return 2;
-  }
-  if (values.help) {
-    io.stdout.write(`${VERIFY_USAGE}\n`);
-    return 0;
-  }
-  if ((values.url === undefined) === (values.db === undefined) || (values.key ?? []).length === 0) {
-    io.stderr.write(`${VERIFY_USAGE}\n`);
-    return 2;
-  }
-  const windowMs = values['timestamp-window-ms'];
-  if (windowMs !== undefined && !/^[1-9][0-9]{0,9}$/.test(windowMs)) {
-    io.stderr.write(`--timestamp-window-ms must be a positive integer\n${VERIFY_USAGE}\n`);
-    return 2;
-  }
-  let previousCheckpoint: string | undefined;
-  if (values['trusted-checkpoint'] !== undefined) {
-    try {
-      previousCheckpoint = readFileSync(values['trusted-checkpoint'], 'utf8');
-    } catch {
-      io.stderr.write(`cannot read ${values['trusted-checkpoint']}\n`);
-      return 2;
-    }
+    return usageProblem((err as Error).message, VERIFY_USAGE, io);
   }
   let source: LogSource;
   try {
-    const reader = values['actor-key'] === undefined ? undefined : readActorKey(values['actor-key']);
-    source =
-      values.url !== undefined
-        ? createHttpLogSource(values.url, reader === undefined ? {} : { signRead: createReadSigner({ seed: reader.seed }) })
-        : openDbLogSource(values.db as string);
+    source = await openSource(values);
   } catch (err) {
     io.stderr.write(`${(err as Error).message}\n`);
     return 1;
@@ -84,21 +58,29 @@ export async function runVerify(args: string[], io: CommandIo): Promise<number> 
   const signatures = createNodeEd25519Verifier();
   let report: VerifyReport;
   try {
+    const { ok: _ok, ...trust } = parsed;
     report = await verifyLog(source, {
-      trustedKeys: values.key ?? [],
+      ...trust,
       hasher: nodeMerkleHasher,
-      ...(values['timestamp-window-ms'] === undefined ? {} : { timestampWindowMs: Number(values['timestamp-window-ms']) }),
       verifySignature: (sig, msg, pub) => signatures.verify(sig, msg, pub),
-      ...(values.origin === undefined ? {} : { origin: values.origin }),
-      ...(previousCheckpoint === undefined ? {} : { previousCheckpoint }),
       onProgress: (done, total) => progress.update(done, total),
     });
   } finally {
     progress.finish();
     await source.close?.();
   }
-  io.stdout.write(values.json ? `${JSON.stringify(report)}\n` : formatReport(report));
-  return report.ok ? 0 : 1;
+  let witnesses: WitnessCheck | undefined;
+  if (witnessPolicy !== undefined && report.ok && report.checkpointSize !== undefined && report.rootHash !== undefined) {
+    witnesses = await checkWitnesses({ source: createLedgerClient(values.url as string), logKeys: values.key ?? [], policy: witnessPolicy, verified: { size: report.checkpointSize, rootHash: report.rootHash }, nowSeconds: Math.floor(Date.now() / 1000) });
+  }
+  const ok = report.ok && (witnessPolicy === undefined || witnesses?.ok === true);
+  io.stdout.write(values.json ? `${JSON.stringify(witnesses === undefined ? report : { ...report, ok, witnesses })}\n` : formatReport(report) + (witnesses === undefined ? '' : formatWitnessCheck(witnesses)));
+  return ok ? 0 : 1;
+}
+
+export function formatWitnessCheck(w: WitnessCheck): string {
+  if (w.ok) return `witnesses:  ${w.witnessedBy?.length} of the required ${w.threshold} cosigned size ${w.size} (${w.witnessedBy?.map((x) => x.name).join(', ')}): OK\n`;
+  return `witnesses:  FAILED: ${w.failure?.code} — ${w.failure?.message}\n`;
 }
 
 export function formatReport(r: VerifyReport): string {

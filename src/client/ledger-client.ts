@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { RxError, ERROR_CODES, type ErrorCode } from '../core/errors.js';
 import type { SignedStatement } from '../core/statement.js';
 import type { ReadSigner } from './read-signer.js';
+import type { OversightAlerts, OversightAlertsParams, OversightAlertSummary, OversightStats, OversightStatsParams } from './oversight-types.js';
 
 export interface SubmitResult {
   readonly index: number;
@@ -42,6 +43,15 @@ export interface PrescriptionStatus {
   readonly [more: string]: unknown;
 }
 
+export interface CosignatureResult {
+  readonly size: number;
+  readonly witness: string;
+  readonly keyId: string;
+  readonly timestamp: number;
+  /** False when the ledger already held this witness's cosignature of the checkpoint, as recent or more. */
+  readonly stored: boolean;
+}
+
 export interface LogInfo {
   readonly origin: string;
   readonly verifierKey: string;
@@ -58,8 +68,20 @@ export interface LedgerClient {
   submit(signed: SignedStatement): Promise<SubmitResult>;
   log(): Promise<LogInfo>;
   checkpoint(): Promise<string>;
+  /** GET /v1/log/proof/consistency: the proof's hashes as served (untrusted: verify them). */
+  consistencyProof(from: number, to: number): Promise<{ from: number; to: number; hashes: string[] }>;
+  /** GET /checkpoint/cosigned: the largest checkpoint cosigned by ≥ `min` (default 1) witnesses, as text (verify it). */
+  cosignedCheckpoint(min?: number): Promise<string>;
+  /** POST /v1/checkpoint/cosignatures: a witness's cosignature line for a checkpoint (note text or signed note). */
+  submitCosignature(checkpoint: string, cosignature: string): Promise<CosignatureResult>;
   /** Entry content: a signed read, with the reader given to createLedgerClient. */
   entries(start: number, end: number): Promise<EntriesPage>;
+  /** GET /v1/oversight/stats: 处方点评 figures (signed read by a regulator or operator). */
+  oversightStats(params?: OversightStatsParams): Promise<OversightStats>;
+  /** GET /v1/oversight/alerts: alerts, newest first; pass `next` as `cursor` for more. */
+  oversightAlerts(params?: OversightAlertsParams): Promise<OversightAlerts>;
+  /** GET /v1/oversight/alerts/summary: alert counts per kind. */
+  oversightAlertSummary(since?: number | string): Promise<OversightAlertSummary>;
   /** POST /v1/patients: a signed `patient.identify` → pseudonym and commitment. */
   identifyPatient(signed: SignedStatement): Promise<{ pseudonym: string; identityCommitment: string; replayed: boolean }>;
   /** Signed reads of the lifecycle. */
@@ -112,7 +134,16 @@ export function createLedgerClient(baseUrl: string, options: LedgerClientOptions
     },
     log: async () => (await (await call('/v1/log')).json()) as LogInfo,
     checkpoint: async () => (await call('/checkpoint')).text(),
+    consistencyProof: async (from, to) => (await (await call(`/v1/log/proof/consistency?from=${from}&to=${to}`)).json()) as { from: number; to: number; hashes: string[] },
+    cosignedCheckpoint: async (min = 1) => (await call(`/checkpoint/cosigned?min=${min}`)).text(),
+    async submitCosignature(checkpoint, cosignature) {
+      const res = await call('/v1/checkpoint/cosignatures', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ checkpoint, cosignature }) });
+      return (await res.json()) as CosignatureResult;
+    },
     entries: (start, end) => signedGet(`/v1/log/entries?start=${start}&end=${end}`) as Promise<EntriesPage>,
+    oversightStats: (params = {}) => signedGet(`/v1/oversight/stats${queryOf(params)}`) as Promise<OversightStats>,
+    oversightAlerts: (params = {}) => signedGet(`/v1/oversight/alerts${queryOf(params)}`) as Promise<OversightAlerts>,
+    oversightAlertSummary: (since) => signedGet(`/v1/oversight/alerts/summary${queryOf({ since })}`) as Promise<OversightAlertSummary>,
     async identifyPatient(signed) {
       const res = await call('/v1/patients', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(signed) });
       return (await res.json()) as { pseudonym: string; identityCommitment: string; replayed: boolean };
@@ -130,4 +161,11 @@ export function createLedgerClient(baseUrl: string, options: LedgerClientOptions
     activeRuleSet: async () => (await (await call('/v1/rulesets/active')).json()) as never,
     check: (prescription) => signedPost('/v1/checks', { prescription }) as never,
   };
+}
+
+/** `?a=1&b=x` of the defined parameters, or nothing. */
+function queryOf(params: object): string {
+  const query = new URLSearchParams();
+  for (const [name, value] of Object.entries(params) as [string, unknown][]) if (value !== undefined) query.set(name, String(value));
+  return query.size > 0 ? `?${query}` : '';
 }

@@ -50,8 +50,13 @@ export interface EntryContext extends AdmitContext {
   readonly ruleSets: RuleSetLibrary;
 }
 
-/** `digest`, if given, is the body's statement's (see StatementDigest): it saves computing it again. */
-export function admitEntry(view: StateView, type: string, body: JsonObject, ctx: EntryContext, digest?: StatementDigest): EntryAdmission {
+/**
+ * `digest`, if given, is the body's statement's (see StatementDigest): it saves computing it again.
+ * `bodyParsed` says that `body` is what this type's schema in ENTRY_BODY_SCHEMAS returned (the
+ * ledger validated the append with it): a signed statement's envelope and payload are then not
+ * parsed again. Anything else (the verifier's replay, a ledger with other schemas) is parsed here.
+ */
+export function admitEntry(view: StateView, type: string, body: JsonObject, ctx: EntryContext, digest?: StatementDigest, bodyParsed = false): EntryAdmission {
   if (type === AUTH_POLICY_TYPE) {
     const parsed = AuthPolicyBodySchema.safeParse(body);
     if (!parsed.success) throw new RxError('ENTRY_BODY_INVALID', 'not an authentication policy', { paths: ['body'] });
@@ -67,9 +72,7 @@ export function admitEntry(view: StateView, type: string, body: JsonObject, ctx:
   const registryAction = Object.hasOwn(REGISTRY_PAYLOADS, type);
   const erasure = type === ERASE_IDENTITY_ACTION;
   if (!registryAction && !erasure && !isLifecycleAction(type)) throw new RxError('ENTRY_TYPE_UNKNOWN', 'no admission rules for this entry type', { paths: ['type'] });
-  const parsed = SignedStatementSchema.safeParse(body);
-  if (!parsed.success) throw new RxError('ENTRY_BODY_INVALID', 'this entry type carries a signed statement', { paths: ['body'] });
-  const signed = parsed.data as SignedStatement;
+  const signed = bodyParsed ? (body as unknown as SignedStatement) : parseSignedStatement(body);
   if (signed.statement.action !== type) throw new RxError('ENTRY_BODY_INVALID', 'the statement action must equal the entry type', { paths: ['body.statement.action'] });
   if (type === GENESIS_OPERATOR_TYPE) return admitGenesisOperator(view, signed, ctx);
   const auth = authenticateStatement(view, signed, ctx, digest);
@@ -77,7 +80,13 @@ export function admitEntry(view: StateView, type: string, body: JsonObject, ctx:
   if (registryAction) return { kind: 'append', mutations: [...registryMutations(view, type, signed.statement.payload, ctx), auth.spend] };
   // The erasure changes nothing the ledger derives: the identity store acts on it once it is durable.
   if (erasure) return { kind: 'append', mutations: [auth.spend] };
-  const transition = lifecycleTransition(view, auth.actor, signed, { index: ctx.index, time: ctx.time, ruleSets: ctx.ruleSets });
+  const transition = lifecycleTransition(view, auth.actor, signed, { index: ctx.index, time: ctx.time, ruleSets: ctx.ruleSets, payloadParsed: bodyParsed });
   if (transition.kind === 'refuse') return transition;
   return { kind: 'append', mutations: [...transition.mutations, auth.spend], ...(transition.followUps ? { followUps: transition.followUps } : {}) };
+}
+
+function parseSignedStatement(body: JsonObject): SignedStatement {
+  const parsed = SignedStatementSchema.safeParse(body);
+  if (!parsed.success) throw new RxError('ENTRY_BODY_INVALID', 'this entry type carries a signed statement', { paths: ['body'] });
+  return parsed.data as SignedStatement;
 }

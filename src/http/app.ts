@@ -15,6 +15,10 @@ import { receiptRoutes } from './receipt-routes.js';
 import { openApiRoutes } from './openapi-routes.js';
 import { checkerRoutes, type CheckerRoutesOptions } from './checker-routes.js';
 import { cdsHooksRoutes } from './cds-hooks-routes.js';
+import { regulatorPageRoutes } from './regulator-page-routes.js';
+import { witnessRoutes } from './witness-routes.js';
+import type { CosignatureCollector } from '../witness/cosignature-collector.js';
+import { oversightRoutes, type OversightRoutesOptions } from './oversight-routes.js';
 
 /** Largest page of a pharmacy queue. */
 export const QUEUE_PAGE_MAX = 100;
@@ -30,6 +34,10 @@ export interface AppOptions {
   readonly lifecycle?: Omit<PrescriptionRoutesOptions, 'readAuth' | 'queuePageMax'>;
   /** The checker's routes: rule sets, dry runs and CDS Hooks (absent in bare ledgers used by tests). */
   readonly checker?: Omit<CheckerRoutesOptions, 'readAuth'>;
+  /** Witness cosignatures: submission and the cosigned checkpoint (absent in bare ledgers used by tests). */
+  readonly witnesses?: CosignatureCollector;
+  /** Statistics and alerts for regulators (absent in bare ledgers used by tests). */
+  readonly oversight?: Omit<OversightRoutesOptions, 'readAuth'>;
   /** Side effects of durable entries outside the ledger (identity erasure). */
   readonly onRecorded?: (result: AppendResult) => void;
   /** A pino logger instance, or false for none. */
@@ -44,10 +52,11 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
     forceCloseConnections: 'idle',
   });
   installErrorHandling(app);
-  app.addHook('onSend', async (_request, reply, payload) => {
+  // Callback style: no promise per response.
+  app.addHook('onSend', (_request, reply, payload, done) => {
     reply.header('x-content-type-options', 'nosniff');
     reply.header('referrer-policy', 'no-referrer');
-    return payload;
+    done(null, payload);
   });
   app.get('/healthz', async () => ({ status: 'ok', size: options.ledger.size() }));
   await app.register(logRoutes, {
@@ -64,6 +73,9 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
     await app.register(checkerRoutes, { ...options.checker, readAuth: options.readAuth });
     await app.register(cdsHooksRoutes, { ...options.checker, readAuth: options.readAuth });
   }
-  await app.register(openApiRoutes, { origin: options.ledger.origin, entriesPageMax: options.entriesPageMax, queuePageMax: QUEUE_PAGE_MAX, patients: options.patients !== undefined, prescriptions: options.lifecycle !== undefined, checker: options.checker !== undefined });
+  if (options.witnesses !== undefined) await app.register(witnessRoutes, { collector: options.witnesses });
+  if (options.oversight !== undefined) await app.register(oversightRoutes, { ...options.oversight, readAuth: options.readAuth });
+  await app.register(regulatorPageRoutes);
+  await app.register(openApiRoutes, { origin: options.ledger.origin, entriesPageMax: options.entriesPageMax, queuePageMax: QUEUE_PAGE_MAX, patients: options.patients !== undefined, prescriptions: options.lifecycle !== undefined, checker: options.checker !== undefined, witnesses: options.witnesses !== undefined, oversight: options.oversight !== undefined });
   return app;
 }

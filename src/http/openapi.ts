@@ -49,6 +49,9 @@ import { componentSchemas } from './openapi/components.js';
 import { json, noCache, param, SIGNED_READ, SIGNED_WRITE_NOTE } from './openapi/helpers.js';
 import { checkerPaths } from './openapi/checker-paths.js';
 import { prescriptionPaths } from './openapi/prescription-paths.js';
+import { regulatorPagePaths } from './openapi/regulator-page-paths.js';
+import { witnessPaths } from './openapi/witness-paths.js';
+import { oversightPaths } from './openapi/oversight-paths.js';
 
 export { ErrorBodySchema, RESPONSE_SCHEMAS } from './openapi/response-schemas.js';
 export type { ExampleObject, MediaTypeObject, OpenApiDocument, OpenApiOptions, OperationObject, Reference, ResponseObject } from './openapi/types.js';
@@ -61,6 +64,8 @@ export function buildOpenApiDocument(options: OpenApiOptions): OpenApiDocument {
   const servesPatients = options.patients ?? true;
   const servesPrescriptions = options.prescriptions ?? true;
   const servesChecker = options.checker ?? true;
+  const servesWitnesses = options.witnesses ?? true;
+  const servesOversight = options.oversight ?? true;
 
   // Examples of the log's own formats, with a placeholder signature by a key from a published seed.
   const logKey = { name: origin, publicKey: publicKeyFromSeed(exampleBytes('log key seed', 32)) };
@@ -275,6 +280,9 @@ export function buildOpenApiDocument(options: OpenApiOptions): OpenApiDocument {
   }
   if (servesPrescriptions) Object.assign(paths, prescriptionPaths(queuePageMax));
   if (servesChecker) Object.assign(paths, checkerPaths());
+  Object.assign(paths, regulatorPagePaths());
+  if (servesWitnesses) Object.assign(paths, witnessPaths(origin));
+  if (servesOversight) Object.assign(paths, oversightPaths());
 
   const readSchemeNote = 'Signed reads (RFC 9421 profile `rxledger-read`, docs/AUTH.md §3) need both headers, signed by a registered, valid, unrevoked key of an active actor:';
   return {
@@ -298,6 +306,9 @@ export function buildOpenApiDocument(options: OpenApiOptions): OpenApiDocument {
       ...(servesPatients ? [{ name: 'patients', description: 'Patient identification (never in the ledger).' }] : []),
       ...(servesPrescriptions ? [{ name: 'prescriptions', description: 'Reads of the prescription lifecycle.' }] : []),
       ...(servesChecker ? [{ name: 'checker', description: 'The rational-drug-use checker: rule sets, dry runs, CDS Hooks.' }] : []),
+      ...(servesOversight ? [{ name: 'oversight', description: 'Statistics for prescription review (处方点评) and alerts, for regulators.' }] : []),
+      ...(servesWitnesses ? [{ name: 'witness', description: 'Witness cosignatures (C2SP tlog-cosignature) and the cosigned checkpoint.' }] : []),
+      { name: 'regulator page', description: 'The regulator web page and the modules it verifies with (docs/REGULATOR-PAGE.md).' },
       { name: 'service', description: 'Health and this document.' },
     ],
     paths,

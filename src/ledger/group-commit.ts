@@ -1,7 +1,17 @@
 /**
  * Group commit: appends that arrive while the event loop is busy are sequenced together and
- * written in one SQLite transaction, so one fsync acknowledges many appends. A caller's promise
- * settles only after its batch has committed (or failed as a whole).
+ * written in one SQLite transaction, so one flush to disk acknowledges many appends. A caller's
+ * promise settles only after its batch is durable (or failed as a whole).
+ *
+ * A commit either returns once its batch is on disk (synchronous=FULL), or returns once SQLite has
+ * committed it together with a promise that resolves when it is on disk (the WAL flushed off the
+ * event loop, src/platform/wal-sync.ts). In the second case:
+ *   - the batch's promises MUST NOT settle before that promise resolves, and batches settle in
+ *     commit order;
+ *   - at most `maxInFlight` committed batches wait for their flush at once: the next batch is
+ *     sequenced (on top of the committed ones) only below that depth;
+ *   - a failed flush is fatal: that batch and every later one are rejected with its error, since
+ *     what they were committed on top of may not be on disk, and so is everything submitted after.
  */
 export interface PendingItem<T, R> {
   readonly input: T;
@@ -9,31 +19,52 @@ export interface PendingItem<T, R> {
   reject(error: unknown): void;
 }
 
+/** A batch SQLite has committed, and the promise of it being on disk. */
+export interface DeferredCommit<R> {
+  readonly outcomes: Array<R | Error>;
+  readonly durable: Promise<void>;
+}
+
 export interface GroupCommitOptions<T, R> {
   /** Most items written in one transaction. */
   readonly maxBatch: number;
+  /** Most committed batches waiting for their flush to disk at once (default 1). */
+  readonly maxInFlight?: number;
   /**
    * Sequences, writes and commits a batch. Returns one outcome per item: a result, or an Error
-   * for an item refused on its own; throws if the whole batch failed to commit.
+   * for an item refused on its own (directly if the batch is durable on return, or with the
+   * promise of its durability); throws if the whole batch failed to commit.
    */
-  readonly commit: (inputs: readonly T[]) => Array<R | Error>;
+  readonly commit: (inputs: readonly T[]) => Array<R | Error> | DeferredCommit<R>;
 }
 
 export class GroupCommit<T, R> {
   readonly #options: GroupCommitOptions<T, R>;
+  readonly #maxInFlight: number;
   #queue: PendingItem<T, R>[] = [];
   #scheduled = false;
+  #inFlight = 0;
+  /** Settles once every committed batch so far has settled its items. */
+  #tail: Promise<void> = Promise.resolve();
+  #failure: { readonly error: unknown } | undefined;
   #idleWaiters: Array<() => void> = [];
 
   constructor(options: GroupCommitOptions<T, R>) {
     this.#options = options;
+    this.#maxInFlight = Math.max(1, options.maxInFlight ?? 1);
   }
 
   get pending(): number {
     return this.#queue.length;
   }
 
+  /** The error of a failed flush, after which nothing is committed any more. */
+  get failure(): unknown {
+    return this.#failure?.error;
+  }
+
   submit(input: T): Promise<R> {
+    if (this.#failure !== undefined) return Promise.reject(this.#failure.error);
     return new Promise<R>((resolve, reject) => {
       this.#queue.push({ input, resolve, reject });
       this.#schedule();
@@ -42,12 +73,16 @@ export class GroupCommit<T, R> {
 
   /** Resolves once every item submitted so far has settled. */
   drain(): Promise<void> {
-    if (this.#queue.length === 0 && !this.#scheduled) return Promise.resolve();
+    if (this.#idle()) return Promise.resolve();
     return new Promise((resolve) => this.#idleWaiters.push(resolve));
   }
 
+  #idle(): boolean {
+    return this.#queue.length === 0 && !this.#scheduled && this.#inFlight === 0;
+  }
+
   #schedule(): void {
-    if (this.#scheduled) return;
+    if (this.#scheduled || this.#inFlight >= this.#maxInFlight) return;
     this.#scheduled = true;
     // setImmediate lets every request already in the event loop's queue join this batch.
     setImmediate(() => this.#flush());
@@ -57,23 +92,55 @@ export class GroupCommit<T, R> {
     this.#scheduled = false;
     const batch = this.#queue.splice(0, this.#options.maxBatch);
     if (batch.length > 0) {
-      let outcomes: Array<R | Error> | undefined;
-      let failure: unknown;
+      let committed: Array<R | Error> | DeferredCommit<R> | undefined;
       try {
-        outcomes = this.#options.commit(batch.map((p) => p.input));
+        committed = this.#options.commit(batch.map((p) => p.input));
       } catch (err) {
-        failure = err;
+        for (const p of batch) p.reject(err);
       }
-      batch.forEach((p, i) => {
-        const outcome = outcomes?.[i];
-        if (outcomes === undefined) p.reject(failure);
-        else if (outcome instanceof Error) p.reject(outcome);
-        else p.resolve(outcome as R);
-      });
+      if (committed !== undefined) {
+        // A batch durable on return still settles after any committed before it.
+        if (!Array.isArray(committed)) this.#await(batch, committed);
+        else if (this.#inFlight > 0) this.#await(batch, { outcomes: committed, durable: Promise.resolve() });
+        else this.#settle(batch, committed);
+      }
     }
-    if (this.#queue.length > 0) {
-      this.#schedule();
-    } else {
+    this.#next();
+  }
+
+  #await(batch: readonly PendingItem<T, R>[], { outcomes, durable }: DeferredCommit<R>): void {
+    this.#inFlight += 1;
+    const flushed = durable.then(
+      () => undefined,
+      (error: unknown) => ({ error }),
+    );
+    // In commit order: a batch settles after the ones committed before it, and not at all if the
+    // flush of one of them (or its own) failed.
+    this.#tail = Promise.all([this.#tail, flushed]).then(([, failed]) => {
+      this.#inFlight -= 1;
+      this.#failure ??= failed;
+      if (this.#failure === undefined) this.#settle(batch, outcomes);
+      else for (const p of batch) p.reject(this.#failure.error);
+      this.#next();
+    });
+  }
+
+  #settle(batch: readonly PendingItem<T, R>[], outcomes: ReadonlyArray<R | Error>): void {
+    batch.forEach((p, i) => {
+      const outcome = outcomes[i];
+      if (outcome instanceof Error) p.reject(outcome);
+      else p.resolve(outcome as R);
+    });
+  }
+
+  #next(): void {
+    if (this.#failure !== undefined) {
+      const queued = this.#queue;
+      this.#queue = [];
+      for (const p of queued) p.reject(this.#failure.error);
+    }
+    if (this.#queue.length > 0) this.#schedule();
+    if (this.#idle()) {
       const waiters = this.#idleWaiters;
       this.#idleWaiters = [];
       for (const w of waiters) w();

@@ -3,8 +3,13 @@
  * groups, answers proofs from stored subtrees, and publishes signed checkpoints.
  *
  * Contracts:
- *   - `append` MUST NOT resolve until the entry is committed to disk (WAL, synchronous=FULL);
- *     an entry whose batch failed to commit is rejected, and nothing of it remains.
+ *   - `append` MUST NOT resolve until the entry is on disk: its batch committed with
+ *     synchronous=FULL, or committed and then its WAL flushed (LedgerStore.transactionDeferred);
+ *     an entry whose batch failed to commit is rejected, and nothing of it remains. If a flush
+ *     fails, that batch and every later append are rejected: the ledger stops (restart it).
+ *   - Nothing the ledger signs or serves as the log is ahead of the disk: `size()`, entries,
+ *     proofs and checkpoints cover the durable entries only, while the next batches are already
+ *     sequenced on top of the committed ones.
  *   - Start-up reads O(log n) rows whatever the log's size: the right edge of the tree, the last
  *     entry and the latest checkpoint, and refuses to start if they disagree.
  *   - Time along the log never decreases: if the injected clock goes back, the previous entry's
@@ -36,7 +41,7 @@ import {
 } from '../domain/entry-types.js';
 import type { LedgerStore, StoredLeaf } from '../store/ledger-store.js';
 import { createCheckpointPublisher, type CheckpointPublisher } from './checkpoint-publisher.js';
-import { GroupCommit } from './group-commit.js';
+import { GroupCommit, type DeferredCommit } from './group-commit.js';
 import { silentLogger, type Logger } from './logger.js';
 
 export { CHECKPOINT_KEYS_TYPE };
@@ -52,6 +57,8 @@ export interface LedgerOptions {
   readonly entryBodySchemas?: EntryBodySchemas;
   /** Most entries per commit. */
   readonly maxBatch?: number;
+  /** Most committed batches waiting for their flush to disk at once (deferred durability only). */
+  readonly maxBatchesInFlight?: number;
   /** RFC 9162 hashing for the append path; defaults to the pure implementation. */
   readonly hasher?: MerkleHasher;
   readonly stateMachine?: EntryStateMachine;
@@ -89,8 +96,9 @@ export interface LedgerRecordWrite {
  */
 export interface EntryStateMachine<Prepared = unknown> {
   prepare?(entry: { type: string; body: JsonObject; bodyJson: string }): Promise<Prepared>;
+  /** `entry.schema` is the entry schema `body` was validated with and is the output of. */
   admit(
-    entry: { type: string; body: JsonObject },
+    entry: { type: string; body: JsonObject; schema: EntryBodySchemas[string] | undefined },
     at: { index: number; time: number },
     prepared: Prepared | undefined,
   ):
@@ -112,13 +120,15 @@ interface AppendInput {
   readonly bodyJson: string;
   /** What the state machine's `prepare` found. */
   readonly prepared?: unknown;
+  /** The entry schema `body` is the output of. */
+  readonly schema?: EntryBodySchemas[string];
 }
 
 export interface Ledger {
   readonly origin: string;
   /** C2SP verifier keys of the checkpoint signers, primary first. */
   readonly verifierKeys: readonly string[];
-  /** Number of durably committed entries. */
+  /** Number of entries on disk (the log as it is served, proven and checkpointed). */
   size(): number;
   append(type: string, body: unknown): Promise<AppendResult>;
   /** Appends one of the types only the ledger's own start-up writes (never reachable from HTTP). */
@@ -160,6 +170,7 @@ export function openLedger(options: LedgerOptions): Ledger {
   }
 
   // --- Recover the head in O(log n) and cross-check it. ---
+  /** The head batches are sequenced on: committed, possibly not yet on disk. */
   let range = CompactRange.fromStore(read, store.size(), hasher);
   let lastLeaf = GENESIS_PREV;
   let lastTime = 0;
@@ -173,6 +184,10 @@ export function openLedger(options: LedgerOptions): Ledger {
     lastTime = parseEntry(last.data).time;
   }
 
+  /** The head on disk: what `size()`, reads, proofs and checkpoints cover. Never ahead of `range`. */
+  let durable = range;
+  let stopped = false;
+
   const signingKeys = [...options.signingKeys];
   const verifierKeys = signingKeys.map(formatVerifierKey);
   const publisher: CheckpointPublisher = createCheckpointPublisher({
@@ -181,13 +196,14 @@ export function openLedger(options: LedgerOptions): Ledger {
     signers: signingKeys.map(createNoteSigner),
     clock,
     logger,
-    head: () => ({ size: range.size, root: range.root() }),
+    head: () => ({ size: durable.size, root: durable.root() }),
   });
   checkLatestCheckpoint();
 
   // --- Sequencing and group commit. ---
   const committer = new GroupCommit<AppendInput, AppendResult>({
     maxBatch: options.maxBatch ?? 4096,
+    ...(options.maxBatchesInFlight === undefined ? {} : { maxInFlight: options.maxBatchesInFlight }),
     commit: commitBatchAtomically,
   });
   let closed = false;
@@ -233,7 +249,7 @@ export function openLedger(options: LedgerOptions): Ledger {
     for (const input of inputs) {
       try {
         const encoded = encode(input);
-        const admission = stateMachine?.admit({ type: encoded.entry.type, body: encoded.entry.body }, { index: encoded.entry.index, time: encoded.entry.time }, input.prepared);
+        const admission = stateMachine?.admit({ type: input.type, body: input.body, schema: input.schema }, { index: encoded.entry.index, time: encoded.entry.time }, input.prepared);
         if (admission?.kind === 'replay') {
           outcomes.push(replayResult(admission.index, outcomes));
           continue;
@@ -262,7 +278,7 @@ export function openLedger(options: LedgerOptions): Ledger {
         }
         const result = sequence(encoded);
         const records = followUps.map(sequence);
-        outcomes.push(records.length > 0 ? { ...result, records } : result);
+        outcomes.push(records.length > 0 ? Object.assign(result, { records }) : result);
       } catch (err) {
         outcomes.push(err as Error);
       }
@@ -277,11 +293,27 @@ export function openLedger(options: LedgerOptions): Ledger {
     } };
   }
 
-  /** Sequences a batch inside one transaction: state-machine writes and entries commit or vanish together. */
-  function commitBatchAtomically(inputs: readonly AppendInput[]): Array<AppendResult | Error> {
-    const { outcomes, commit } = store.transaction(() => sequenceBatch(inputs));
-    commit();
-    return outcomes;
+  /**
+   * Sequences a batch inside one transaction: state-machine writes and entries commit or vanish
+   * together. The next batch is sequenced on top of this one at once; what the log serves and
+   * checkpoints advances only once the batch is on disk.
+   */
+  function commitBatchAtomically(inputs: readonly AppendInput[]): DeferredCommit<AppendResult> {
+    const { value, durable: flushed } = store.transactionDeferred(() => sequenceBatch(inputs));
+    value.commit();
+    const committed = range;
+    const onDisk = flushed.then(
+      () => {
+        // A flush covers everything written before it, so a later batch's may land first.
+        if (committed.size > durable.size) durable = committed;
+      },
+      (err: unknown) => {
+        stopped = true;
+        logger.error({ errno: (err as NodeJS.ErrnoException | undefined)?.code ?? null }, 'flushing the log to disk failed: the ledger stops appending; restart it');
+        throw err;
+      },
+    );
+    return { outcomes: value.outcomes, durable: onDisk };
   }
 
   /** The original result of an idempotent retry: committed earlier, or earlier in this batch. */
@@ -299,17 +331,18 @@ export function openLedger(options: LedgerOptions): Ledger {
 
   function appendEntry(type: string, body: unknown): Promise<AppendResult> {
     if (closed) return Promise.reject(new RxError('LEDGER_CLOSED', 'the ledger is closing'));
+    if (stopped) return Promise.reject(new RxError('LEDGER_CLOSED', 'the ledger stopped after a failed flush to disk'));
     let input: AppendInput;
     try {
       // The schema first, then the data model on what the schema returned: one walk each.
       const checked = verifyEntryBody(type, body, schemas);
-      input = { type, body: checked, bodyJson: canonicalBody(checked) };
+      input = { type, body: checked, bodyJson: canonicalBody(checked), schema: schemas[type] };
     } catch (err) {
       return Promise.reject(err);
     }
     if (stateMachine?.prepare === undefined) return committer.submit(input);
     const ready = Promise.all([stateMachine.prepare(input), queued]);
-    const result = ready.then(([prepared]) => committer.submit({ ...input, prepared }));
+    const result = ready.then(([prepared]) => committer.submit({ type: input.type, body: input.body, bodyJson: input.bodyJson, schema: input.schema, prepared }));
     queued = ready.catch(() => undefined);
     return result;
   }
@@ -348,7 +381,7 @@ export function openLedger(options: LedgerOptions): Ledger {
   const ledger: Ledger = {
     origin,
     verifierKeys,
-    size: () => range.size,
+    size: () => durable.size,
     appendReserved(type, body) {
       if (!RESERVED_ENTRY_TYPES.has(type)) return Promise.reject(new RxError('ENTRY_TYPE_UNKNOWN', 'not a reserved entry type'));
       return appendEntry(type, body);
@@ -360,27 +393,27 @@ export function openLedger(options: LedgerOptions): Ledger {
       }
       return appendEntry(type, body);
     },
-    root: (size = range.size) => {
-      if (!Number.isSafeInteger(size) || size < 0 || size > range.size) {
+    root: (size = durable.size) => {
+      if (!Number.isSafeInteger(size) || size < 0 || size > durable.size) {
         throw new RxError('PROOF_RANGE_INVALID', 'size is beyond the log');
       }
-      return size === range.size ? range.root() : treeRoot(read, size);
+      return size === durable.size ? durable.root() : treeRoot(read, size);
     },
     inclusionProof(index, size) {
-      if (size > range.size) throw new RxError('PROOF_RANGE_INVALID', 'size is beyond the log');
+      if (size > durable.size) throw new RxError('PROOF_RANGE_INVALID', 'size is beyond the log');
       return inclusionProof(read, index, size);
     },
     consistencyProof(from, to) {
-      if (to > range.size) throw new RxError('PROOF_RANGE_INVALID', 'size is beyond the log');
+      if (to > durable.size) throw new RxError('PROOF_RANGE_INVALID', 'size is beyond the log');
       return consistencyProof(read, from, to);
     },
     leafHash(index) {
-      if (!Number.isSafeInteger(index) || index < 0 || index >= range.size) {
+      if (!Number.isSafeInteger(index) || index < 0 || index >= durable.size) {
         throw new RxError('LOG_INDEX_NOT_FOUND', 'no entry at this index');
       }
       return store.readNode(0, index);
     },
-    entries: (start, end) => store.readEntries(start, Math.min(end, range.size)),
+    entries: (start, end) => store.readEntries(start, Math.min(end, durable.size)),
     latestCheckpoint: () => publisher.latest(),
     publishCheckpoint: () => publisher.publish(),
     async recordCheckpointKeys() {

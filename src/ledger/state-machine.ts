@@ -8,6 +8,7 @@
  * queued (statement-preparation.ts), and its judgement reuses them.
  */
 import { admitEntry, type FollowUp } from '../domain/admission.js';
+import { ENTRY_BODY_SCHEMAS } from '../domain/entry-types.js';
 import type { RuleSetLibrary } from '../domain/checker/rule-set-activation.js';
 import type { SignatureCheck } from '../domain/registry/registry-rules.js';
 import type { StateStore } from '../store/state-store.js';
@@ -33,7 +34,9 @@ export function createLedgerStateMachine(options: LedgerStateMachineOptions): En
     ...(prepare ? { prepare } : {}),
     admit(entry, at, prepared) {
       const ctx = { origin, index: at.index, time: at.time, timestampWindowMs, verifySignature: preverifiedSignatureCheck(verifySignature, prepared), ruleSets };
-      const admission = admitEntry(state, entry.type, entry.body, ctx, prepared?.digest);
+      // A body the default entry schema of its type returned is not parsed again by the rules.
+      const bodyParsed = entry.schema !== undefined && Object.hasOwn(ENTRY_BODY_SCHEMAS, entry.type) && entry.schema === ENTRY_BODY_SCHEMAS[entry.type];
+      const admission = admitEntry(state, entry.type, entry.body, ctx, prepared?.digest, bodyParsed);
       if (admission.kind === 'replay') return admission;
       if (admission.kind === 'refuse') return { kind: 'refuse', error: admission.error, record: write(admission.record) };
       const { followUps } = admission;

@@ -8,3 +8,9 @@ import { hash } from 'node:crypto';
 export function nodeSha256Hex(bytes: Uint8Array): string {
   return hash('sha256', bytes, 'hex');
 }
+
+/** The same digest as raw bytes. */
+export function nodeSha256(bytes: Uint8Array): Uint8Array {
+  const digest = hash('sha256', bytes, 'buffer');
+  return new Uint8Array(digest.buffer, digest.byteOffset, digest.byteLength);
+}

@@ -166,4 +166,85 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX rx_prescriptions_courier ON rx_prescriptions (courier_id, submitted_idx) WHERE courier_id IS NOT NULL;
     `,
   },
+  {
+    version: 6,
+    description: 'witness cosignatures of published checkpoints',
+    sql: `
+      -- Content, not derived state: C2SP tlog-cosignature lines that configured witnesses
+      -- submitted (POST /v1/checkpoint/cosignatures), verified before they are stored. One row per
+      -- (checkpoint, witness): a witness that cosigns the same checkpoint again replaces its row
+      -- only with a later timestamp. \`witness\` is the witness's C2SP vkey; a row can only name a
+      -- checkpoint the ledger published.
+      CREATE TABLE checkpoint_cosignatures (
+        size        INTEGER NOT NULL REFERENCES checkpoints (size),
+        witness     TEXT NOT NULL,
+        timestamp   INTEGER NOT NULL CHECK (timestamp >= 0),
+        line        TEXT NOT NULL,
+        received_ms INTEGER NOT NULL,
+        PRIMARY KEY (size, witness)
+      ) WITHOUT ROWID;
+    `,
+  },
+  {
+    version: 7,
+    description: 'oversight projection: counters, turnaround histograms, alerts, fold state and cursor',
+    sql: `
+      -- Derived from the log by src/oversight/ (docs/OVERSIGHT.md) and written by
+      -- src/store/oversight-store.ts, one transaction per folded batch together with the cursor
+      -- (ov_meta 'size'), so a crash never counts an entry twice. Never written by the ledger.
+      CREATE TABLE ov_meta (
+        name  TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+      ) WITHOUT ROWID;
+      -- Counters by dimension, grain (day, week, month), period (its first day) and key; figure
+      -- is an event count, a coded reason ('overrideReasons.monitored') or a turnaround's count
+      -- or sum ('turnaround.submitToClaim.sumMs').
+      CREATE TABLE ov_counts (
+        dim    TEXT NOT NULL,
+        grain  TEXT NOT NULL,
+        period TEXT NOT NULL,
+        key    TEXT NOT NULL,
+        figure TEXT NOT NULL,
+        n      INTEGER NOT NULL,
+        PRIMARY KEY (dim, grain, period, key, figure)
+      ) WITHOUT ROWID;
+      -- Turnaround histograms on fixed log-scale buckets (src/oversight/histogram.ts).
+      CREATE TABLE ov_histograms (
+        dim    TEXT NOT NULL,
+        grain  TEXT NOT NULL,
+        period TEXT NOT NULL,
+        key    TEXT NOT NULL,
+        metric TEXT NOT NULL,
+        bucket INTEGER NOT NULL,
+        n      INTEGER NOT NULL,
+        PRIMARY KEY (dim, grain, period, key, metric, bucket)
+      ) WITHOUT ROWID;
+      -- The fold's memory between entries: per-prescription facts and detector windows, as JSON.
+      CREATE TABLE ov_state (
+        ns    TEXT NOT NULL,
+        key   TEXT NOT NULL,
+        value TEXT NOT NULL,
+        PRIMARY KEY (ns, key)
+      ) WITHOUT ROWID;
+      -- When claimable prescriptions expire (end of their last claim window).
+      CREATE TABLE ov_expiries (
+        prescription_id TEXT PRIMARY KEY,
+        at              INTEGER NOT NULL
+      ) WITHOUT ROWID;
+      CREATE INDEX ov_expiries_at ON ov_expiries (at, prescription_id);
+      -- Alerts in the order the log raised them (seq).
+      CREATE TABLE ov_alerts (
+        seq          INTEGER PRIMARY KEY,
+        id           TEXT NOT NULL UNIQUE,
+        kind         TEXT NOT NULL,
+        time         INTEGER NOT NULL,
+        subject_kind TEXT NOT NULL,
+        subject_id   TEXT NOT NULL,
+        summary      TEXT NOT NULL,
+        details      TEXT NOT NULL,
+        entries      TEXT NOT NULL
+      );
+      CREATE INDEX ov_alerts_kind ON ov_alerts (kind, seq);
+    `,
+  },
 ];

@@ -22,10 +22,33 @@ export interface PrescriptionStore extends PrescriptionView {
 
 const OPEN_DELIVERY_STATES = ['delivery-assigned', 'picked-up', 'in-transit'];
 
+/** Records remembered with their stored text (about 6 KB each, text and object). */
+const RECORD_CACHE_MAX = 2048;
+
+/**
+ * A record's stored text: `JSON.stringify(record)` when, as always, `prescription` is the record's
+ * last member, with the prescription's own text (most of it) computed once per prescription object.
+ * Records are values: the rules build new ones and never change one they read or wrote.
+ */
+function recordTextWith(prescriptionText: WeakMap<object, string>) {
+  return (r: PrescriptionRecord): string => {
+    let p = prescriptionText.get(r.prescription);
+    if (p === undefined) {
+      p = JSON.stringify(r.prescription);
+      prescriptionText.set(r.prescription, p);
+    }
+    const { prescription: _, ...rest } = r;
+    const head = JSON.stringify(rest);
+    return head === '{}' ? `{"prescription":${p}}` : `${head.slice(0, -1)},"prescription":${p}}`;
+  };
+}
+
 export function createPrescriptionStore(db: SqliteDatabase): PrescriptionStore {
   const q = {
-    get: db.prepare<[string], { record: string }>('SELECT record FROM rx_prescriptions WHERE prescription_id = ?'),
-    ofPatient: db.prepare<[string, string], { record: string }>('SELECT record FROM rx_prescriptions WHERE pseudonym = ? AND prescription_id <> ?'),
+    get: db.prepare<[string], { prescription_id: string; record: string }>('SELECT prescription_id, record FROM rx_prescriptions WHERE prescription_id = ?'),
+    ofPatient: db.prepare<[string, string], { prescription_id: string; record: string }>(
+      'SELECT prescription_id, record FROM rx_prescriptions WHERE pseudonym = ? AND prescription_id <> ?',
+    ),
     code: db.prepare<[string], { prescription_id: string; idx: number }>('SELECT prescription_id, idx FROM rx_trace_codes WHERE code = ?'),
     upsert: db.prepare<[string, string, string, string | null, string | null, string | null, number, number, number, string]>(
       `INSERT INTO rx_prescriptions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -33,14 +56,32 @@ export function createPrescriptionStore(db: SqliteDatabase): PrescriptionStore {
          claim_from = excluded.claim_from, claim_until = excluded.claim_until, record = excluded.record`,
     ),
     insertCode: db.prepare<[string, string, number]>('INSERT INTO rx_trace_codes VALUES (?, ?, ?)'),
-    queue: db.prepare<[string, number, number, number, number], { record: string }>(
-      `SELECT record FROM rx_prescriptions
+    queue: db.prepare<[string, number, number, number, number], { prescription_id: string; record: string }>(
+      `SELECT prescription_id, record FROM rx_prescriptions
         WHERE route_pharmacy = ? AND state = 'active' AND claim_from <= ? AND claim_until > ? AND submitted_idx > ?
         ORDER BY submitted_idx LIMIT ?`,
     ),
-    assignments: db.prepare<[string], { record: string; state: string }>('SELECT record, state FROM rx_prescriptions WHERE courier_id = ? ORDER BY submitted_idx'),
+    assignments: db.prepare<[string], { prescription_id: string; record: string; state: string }>(
+      'SELECT prescription_id, record, state FROM rx_prescriptions WHERE courier_id = ? ORDER BY submitted_idx',
+    ),
   };
-  const parse = (row: { record: string }): PrescriptionRecord => JSON.parse(row.record) as PrescriptionRecord;
+  const recordText = recordTextWith(new WeakMap());
+  // The last records written or read, with the text they were stored as: a row whose text is
+  // exactly what was remembered is that record, and is not parsed again (a submission's check
+  // reads back the record written a moment before). Any other text is parsed, so a rolled-back
+  // write or a row changed by other means can never be answered from here.
+  const cache = new Map<string, { readonly text: string; readonly record: PrescriptionRecord }>();
+  const remember = (id: string, text: string, record: PrescriptionRecord): void => {
+    if (!cache.delete(id) && cache.size >= RECORD_CACHE_MAX) cache.delete(cache.keys().next().value as string);
+    cache.set(id, { text, record });
+  };
+  const parse = (row: { prescription_id: string; record: string }): PrescriptionRecord => {
+    const known = cache.get(row.prescription_id);
+    if (known !== undefined && known.text === row.record) return known.record;
+    const record = JSON.parse(row.record) as PrescriptionRecord;
+    remember(row.prescription_id, row.record, record);
+    return record;
+  };
   return {
     prescription(id) {
       const row = q.get.get(id);
@@ -60,6 +101,7 @@ export function createPrescriptionStore(db: SqliteDatabase): PrescriptionStore {
       }
       const r = m.record;
       const current = r.fills[r.fill]!;
+      const text = recordText(r);
       q.upsert.run(
         r.prescriptionId,
         r.pseudonym,
@@ -70,8 +112,9 @@ export function createPrescriptionStore(db: SqliteDatabase): PrescriptionStore {
         r.submittedAt,
         current.opensAt,
         r.fills[r.fills.length - 1]!.closesAt,
-        JSON.stringify(r),
+        text,
       );
+      remember(r.prescriptionId, text, r);
     },
     queue(pharmacyId, now, after, limit) {
       const rows = q.queue.all(pharmacyId, now, now, after, limit + 1).map(parse);

@@ -21,6 +21,8 @@ export function openDbLogSource(path: string): LogSource {
   );
   const node = db.prepare<[number, number], { hash: Buffer }>('SELECT hash FROM tree_nodes WHERE level = ? AND idx = ?');
   const leaf = db.prepare<[number], { hash: Buffer }>('SELECT leaf_hash AS hash FROM entries WHERE idx = ?');
+  const nodePage = db.prepare<[number, number, number], { idx: number; hash: Buffer }>('SELECT idx, hash FROM tree_nodes WHERE level = ? AND idx >= ? ORDER BY idx LIMIT ?');
+  const leafPage = db.prepare<[number, number], { idx: number; hash: Buffer }>('SELECT idx, leaf_hash AS hash FROM entries WHERE idx >= ? ORDER BY idx LIMIT ?');
   return {
     description: `database ${path}`,
     async checkpoint() {
@@ -46,6 +48,10 @@ export function openDbLogSource(path: string): LogSource {
       const row = level === 0 ? leaf.get(index) : node.get(level, index);
       return row === undefined ? undefined : toBytes(row.hash);
     },
+    readStoredNodes(level, start, limit) {
+      const rows = level === 0 ? leafPage.all(start, limit) : nodePage.all(level, start, limit);
+      return rows.map((r) => ({ index: r.idx, hash: toBytes(r.hash) }));
+    },
     async checkpointHistory() {
       return db.prepare<[], { note: string }>('SELECT note FROM checkpoints ORDER BY size').all().map((r) => r.note);
     },
@@ -53,8 +59,33 @@ export function openDbLogSource(path: string): LogSource {
       const row = db.prepare<[string], { bytes: Buffer }>('SELECT bytes FROM rule_set_bundles WHERE hash = ?').get(hash);
       return row === undefined ? undefined : toBytes(row.bytes);
     },
+    registrySnapshotName: 'the registry tables',
+    async registrySnapshot() {
+      return readRegistryTables(db);
+    },
     close() {
       db.close();
     },
   };
+}
+
+/** The registry tables as a RegistrySnapshot (registry-snapshot.ts), read with this module's own SQL. */
+function readRegistryTables(db: Database.Database): unknown {
+  const institutions = db
+    .prepare<[], { institution_id: string; kind: string; region: string; delivers: number }>('SELECT institution_id, kind, region, delivers FROM registry_institutions ORDER BY institution_id')
+    .all()
+    .map((r) => ({ institutionId: r.institution_id, kind: r.kind, region: r.region, delivers: r.delivers === 1 }));
+  const actors = db
+    .prepare<[], { actor_id: string; role: string; institution_id: string | null; region: string | null; privileges: string | null; suspended: number }>(
+      'SELECT actor_id, role, institution_id, region, privileges, suspended FROM registry_actors ORDER BY actor_id',
+    )
+    .all()
+    .map((r) => ({ actorId: r.actor_id, role: r.role, institutionId: r.institution_id, region: r.region, privileges: r.privileges === null ? null : (JSON.parse(r.privileges) as unknown), suspended: r.suspended === 1 }));
+  const keys = db
+    .prepare<[], { key_id: string; actor_id: string; public_key: Buffer; not_before: number; not_after: number | null; revoked_at: number | null }>(
+      'SELECT key_id, actor_id, public_key, not_before, not_after, revoked_at FROM registry_keys ORDER BY key_id',
+    )
+    .all()
+    .map((r) => ({ keyId: r.key_id, actorId: r.actor_id, publicKey: r.public_key.toString('base64'), notBefore: r.not_before, notAfter: r.not_after, revokedAt: r.revoked_at }));
+  return { institutions, actors, keys };
 }

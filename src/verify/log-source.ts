@@ -4,6 +4,12 @@ export interface SourceEntry {
   readonly data: Uint8Array;
 }
 
+/** A stored tree node: level 0 is a leaf hash. */
+export interface StoredNode {
+  readonly index: number;
+  readonly hash: Uint8Array;
+}
+
 export interface LogSource {
   /** For reports: "database /path" or "http://host:port". */
   readonly description: string;
@@ -15,11 +21,20 @@ export interface LogSource {
   entries(start: number, end: number): AsyncIterable<SourceEntry>;
   /** A source that stores the tree lets the verifier check each stored node against its recomputation. */
   readStoredNode?(level: number, index: number): Uint8Array | undefined;
+  /** The same, for up to `limit` stored nodes of one level from `start` in index order (faster when a source has it). */
+  readStoredNodes?(level: number, start: number, limit: number): StoredNode[];
   /** Every checkpoint the source ever published, if it keeps a history. */
   checkpointHistory?(): Promise<string[]>;
   /** RFC 9162 consistency proof served by the source, checked in addition to the recomputed roots. */
   consistencyProof?(from: number, to: number): Promise<Uint8Array[]>;
   /** A stored rule-set bundle's bytes by hash (the verifier recomputes the hash), to re-run checks. */
   ruleSetBundle?(hash: string): Promise<Uint8Array | undefined>;
+  /**
+   * The registry the source claims the log derives (a database's registry tables, a bundle's
+   * registry record), compared with the replay's; untrusted JSON in RegistrySnapshot form.
+   */
+  registrySnapshot?(): Promise<unknown>;
+  /** What the snapshot is, for reports ("the registry tables"). */
+  readonly registrySnapshotName?: string;
   close?(): Promise<void> | void;
 }

@@ -3,7 +3,8 @@
  * every leaf from its bytes, follows every chain link, rebuilds the Merkle tree, and checks the
  * signed checkpoint (and, when given, consistency with a checkpoint trusted earlier).
  *
- * Checks, in order, stopping at the first failure (later failures are usually its echoes):
+ * Checks, in order (by default it stops at the first failure, later failures being usually its
+ * echoes; the audit goes on and reports the first failure of each kind, see failure-record.ts):
  *   1. the latest checkpoint is a well-formed signed note verified by a trusted key;
  *   2. a previously trusted checkpoint, if given, verifies and is not larger than the latest;
  *   3. for every entry i: canonical bytes, v1 envelope, index = i, prev = leaf hash of i-1,
@@ -14,27 +15,42 @@
  *      by a key valid then, actor active, role allowed, nonce unspent, a legal lifecycle
  *      transition, a check result that re-running the check reproduces);
  *   4. stored tree nodes (database sources) equal their recomputation;
+ *
+ * Step 3's per-entry work that needs only the entry's own bytes (leaf hash, envelope, body schema,
+ * statement digest and signature arithmetic) is its "preflight" (preflight.ts), done a chunk at a
+ * time ahead of the sequential judgement, on worker threads when the caller gives a pool
+ * (preflight-pool.ts: the audit) and inline otherwise.
  *   5. the recomputed root equals the root of every stored checkpoint, the previous trusted one
  *      and the latest one, at their sizes; stored checkpoints are signed by a trusted key or by a
  *      key the verified log itself announced; the source's consistency proof verifies too.
  */
 import { CompactRange } from '../core/compact-range.js';
 import { parseCheckpoint, type Checkpoint } from '../core/checkpoint.js';
-import { encodeBase64, equalBytes } from '../core/bytes.js';
-import { GENESIS_PREV, parseEntry } from '../core/entry.js';
-import { RxError, type ErrorCode } from '../core/errors.js';
+import { decodeUtf8, encodeBase64, equalBytes } from '../core/bytes.js';
+import { GENESIS_PREV, type LedgerEntry } from '../core/entry.js';
+import { RxError } from '../core/errors.js';
 import { nobleMerkleHasher, type MerkleHasher } from '../core/merkle-hash.js';
 import { verifyConsistency } from '../core/merkle-verify.js';
 import { createNoteVerifier, parseVerifierKey, type NoteVerifier } from '../core/note-keys.js';
 import { parseSignedNote, verifyNote } from '../core/signed-note.js';
-import { CHECKPOINT_KEYS_TYPE, CheckpointKeysBodySchema, ENTRY_BODY_SCHEMAS, verifyEntryBody, type EntryBodySchemas } from '../domain/entry-types.js';
-import type { LogSource } from './log-source.js';
 import { isValidEd25519 } from '../core/ed25519.js';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { CHECKPOINT_KEYS_TYPE, CheckpointKeysBodySchema, type EntryBodySchemas } from '../domain/entry-types.js';
 import type { SignatureCheck } from '../domain/registry/registry-rules.js';
-import { createStateReplay, DEFAULT_TIMESTAMP_WINDOW_MS } from './state-replay.js';
 import type { RuleSet } from '../domain/prescription/checker.js';
 import { createRuleSetLibrary } from '../domain/checker/rule-set-library.js';
 import { RULE_SET_TYPE } from '../domain/checker/rule-set-activation.js';
+import type { LogSource, SourceEntry } from './log-source.js';
+import { createStateReplay, DEFAULT_TIMESTAMP_WINDOW_MS, type StateReplay } from './state-replay.js';
+import { FailureRecord, type FailureKind, type FailureMode, type VerifyFailure } from './failure-record.js';
+import { StoredTreeCheck } from './stored-tree-check.js';
+import { KeyDirectory } from './key-directory.js';
+import { PreflightView, type PackedPreflight } from './preflight.js';
+import { inlinePreflight, type PreflightRunner } from './preflight-pool.js';
+import type { MemoryState } from '../domain/memory-state.js';
+import { compareRegistrySnapshots, registrySnapshot, RegistrySnapshotSchema } from './registry-snapshot.js';
+
+export type { VerifyFailure, FailureKind, FailureMode };
 
 export interface VerifyOptions {
   /** C2SP verifier key strings the verifier trusts; at least one. */
@@ -62,13 +78,15 @@ export interface VerifyOptions {
   readonly ruleSets?: readonly RuleSet[];
   /** Called every few thousand entries and at the end. */
   readonly onProgress?: (done: number, total: number) => void;
-}
-
-export interface VerifyFailure {
-  readonly code: ErrorCode;
-  readonly message: string;
-  /** The first log index where the problem shows, when it is about an entry. */
-  readonly index?: number;
+  /** Stop at the first failure (default) or go on and report the first failure of each kind. */
+  readonly failureMode?: FailureMode;
+  /**
+   * Where per-entry preflight runs: a worker pool (createPreflightPool) or, by default, inline.
+   * The caller closes it. Ignored when `entryBodySchemas` is given (schemas do not cross threads).
+   */
+  readonly preflight?: PreflightRunner;
+  /** Called with the derived state the replay reached at the end of the log (the exporter's registry snapshot). */
+  readonly onReplayed?: (state: MemoryState) => void;
 }
 
 export interface VerifyReport {
@@ -80,128 +98,266 @@ export interface VerifyReport {
   /** Entries the source holds; entries beyond the checkpoint are chain-checked but not yet signed. */
   readonly logSize?: number;
   readonly entriesVerified: number;
+  /** The first failure found (in `each-kind` mode, the earliest in log order among the entry checks). */
   readonly failure?: VerifyFailure;
+  /** `each-kind` mode: every kind of failure, its first occurrence and its count. */
+  readonly failures?: readonly FailureKind[];
+  /** How many entries of each type the log holds (up to where verification got). */
+  readonly entryTypes?: Readonly<Record<string, number>>;
 }
 
 const PROGRESS_EVERY = 10_000;
+/** Entries per preflight chunk, and chunks in flight at once (enough to keep every worker busy). */
+const CHUNK = 1024;
+const CHUNKS_IN_FLIGHT = 6;
+
+/** What the checkpoints say the entries must reproduce. */
+interface Expectations {
+  readonly latest: Checkpoint;
+  readonly previous?: Checkpoint;
+  /** Roots the recomputed tree must reproduce, by size. */
+  readonly roots: Map<number, { root: Uint8Array; what: string }[]>;
+  /** The stored history, whose signatures are checked once the log has said which keys it announced. */
+  readonly historical: readonly string[];
+}
 
 export async function verifyLog(source: LogSource, options: VerifyOptions): Promise<VerifyReport> {
-  let entriesVerified = 0;
+  const failures = new FailureRecord(options.failureMode ?? 'first');
   const partial: { origin?: string; checkpointSize?: number; rootHash?: string; logSize?: number } = {};
+  const walk = { entriesVerified: 0, entryTypes: {} as Record<string, number> };
+  const report = (failure?: VerifyFailure): VerifyReport => {
+    const first = failure ?? failures.first;
+    return {
+      ok: first === undefined,
+      source: source.description,
+      ...partial,
+      entriesVerified: walk.entriesVerified,
+      ...(first === undefined ? {} : { failure: first }),
+      ...(failures.mode === 'each-kind' ? { failures: failure === undefined ? failures.summary() : [...failures.summary(), { first: failure, count: 1 }] } : {}),
+      entryTypes: walk.entryTypes,
+    };
+  };
   try {
     const verifiers = trustedVerifiers(options.trustedKeys);
-    const latestNote = await source.checkpoint();
-    const latest = verifyCheckpointNote(latestNote, verifiers, options.origin);
-    partial.origin = latest.origin;
-    partial.checkpointSize = latest.size;
-    partial.rootHash = encodeBase64(latest.rootHash);
-    const previous = options.previousCheckpoint === undefined ? undefined : verifyCheckpointNote(options.previousCheckpoint, verifiers, latest.origin);
-    if (previous !== undefined && previous.size > latest.size) {
-      throw new RxError('CHECKPOINT_INCONSISTENT', `latest checkpoint (${latest.size}) is smaller than the trusted one (${previous.size}): rollback`);
-    }
-    // Roots the recomputed tree must reproduce, by size.
-    const expectedRoots = new Map<number, { root: Uint8Array; what: string }[]>();
-    const expect = (size: number, root: Uint8Array, what: string) => {
-      const list = expectedRoots.get(size) ?? [];
-      list.push({ root, what });
-      expectedRoots.set(size, list);
-    };
-    const history = (await source.checkpointHistory?.()) ?? [];
-    if (history.length > 0 && history[history.length - 1] !== latestNote) {
-      throw new RxError('CHECKPOINT_INCONSISTENT', 'the latest checkpoint is not the newest one in the history');
-    }
-    // Older checkpoints may be signed by keys since retired: their signatures are checked after the
-    // entries, against the trusted keys plus every key the (by then verified) log announced.
-    const historical = history.map((note) => {
-      const cp = parseCheckpoint(parseSignedNote(note).text);
-      expect(cp.size, cp.rootHash, `stored checkpoint at size ${cp.size}`);
-      return note;
-    });
-    const announcedKeys = new Set<string>();
-    if (previous !== undefined) expect(previous.size, previous.rootHash, 'trusted previous checkpoint');
-    expect(latest.size, latest.rootHash, 'latest checkpoint');
-
+    const expected = await readExpectations(source, verifiers, options);
+    partial.origin = expected.latest.origin;
+    partial.checkpointSize = expected.latest.size;
+    partial.rootHash = encodeBase64(expected.latest.rootHash);
     const logSize = await source.size();
     partial.logSize = logSize;
-    const schemas = options.entryBodySchemas ?? ENTRY_BODY_SCHEMAS;
-    const fetchedBundles = new Map<string, Uint8Array>();
-    const ruleSetLibrary = createRuleSetLibrary((hash) => fetchedBundles.get(hash), options.ruleSets ?? []);
-    const stateReplay = createStateReplay({
-      origin: latest.origin,
-      timestampWindowMs: options.timestampWindowMs ?? DEFAULT_TIMESTAMP_WINDOW_MS,
-      verifySignature: options.verifySignature ?? isValidEd25519,
-      ruleSets: ruleSetLibrary,
-    });
-    const hasher = options.hasher ?? nobleMerkleHasher;
-    const range = CompactRange.empty(hasher);
-    const checkRoots = () => {
-      for (const { root, what } of expectedRoots.get(range.size) ?? []) {
-        if (!equalBytes(range.root(), root)) {
-          throw new RxError('TREE_ROOT_MISMATCH', `recomputed root differs from the ${what}`, { index: range.size - 1 });
-        }
-      }
-    };
-    checkRoots(); // size 0
-    let prev = GENESIS_PREV;
-    let lastTime = 0;
-    for await (const item of source.entries(0, logSize)) {
-      const i = range.size;
-      if (item.index !== i) throw new RxError('ENTRY_MISSING', `entry ${i} is missing (next stored is ${item.index})`, { index: i });
-      const entry = atIndex(i, () => parseEntry(item.data));
-      if (entry.index !== i) throw new RxError('ENTRY_INDEX_MISMATCH', `entry at position ${i} says it is ${entry.index}`, { index: i });
-      if (entry.prev !== encodeBase64(prev)) throw new RxError('ENTRY_CHAIN_BROKEN', 'prev does not match the previous leaf hash', { index: i });
-      if (entry.time < lastTime) throw new RxError('ENTRY_TIME_REGRESSED', 'time is earlier than the previous entry', { index: i });
-      atIndex(i, () => verifyEntryBody(entry.type, entry.body, schemas));
-      if (i === 0 && entry.type !== CHECKPOINT_KEYS_TYPE) {
-        throw new RxError('ENTRY_GENESIS_INVALID', `the first entry must be ${CHECKPOINT_KEYS_TYPE}`, { index: 0 });
-      }
-      if (entry.type === CHECKPOINT_KEYS_TYPE) {
-        const body = CheckpointKeysBodySchema.parse(entry.body);
-        if (body.origin !== latest.origin) {
-          throw new RxError('ENTRY_GENESIS_INVALID', 'checkpoint-keys entry names another origin', { index: i });
-        }
-        for (const k of body.keys) announcedKeys.add(k);
-      }
-      // Every entry is re-judged against the state as it stood at this index: signature by a key
-      // valid then, actor active, role allowed, nonce unspent, the action legal in the
-      // prescription's state, check results reproduced by re-running the check.
-      if (entry.type === RULE_SET_TYPE) await fetchBundle(source, entry.body, fetchedBundles);
-      if (!options.unjudgedEntryTypes?.has(entry.type)) atIndex(i, () => stateReplay.check(entry, i));
-      const leafHash = hasher.hashLeaf(item.data);
-      for (const node of range.append(leafHash)) {
-        const stored = source.readStoredNode?.(node.level, node.index);
-        if (source.readStoredNode !== undefined && (stored === undefined || !equalBytes(stored, node.hash))) {
-          throw new RxError('TREE_NODE_MISMATCH', `stored tree node (${node.level}, ${node.index}) ${stored === undefined ? 'is missing' : 'differs'}`, {
-            index: node.index * 2 ** node.level + 2 ** node.level - 1,
-          });
-        }
-      }
-      checkRoots();
-      prev = leafHash;
-      lastTime = entry.time;
-      entriesVerified = range.size;
-      if (entriesVerified % PROGRESS_EVERY === 0) options.onProgress?.(entriesVerified, logSize);
-    }
-    options.onProgress?.(entriesVerified, logSize);
-    atIndex(range.size, () => stateReplay.finish());
-    if (range.size < logSize || range.size < latest.size) {
-      throw new RxError('ENTRY_MISSING', `the checkpoint covers ${latest.size} entries but only ${range.size} were readable`, { index: range.size });
+    const { announcedKeys, state } = await walkEntries(source, options, expected, logSize, failures, walk);
+    options.onReplayed?.(state);
+    const claimed = await source.registrySnapshot?.();
+    if (claimed !== undefined) {
+      failures.attempt(undefined, () => {
+        const parsed = RegistrySnapshotSchema.safeParse(claimed);
+        if (!parsed.success) throw new RxError('REGISTRY_SNAPSHOT_MISMATCH', `the ${source.registrySnapshotName ?? 'registry snapshot'} is malformed`);
+        compareRegistrySnapshots(registrySnapshot(state.records()), parsed.data, source.registrySnapshotName ?? 'the registry snapshot');
+      });
     }
     const allKeys = trustedVerifiers([...new Set([...options.trustedKeys, ...announcedKeys])]);
-    for (const note of historical) verifyCheckpointNote(note, allKeys, latest.origin);
+    for (const note of expected.historical) failures.attempt(undefined, () => void verifyCheckpointNote(note, allKeys, expected.latest.origin));
+    const previous = expected.previous;
     if (previous !== undefined && source.consistencyProof !== undefined) {
-      const proof = await source.consistencyProof(previous.size, latest.size);
-      verifyConsistency(previous.size, latest.size, proof, previous.rootHash, latest.rootHash);
+      const proof = await source.consistencyProof(previous.size, expected.latest.size);
+      failures.attempt(undefined, () => verifyConsistency(previous.size, expected.latest.size, proof, previous.rootHash, expected.latest.rootHash));
     }
-    return { ok: true, source: source.description, ...partial, entriesVerified };
+    return report();
   } catch (err) {
-    const failure: VerifyFailure =
+    // In `first` mode every failure ends here; in `each-kind` mode only those after which nothing
+    // further can be checked (no trusted checkpoint, an entry missing from the source).
+    return report(
       err instanceof RxError
-        ? { code: err.code, message: err.message, ...(err.index === undefined ? {} : { index: err.index }) }
-        : { code: 'INTERNAL', message: (err as Error).message };
-    return { ok: false, source: source.description, ...partial, entriesVerified, failure };
+        ? { code: err.code, message: err.message, ...(err.index === undefined ? {} : { index: err.index }), ...(err.paths ? { paths: err.paths } : {}) }
+        : { code: 'INTERNAL', message: (err as Error).message },
+    );
   }
 }
+
+async function readExpectations(source: LogSource, verifiers: NoteVerifier[], options: VerifyOptions): Promise<Expectations> {
+  const latestNote = await source.checkpoint();
+  const latest = verifyCheckpointNote(latestNote, verifiers, options.origin);
+  const previous = options.previousCheckpoint === undefined ? undefined : verifyCheckpointNote(options.previousCheckpoint, verifiers, latest.origin);
+  if (previous !== undefined && previous.size > latest.size) {
+    throw new RxError('CHECKPOINT_INCONSISTENT', `latest checkpoint (${latest.size}) is smaller than the trusted one (${previous.size}): rollback`);
+  }
+  const roots = new Map<number, { root: Uint8Array; what: string }[]>();
+  const expect = (size: number, root: Uint8Array, what: string) => {
+    const list = roots.get(size) ?? [];
+    list.push({ root, what });
+    roots.set(size, list);
+  };
+  const history = (await source.checkpointHistory?.()) ?? [];
+  if (history.length > 0 && history[history.length - 1] !== latestNote) {
+    throw new RxError('CHECKPOINT_INCONSISTENT', 'the latest checkpoint is not the newest one in the history');
+  }
+  // Older checkpoints may be signed by keys since retired: their signatures are checked after the
+  // entries, against the trusted keys plus every key the (by then verified) log announced.
+  for (const note of history) {
+    const cp = parseCheckpoint(parseSignedNote(note).text);
+    expect(cp.size, cp.rootHash, `stored checkpoint at size ${cp.size}`);
+  }
+  if (previous !== undefined) expect(previous.size, previous.rootHash, 'trusted previous checkpoint');
+  expect(latest.size, latest.rootHash, 'latest checkpoint');
+  return { latest, ...(previous === undefined ? {} : { previous }), roots, historical: history };
+}
+
+/**
+ * Step 3 and 4 over every entry: preflight a chunk at a time (possibly on workers), then judge
+ * each entry in log order. Returns the checkpoint keys the log announced.
+ */
+async function walkEntries(
+  source: LogSource,
+  options: VerifyOptions,
+  expected: Expectations,
+  logSize: number,
+  failures: FailureRecord,
+  walk: { entriesVerified: number; entryTypes: Record<string, number> },
+): Promise<{ announcedKeys: Set<string>; state: MemoryState }> {
+  const hasher = options.hasher ?? nobleMerkleHasher;
+  const verifySignature = options.verifySignature ?? isValidEd25519;
+  const fetchedBundles = new Map<string, Uint8Array>();
+  const judge = new EntryJudge({
+    origin: expected.latest.origin,
+    failures,
+    unjudged: options.unjudgedEntryTypes,
+    replay: createStateReplay({
+      origin: expected.latest.origin,
+      timestampWindowMs: options.timestampWindowMs ?? DEFAULT_TIMESTAMP_WINDOW_MS,
+      verifySignature,
+      ruleSets: createRuleSetLibrary((hash) => fetchedBundles.get(hash), options.ruleSets ?? []),
+    }),
+    entryTypes: walk.entryTypes,
+  });
+  const range = CompactRange.empty(hasher);
+  const tree = new StoredTreeCheck(source);
+  const checkRoots = () => {
+    for (const { root, what } of expected.roots.get(range.size) ?? []) {
+      if (!equalBytes(range.root(), root)) failures.add({ code: 'TREE_ROOT_MISMATCH', message: `recomputed root differs from the ${what}`, index: range.size - 1 });
+    }
+  };
+  checkRoots(); // size 0
+  const custom = options.entryBodySchemas !== undefined;
+  const preflight =
+    options.preflight !== undefined && !custom
+      ? options.preflight
+      : inlinePreflight({ hasher, verifySignature, sha256, ...(custom ? { schemas: options.entryBodySchemas } : {}) });
+  const keys = new KeyDirectory();
+  const inFlight: Array<{ items: SourceEntry[]; result: Promise<PackedPreflight> }> = [];
+  const judgeChunk = async ({ items, result }: (typeof inFlight)[number]) => {
+    const view = new PreflightView(await result);
+    for (let at = 0; at < items.length; at++) {
+      const item = items[at]!;
+      const i = range.size;
+      if (item.index !== i) throw new RxError('ENTRY_MISSING', `entry ${i} is missing (next stored is ${item.index})`, { index: i });
+      // A rule-set activation's bundle is fetched before the activation is judged.
+      if (view.failure(at) === undefined && isRuleSetActivation(item.data)) await fetchBundle(source, item.data, fetchedBundles);
+      judge.judge(item.data, i, view, at);
+      const leafHash = view.leafHash(at);
+      for (const node of range.append(leafHash)) {
+        if (tree.enabled) failures.attempt(undefined, () => tree.check(node.level, node.index, node.hash));
+      }
+      checkRoots();
+      walk.entriesVerified = range.size;
+      if (walk.entriesVerified % PROGRESS_EVERY === 0) options.onProgress?.(walk.entriesVerified, logSize);
+    }
+  };
+  let chunk: SourceEntry[] = [];
+  const dispatch = async () => {
+    inFlight.push({ items: chunk, result: preflight.run(chunk.map((e) => e.data), keys) });
+    chunk = [];
+    while (inFlight.length >= CHUNKS_IN_FLIGHT) await judgeChunk(inFlight.shift()!);
+  };
+  // A source that fails part-way (a bundle found truncated at its end) still has every entry read
+  // before the failure judged, so the report says what those entries hold.
+  let sourceFailure: unknown;
+  try {
+    for await (const item of source.entries(0, logSize)) {
+      keys.scan(item.data);
+      chunk.push(item);
+      if (chunk.length === CHUNK) await dispatch();
+    }
+  } catch (err) {
+    sourceFailure = err;
+  }
+  if (chunk.length > 0) await dispatch();
+  while (inFlight.length > 0) await judgeChunk(inFlight.shift()!);
+  if (sourceFailure !== undefined) throw sourceFailure;
+  options.onProgress?.(walk.entriesVerified, logSize);
+  failures.attempt(range.size, () => judge.finish());
+  if (range.size < logSize || range.size < expected.latest.size) {
+    throw new RxError('ENTRY_MISSING', `the checkpoint covers ${expected.latest.size} entries but only ${range.size} were readable`, { index: range.size });
+  }
+  return { announcedKeys: judge.announcedKeys, state: judge.state };
+}
+
+/** Judges entries in log order: envelope, chain links, time, body, genesis rules, then the replay of derived state. */
+class EntryJudge {
+  readonly announcedKeys = new Set<string>();
+  private prev = encodeBase64(GENESIS_PREV);
+  private lastTime = 0;
+
+  constructor(
+    private readonly ctx: {
+      readonly origin: string;
+      readonly failures: FailureRecord;
+      readonly unjudged: ReadonlySet<string> | undefined;
+      readonly replay: StateReplay;
+      readonly entryTypes: Record<string, number>;
+    },
+  ) {}
+
+  judge(data: Uint8Array, i: number, view: PreflightView, at: number): void {
+    const { failures } = this.ctx;
+    const problem = view.failure(at);
+    const leafHash = encodeBase64(view.leafHash(at));
+    if (problem?.stage === 'envelope') {
+      failures.add({ code: problem.code, message: problem.message, index: i, ...(problem.paths ? { paths: problem.paths } : {}) });
+      this.prev = leafHash;
+      return;
+    }
+    // Preflight proved these bytes canonical JSON of a v1 envelope: the native parser reads them the same.
+    const entry = JSON.parse(decodeUtf8(data)) as LedgerEntry;
+    this.ctx.entryTypes[entry.type] = (this.ctx.entryTypes[entry.type] ?? 0) + 1;
+    if (entry.index !== i) failures.add({ code: 'ENTRY_INDEX_MISMATCH', message: `entry at position ${i} says it is ${entry.index}`, index: i });
+    if (entry.prev !== this.prev) failures.add({ code: 'ENTRY_CHAIN_BROKEN', message: 'prev does not match the previous leaf hash', index: i });
+    if (entry.time < this.lastTime) failures.add({ code: 'ENTRY_TIME_REGRESSED', message: 'time is earlier than the previous entry', index: i });
+    this.prev = leafHash;
+    this.lastTime = Math.max(this.lastTime, entry.time);
+    if (problem !== undefined) {
+      failures.add({ code: problem.code, message: problem.message, index: i, ...(problem.paths ? { paths: problem.paths } : {}) });
+      return;
+    }
+    if (i === 0 && entry.type !== CHECKPOINT_KEYS_TYPE) {
+      failures.add({ code: 'ENTRY_GENESIS_INVALID', message: `the first entry must be ${CHECKPOINT_KEYS_TYPE}`, index: 0 });
+    }
+    if (entry.type === CHECKPOINT_KEYS_TYPE) {
+      const body = CheckpointKeysBodySchema.parse(entry.body);
+      if (body.origin !== this.ctx.origin) failures.add({ code: 'ENTRY_GENESIS_INVALID', message: 'checkpoint-keys entry names another origin', index: i });
+      else for (const k of body.keys) this.announcedKeys.add(k);
+    }
+    // Every entry is re-judged against the state as it stood at this index: signature by a key
+    // valid then, actor active, role allowed, nonce unspent, the action legal in the
+    // prescription's state, check results reproduced by re-running the check.
+    if (this.ctx.unjudged?.has(entry.type)) return;
+    const signature = (entry.body as { signature?: unknown }).signature;
+    const prepared = { digest: view.digest(at), verifiedKey: view.verifiedKey(at), signature: typeof signature === 'string' ? signature : undefined };
+    failures.attempt(i, () => this.ctx.replay.check(entry, i, prepared));
+  }
+
+  finish(): void {
+    this.ctx.replay.finish();
+  }
+
+  get state(): MemoryState {
+    return this.ctx.replay.state;
+  }
+}
+
+/** Canonical envelopes end with their type and version. */
+const RULE_SET_TAIL = Buffer.from(`"type":"${RULE_SET_TYPE}","v":1}`);
+const isRuleSetActivation = (data: Uint8Array): boolean =>
+  data.length >= RULE_SET_TAIL.length && RULE_SET_TAIL.equals(data.subarray(data.length - RULE_SET_TAIL.length));
 
 function trustedVerifiers(keys: readonly string[]): NoteVerifier[] {
   if (keys.length === 0) throw new RxError('KEY_MALFORMED', 'at least one trusted verifier key is required');
@@ -217,19 +373,9 @@ function verifyCheckpointNote(note: string, verifiers: NoteVerifier[], origin: s
   return cp;
 }
 
-/** Runs a per-entry check, attaching the index to whatever it throws. */
-function atIndex<T>(index: number, check: () => T): T {
-  try {
-    return check();
-  } catch (err) {
-    if (err instanceof RxError) throw new RxError(err.code, err.message, { index, paths: err.paths, cause: err });
-    throw err;
-  }
-}
-
 /** Fetches the bundle an activation names, once; a missing one leaves the activation to be refused as RULE_SET_UNKNOWN. */
-async function fetchBundle(source: LogSource, body: unknown, into: Map<string, Uint8Array>): Promise<void> {
-  const hash = (body as { hash?: unknown }).hash;
+async function fetchBundle(source: LogSource, data: Uint8Array, into: Map<string, Uint8Array>): Promise<void> {
+  const hash = (JSON.parse(decodeUtf8(data)) as { body?: { hash?: unknown } }).body?.hash;
   if (typeof hash !== 'string' || into.has(hash) || source.ruleSetBundle === undefined) return;
   const bytes = await source.ruleSetBundle(hash).catch(() => undefined);
   if (bytes !== undefined) into.set(hash, bytes);

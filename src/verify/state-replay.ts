@@ -13,7 +13,8 @@ import { admitEntry } from '../domain/admission.js';
 import { MemoryState } from '../domain/memory-state.js';
 import { CHECK_RESULT_TYPE } from '../domain/prescription/lifecycle-records.js';
 import type { RuleSetLibrary } from '../domain/checker/rule-set-activation.js';
-import type { SignatureCheck } from '../domain/registry/registry-rules.js';
+import type { SignatureCheck, StatementDigest } from '../domain/registry/registry-rules.js';
+import { preverifiedCheck } from './preflight.js';
 
 export const DEFAULT_TIMESTAMP_WINDOW_MS = 300_000;
 
@@ -26,11 +27,22 @@ export interface StateReplayOptions {
 }
 
 export interface StateReplay {
-  /** Judges one entry and, if it passes, applies it to the replayed state. */
-  check(entry: LedgerEntry, index: number): void;
+  /**
+   * Judges one entry and, if it passes, applies it to the replayed state. `prepared` is what
+   * preflight found (preflight.ts): the statement's digest and the key its signature was proved
+   * valid against, which spare recomputing them; the verdict is the same without it.
+   */
+  check(entry: LedgerEntry, index: number, prepared?: PreparedEntry): void;
   /** Throws if the log ends where a record was still due (a submission without its check). */
   finish(): void;
   readonly state: MemoryState;
+}
+
+export interface PreparedEntry {
+  readonly digest: StatementDigest | undefined;
+  readonly verifiedKey: Uint8Array | undefined;
+  /** The statement's signature as the entry carries it (base64). */
+  readonly signature: string | undefined;
 }
 
 export function createStateReplay(options: StateReplayOptions): StateReplay {
@@ -40,11 +52,12 @@ export function createStateReplay(options: StateReplayOptions): StateReplay {
   let checkDue = false;
   return {
     state,
-    check(entry, index) {
+    check(entry, index, prepared) {
       if (checkDue && entry.type !== CHECK_RESULT_TYPE) throw new RxError('RX_CHECK_MISMATCH', 'a submission is not followed by its check result');
       checkDue = false;
-      const ctx = { origin: options.origin, index, time: entry.time, timestampWindowMs: options.timestampWindowMs, verifySignature: options.verifySignature, ruleSets };
-      const admission = admitEntry(state, entry.type, entry.body, ctx);
+      const verifySignature = prepared === undefined ? options.verifySignature : preverifiedCheck(options.verifySignature, prepared.digest, prepared.verifiedKey, prepared.signature);
+      const ctx = { origin: options.origin, index, time: entry.time, timestampWindowMs: options.timestampWindowMs, verifySignature, ruleSets };
+      const admission = admitEntry(state, entry.type, entry.body, ctx, prepared?.digest);
       if (admission.kind === 'replay') throw new RxError('IDEMPOTENCY_KEY_CONFLICT', `statement duplicates the one recorded at index ${admission.index}`);
       if (admission.kind === 'refuse') throw new RxError(admission.error instanceof RxError ? admission.error.code : 'INTERNAL', admission.error.message);
       state.apply(admission.mutations);

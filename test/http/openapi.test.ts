@@ -40,6 +40,7 @@ import { PatientIdentitySchema } from '../../schemas/prescription.js';
 import { buildTestLedger } from '../support/test-ledger.js';
 import { testReaders } from '../support/test-readers.js';
 import { CheckRequestSchema } from '../../src/http/checker-routes.js';
+import { CosignatureSubmissionSchema } from '../../src/http/witness-routes.js';
 import { OrderSignRequestSchema } from '../../src/domain/checker/cds-hooks.js';
 
 /** Every `METHOD /path` Fastify registered, read from printRoutes' radix tree; HEAD twins of GETs dropped. */
@@ -202,6 +203,8 @@ t.test('every request body example passes the zod schema of its route', async (t
     // src/http/checker-routes.ts and cds-hooks-routes.ts.
     'POST /v1/checks': (body) => CheckRequestSchema.safeParse(body).success,
     'POST /cds-services/rxledger-order-sign': (body) => OrderSignRequestSchema.safeParse(body).success,
+    // src/http/witness-routes.ts.
+    'POST /v1/checkpoint/cosignatures': (body) => CosignatureSubmissionSchema.safeParse(body).success,
     'POST /v1/patients': (body) => {
       const signed = SignedStatementSchema.safeParse(body);
       return signed.success && signed.data.statement.action === 'patient.identify' && z.strictObject({ identity: PatientIdentitySchema }).safeParse(signed.data.statement.payload).success;
@@ -257,7 +260,7 @@ t.test('the real service accepts the shape of every example and answers as docum
         if (type === 'application/json') {
           const schema = schemaFor(media);
           t.ok(schema?.safeParse(media.example).success, `${id} ${status} example`);
-        } else if (id === 'GET /checkpoint') {
+        } else if (id === 'GET /checkpoint' || id === 'GET /checkpoint/cosigned') {
           t.equal(parseCheckpoint(parseSignedNote(media.example as string).text).origin, origin, `${id}: a well-formed signed checkpoint`);
         } else {
           t.equal(parseTlogProof(media.example as string).index, 1040, `${id}: a well-formed tlog-proof`);

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { formatVerifierKey } from '../../src/core/note-keys.js';
@@ -8,6 +8,7 @@ import { openDbLogSource } from '../../src/verify/db-log-source.js';
 import { createHttpLogSource } from '../../src/verify/http-log-source.js';
 import { verifyLog, type VerifyReport } from '../../src/verify/log-verifier.js';
 import { testReaders } from '../support/test-readers.js';
+import { tamperedCopy as tampered } from '../support/tamper.js';
 import { TEST_VERIFY_OPTIONS, appendEvents, buildTestLedger, openTestLedger, testKey } from '../support/test-ledger.js';
 
 const KEY = formatVerifierKey(testKey());
@@ -26,19 +27,6 @@ async function pristine(base: string, n = 40): Promise<{ path: string; checkpoin
   checkpoints.push(ledger.publishCheckpoint()!);
   await ledger.close();
   return { path: dbPath, checkpoints };
-}
-
-let copies = 0;
-/** A copy of `original`, in its own folder under `base`, with `sql` applied behind the ledger's back. */
-function tampered(base: string, original: string, sql: string, ...params: unknown[]): string {
-  const dir = join(base, `copy-${copies++}`);
-  mkdirSync(dir);
-  const path = join(dir, 'ledger.sqlite');
-  copyFileSync(original, path);
-  const db = new Database(path);
-  db.prepare(sql).run(...params);
-  db.close();
-  return path;
 }
 
 t.test('a pristine ledger verifies from its database file', async (t) => {

@@ -29,6 +29,12 @@ export interface LifecycleContext {
   readonly time: number;
   /** The rule sets this process can run; submissions are checked with the log's active one. */
   readonly ruleSets: RuleSetLibrary;
+  /**
+   * True when the payload is already the output of its action's schema (LIFECYCLE_PAYLOADS): the
+   * ledger validated the entry body with the entry schema, which parses the payload with that same
+   * schema and keeps what it returned (signedStatementBody). It is then not parsed again.
+   */
+  readonly payloadParsed?: boolean;
 }
 
 export type Transition =
@@ -36,7 +42,8 @@ export type Transition =
   /** Refused, but the attempt itself is evidence: the ledger records `record` instead. */
   | { readonly kind: 'refuse'; readonly error: RxError; readonly record: LedgerRecord };
 
-function parse<A extends LifecycleAction>(action: A, payload: unknown): import('zod').infer<(typeof LIFECYCLE_PAYLOADS)[A]> {
+function parse<A extends LifecycleAction>(action: A, payload: unknown, ctx: LifecycleContext): import('zod').infer<(typeof LIFECYCLE_PAYLOADS)[A]> {
+  if (ctx.payloadParsed === true) return payload as never;
   const parsed = LIFECYCLE_PAYLOADS[action].safeParse(payload);
   if (!parsed.success) fail('ENTRY_BODY_INVALID', 'payload does not match the action', parsed.error.issues.map((i) => [P, ...i.path.map(String)].join('.')));
   return parsed.data as never;
@@ -107,7 +114,7 @@ function buildFills(p: Prescription): Fill[] {
 }
 
 function submit(view: StateView, actor: ActorRecord, payload: unknown, ctx: LifecycleContext): Transition {
-  const p = parse('rx.submit', payload);
+  const p = parse('rx.submit', payload, ctx);
   const rx = p.prescription;
   const checker = activeChecker(view, ctx.ruleSets);
   if (rx.prescriberId !== actor.actorId) fail('RX_PRESCRIBER_MISMATCH', 'the prescription names another prescriber than the signer', [`${P}.prescription.prescriberId`]);
@@ -160,7 +167,7 @@ function submit(view: StateView, actor: ActorRecord, payload: unknown, ctx: Life
 }
 
 function override(view: StateView, actor: ActorRecord, payload: unknown, ctx: LifecycleContext): Transition {
-  const p = parse('rx.override', payload);
+  const p = parse('rx.override', payload, ctx);
   const rx = load(view, p.prescriptionId);
   // 双签 is the prescriber's own second signature: a colleague cannot give it.
   if (actor.actorId !== rx.prescriberId) fail('RX_PARTY_MISMATCH', 'only the prescriber may override the checker', [`${P}.prescriptionId`]);
@@ -175,7 +182,7 @@ function override(view: StateView, actor: ActorRecord, payload: unknown, ctx: Li
 }
 
 function cancel(view: StateView, actor: ActorRecord, payload: unknown, ctx: LifecycleContext): Transition {
-  const p = parse('rx.cancel', payload);
+  const p = parse('rx.cancel', payload, ctx);
   const rx = load(view, p.prescriptionId);
   expectPrescriber(rx, actor);
   if (rx.cancelPending) fail('RX_CANCEL_PENDING', 'cancellation is already pending', [`${P}.prescriptionId`]);
@@ -189,7 +196,7 @@ function cancel(view: StateView, actor: ActorRecord, payload: unknown, ctx: Life
 }
 
 function claim(view: StateView, actor: ActorRecord, payload: unknown, ctx: LifecycleContext): Transition {
-  const p = parse('rx.claim', payload);
+  const p = parse('rx.claim', payload, ctx);
   const rx = load(view, p.prescriptionId);
   if (actor.institutionId !== p.pharmacyId) fail('RX_PARTY_MISMATCH', 'a pharmacist claims for their own pharmacy', [`${P}.pharmacyId`]);
   if (rx.holder !== null) fail('RX_HELD_BY_ANOTHER_PHARMACY', rx.holder === p.pharmacyId ? 'this pharmacy already holds it' : 'another pharmacy holds this prescription', [`${P}.prescriptionId`]);
@@ -221,7 +228,7 @@ function claim(view: StateView, actor: ActorRecord, payload: unknown, ctx: Lifec
 }
 
 function review(view: StateView, actor: ActorRecord, payload: unknown, ctx: LifecycleContext): Transition {
-  const p = parse('rx.review', payload);
+  const p = parse('rx.review', payload, ctx);
   const rx = heldPrescription(view, actor, p, ['claimed'], 'a review');
   expectPrevious(rx, p.previous);
   // A refusal goes back to the prescriber, and settles any pending cancellation.
@@ -230,7 +237,7 @@ function review(view: StateView, actor: ActorRecord, payload: unknown, ctx: Life
 }
 
 function returnToActive(view: StateView, actor: ActorRecord, payload: unknown, ctx: LifecycleContext): Transition {
-  const p = parse('rx.return', payload);
+  const p = parse('rx.return', payload, ctx);
   const rx = heldPrescription(view, actor, p, ['claimed', 'approved', 'partially-dispensed'], 'a return');
   expectPrevious(rx, p.previous);
   if (rx.cancelPending) return { kind: 'append', mutations: [put({ ...rx, state: 'cancelled', holder: null, lastIndex: ctx.index })] };
@@ -239,7 +246,7 @@ function returnToActive(view: StateView, actor: ActorRecord, payload: unknown, c
 }
 
 function dispense(view: StateView, actor: ActorRecord, payload: unknown, ctx: LifecycleContext, signed: SignedStatement): Transition {
-  const p = parse('rx.dispense', payload);
+  const p = parse('rx.dispense', payload, ctx);
   const rx = load(view, p.prescriptionId);
   expectHolder(rx, actor);
   expectState(rx, ['approved', 'partially-dispensed'], 'dispensing');
@@ -281,7 +288,7 @@ function dispense(view: StateView, actor: ActorRecord, payload: unknown, ctx: Li
 }
 
 function assignDelivery(view: StateView, actor: ActorRecord, payload: unknown, ctx: LifecycleContext): Transition {
-  const p = parse('rx.delivery-assign', payload);
+  const p = parse('rx.delivery-assign', payload, ctx);
   const rx = heldPrescription(view, actor, p, ['dispensed', 'partially-dispensed'], 'a delivery assignment');
   const courier = view.actor(p.courierId);
   if (courier === undefined || courier.role !== 'courier') fail('REGISTRY_REFERENCE_UNKNOWN', 'no such courier', [`${P}.courierId`]);
@@ -295,7 +302,7 @@ function assignDelivery(view: StateView, actor: ActorRecord, payload: unknown, c
 
 function courierStep(action: 'rx.delivery-pickup' | 'rx.delivery-in-transit' | 'rx.delivery-complete' | 'rx.delivery-fail') {
   return (view: StateView, actor: ActorRecord, payload: unknown, ctx: LifecycleContext): Transition => {
-    const p = parse(action, payload);
+    const p = parse(action, payload, ctx);
     const rx = load(view, p.prescriptionId);
     if (rx.delivery === null || rx.delivery.courierId !== actor.actorId) fail('RX_PARTY_MISMATCH', 'this delivery is assigned to another courier', [`${P}.prescriptionId`]);
     const from: Record<typeof action, PrescriptionState[]> = {
@@ -325,7 +332,7 @@ function courierStep(action: 'rx.delivery-pickup' | 'rx.delivery-in-transit' | '
 }
 
 function collect(view: StateView, actor: ActorRecord, payload: unknown, ctx: LifecycleContext): Transition {
-  const p = parse('rx.collect', payload);
+  const p = parse('rx.collect', payload, ctx);
   const rx = heldPrescription(view, actor, p, ['dispensed', 'partially-dispensed'], 'a collection');
   expectPrevious(rx, p.previous);
   return { kind: 'append', mutations: [put({ ...rx, ...afterHandover(rx, 'collected'), lastIndex: ctx.index })] };

@@ -32,6 +32,11 @@ export class MemoryRegistry implements RegistryView {
     return this.#timestampWindowMs;
   }
 
+  /** Every institution, actor and key, for snapshots and comparisons (registry-snapshot.ts). */
+  records(): { institutions: InstitutionRecord[]; actors: ActorRecord[]; keys: KeyRecord[] } {
+    return { institutions: [...this.#institutions.values()], actors: [...this.#actors.values()], keys: [...this.#keys.values()] };
+  }
+
   apply(mutations: readonly RegistryMutation[]): void {
     for (const m of mutations) {
       switch (m.kind) {

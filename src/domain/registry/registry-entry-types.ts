@@ -7,6 +7,12 @@ import type { JsonObject } from '../../core/canonical-json.js';
 import { SignedStatementSchema } from '../../core/statement.js';
 import { REGISTRY_PAYLOADS } from './registry-model.js';
 
+/**
+ * The entry schema of `action`: its signed statement, whose payload matches `payload`. What it
+ * returns carries the payload as `payload` returned it, so the admission rules, given a body this
+ * schema returned, use that payload as it is instead of parsing it a second time
+ * (admitEntry's `bodyParsed`).
+ */
 export function signedStatementBody(action: string, payload: z.ZodType): z.ZodType<JsonObject> {
   return SignedStatementSchema.superRefine((signed, ctx) => {
     if (signed.statement.action !== action) {
@@ -15,6 +21,9 @@ export function signedStatementBody(action: string, payload: z.ZodType): z.ZodTy
     const parsed = payload.safeParse(signed.statement.payload);
     if (!parsed.success) {
       for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', message: issue.message, path: ['statement', 'payload', ...issue.path] });
+    } else {
+      // `signed` is this parse's own output (a fresh object), so replacing its payload changes nothing the caller passed in.
+      (signed.statement as { payload: unknown }).payload = parsed.data;
     }
   }) as unknown as z.ZodType<JsonObject>;
 }

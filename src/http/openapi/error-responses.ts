@@ -63,6 +63,14 @@ export const ERROR_EXAMPLES: { readonly [C in ErrorCode]: ErrorExample } = {
   CHECKPOINT_INCONSISTENT: { summary: 'A new checkpoint would not be consistent with the last one; publishing halts.', message: 'checkpoint publishing is halted' },
   CHECKPOINT_CONFLICT: { summary: 'Another writer replaced the latest checkpoint.', message: 'another writer replaced the latest checkpoint' },
   CHECKPOINT_MISSING: { summary: 'No checkpoint has been published yet (GET /checkpoint right after the first start).', message: 'no checkpoint has been published yet' },
+  COSIGNATURE_MALFORMED: { summary: 'A cosignature line that breaks the C2SP signed-note grammar or is not 4 + 8 + 64 bytes (POST /v1/checkpoint/cosignatures).', message: 'an Ed25519 cosignature is 76 bytes after base64 decoding', paths: ['body.cosignature'] },
+  COSIGNATURE_INVALID: { summary: 'A configured witness’s cosignature that does not verify over the checkpoint (POST /v1/checkpoint/cosignatures, verifier).', message: 'the cosignature does not verify over this checkpoint', paths: ['body.cosignature'] },
+  COSIGNATURE_TIMESTAMP_INVALID: { summary: 'A cosignature dated further in the future than the ledger tolerates.', message: 'the cosignature is dated in the future', paths: ['body.cosignature'] },
+  COSIGNATURE_CHECKPOINT_UNKNOWN: { summary: 'The cosigned checkpoint is not one this ledger published (another size, root or origin).', message: 'this ledger published no such checkpoint', paths: ['body.checkpoint'] },
+  WITNESS_UNKNOWN: { summary: 'The cosignature’s key (name and key ID) is not among the ledger’s WITNESS_KEYS.', message: 'no configured witness has this key', paths: ['body.cosignature'] },
+  WITNESS_THRESHOLD_NOT_MET: { summary: 'No checkpoint carries cosignatures by that many configured witnesses (GET /checkpoint/cosigned), or fewer than k trusted witnesses cosigned (verifier, monitor).', message: 'no checkpoint has cosignatures by 2 witnesses yet', paths: ['query.min'] },
+  EVIDENCE_MALFORMED: { summary: 'A checkpoint evidence file that does not follow docs/FORMAT.md §12.5 (rxledger monitor --check-evidence).', message: 'evidence must be an rxledger-checkpoint-evidence/v1 JSON object' },
+  EVIDENCE_UNFOUNDED: { summary: 'A checkpoint evidence file whose two checkpoints do not conflict (rxledger monitor --check-evidence).', message: 'the consistency proof in the evidence verifies: no conflict' },
   KEY_MALFORMED: { summary: 'A key or key file that cannot be parsed (start-up, CLI, client SDK).', message: 'Ed25519 seed must be 32 bytes' },
   KEY_FILE_INSECURE: { summary: 'A key file readable by group or others (start-up).', message: 'the key file is accessible by group or others' },
   CONFIG_INVALID: { summary: 'Invalid configuration (start-up).', message: 'invalid configuration: PORT: too big' },
@@ -123,6 +131,8 @@ export const ERROR_EXAMPLES: { readonly [C in ErrorCode]: ErrorExample } = {
   ROUTE_NOT_FOUND: { summary: 'No such route.', message: 'no such route' },
   LOG_INDEX_NOT_FOUND: { summary: 'The index is beyond the log.', message: 'no entry at this index', paths: ['params.index'] },
   SOURCE_UNAVAILABLE: { summary: 'The client SDK or verifier could not reach the service, or it answered unexpectedly.', message: 'cannot reach http://127.0.0.1:8080' },
+  REGISTRY_SNAPSHOT_MISMATCH: { summary: 'Not sent by the service: the verifier found registry tables or a bundle’s registry record that differ from the replay of the log.', message: 'the registry tables and the log disagree on actor dr-li' },
+  BUNDLE_MALFORMED: { summary: 'Not sent by the service: an export bundle is not in the rxledger-export/v1 format, or is truncated.', message: 'the bundle ends before its end record' },
   INTERNAL: { summary: 'An unexpected failure.', message: 'the service could not complete the request' },
 };
 

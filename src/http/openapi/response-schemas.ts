@@ -10,6 +10,8 @@ import { CheckResultBodySchema } from '../../domain/prescription/lifecycle-entry
 import { PRESCRIPTION_STATES } from '../../domain/prescription/prescription-record.js';
 import { PrescriptionIdSchema, RoutingSchema } from '../../../schemas/lifecycle.js';
 import { DecimalSchema, Hex256Schema, PrescriptionSchema } from '../../../schemas/prescription.js';
+import { CosignatureResultSchema, WitnessListSchema } from '../witness-routes.js';
+import { OversightAlertSummarySchema, OversightAlertsSchema, OversightStatsSchema } from '../oversight-routes.js';
 
 // ---------------------------------------------------------------------------------------------
 // Response bodies. The routes build these objects by hand; these schemas describe them, and the
@@ -141,4 +143,9 @@ export const RESPONSE_SCHEMAS = {
   CdsDiscovery: CdsDiscoverySchema,
   CdsCards: CdsCardsSchema,
   ErrorBody: ErrorBodySchema,
+  CosignatureResult: CosignatureResultSchema,
+  WitnessList: WitnessListSchema,
+  OversightStats: OversightStatsSchema,
+  OversightAlerts: OversightAlertsSchema,
+  OversightAlertSummary: OversightAlertSummarySchema,
 } as const satisfies Record<string, z.ZodType>;

@@ -17,6 +17,10 @@ export interface OpenApiOptions {
   readonly prescriptions?: boolean;
   /** Whether the checker's routes (rule sets, dry runs, CDS Hooks) are served; default true. */
   readonly checker?: boolean;
+  /** Whether the witness routes (cosignature submission, cosigned checkpoint) are served; default true. */
+  readonly witnesses?: boolean;
+  /** Whether the oversight routes (statistics and alerts for regulators) are served; default true. */
+  readonly oversight?: boolean;
 }
 
 export type Json = { readonly [key: string]: unknown };

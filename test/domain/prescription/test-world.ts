@@ -146,17 +146,36 @@ export function createRxWorld(options: { start?: number; ruleSet?: KnowledgeRule
     log.push({ v: ENTRY_FORMAT_VERSION, index: log.length, prev: encodeBase64(new Uint8Array(32)), time: clock(), type, body: checked });
   };
 
-  /** Judges one entry at the next index and applies it as the ledger would. */
+  /**
+   * Judges one entry at the next index and applies it as the ledger would. Every entry is judged
+   * twice: as the ledger does (the body as its entry schema returned it, not parsed again) and as
+   * the verifier does (parsed again); the two verdicts must be identical, member order included.
+   */
   const admit = (type: string, body: JsonObject): EntryAdmission => {
     const checked = verifyEntryBody(type, body);
-    const admission = admitEntry(state, type, checked, ctx());
+    const judge = (bodyParsed: boolean) => {
+      try {
+        const a = admitEntry(state, type, checked, ctx(), undefined, bodyParsed);
+        return { admission: a, text: JSON.stringify(a) };
+      } catch (error) {
+        return { error, text: JSON.stringify({ code: (error as { code?: string }).code, paths: (error as { paths?: string[] }).paths }) };
+      }
+    };
+    const asLedger = judge(true);
+    const asVerifier = judge(false);
+    if (asLedger.text !== asVerifier.text) throw new Error(`test world: ${type} judged differently without re-parsing:\n${asLedger.text}\n${asVerifier.text}`);
+    if (asVerifier.error !== undefined) throw asVerifier.error;
+    const admission = asVerifier.admission!;
     if (admission.kind === 'replay') return admission;
     if (admission.kind === 'refuse') {
       write(admission.record.type, admission.record.body, admission.record.mutations);
       return admission;
     }
     write(type, checked, admission.mutations);
-    for (const record of admission.followUps?.(state) ?? []) write(record.type, record.body, record.mutations);
+    const records = admission.followUps?.(state) ?? [];
+    const recordsAsLedger = asLedger.admission?.kind === 'append' ? (asLedger.admission.followUps?.(state) ?? []) : [];
+    if (JSON.stringify(records) !== JSON.stringify(recordsAsLedger)) throw new Error(`test world: ${type} followed by other records without re-parsing`);
+    for (const record of records) write(record.type, record.body, record.mutations);
     return admission;
   };
 

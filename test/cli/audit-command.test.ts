@@ -1,0 +1,59 @@
+/** `rxledger audit`, `export` and `import`, run as real processes on a realistic ledger. */
+import t from 'tap';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { syntheticLedger, tamperedCopy } from '../support/synthetic.js';
+
+const CLI = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+const run = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', CLI, ...args], { encoding: 'utf8' });
+
+t.test('audit --db writes its JSON report and exits 0 on a sound log, 1 naming each kind of failure, 2 on usage', async (t) => {
+  const { dbPath, verifierKeys, size } = await syntheticLedger();
+  const dir = t.testdir();
+  const key = verifierKeys[0]!;
+  const report = join(dir, 'report.json');
+  const ok = run('audit', '--db', dbPath, '--key', key, '--report', report, '--workers', '2');
+  t.equal(ok.status, 0, ok.stderr);
+  t.match(ok.stdout, /result:\s+OK/);
+  t.match(ok.stdout, new RegExp(`audited:\\s+${size} entries`));
+  const written = JSON.parse(readFileSync(report, 'utf8'));
+  t.match(written, { format: 'rxledger-audit-report/v1', ok: true, entriesVerified: size, workers: 2 });
+
+  const broken = tamperedCopy(dir, dbPath, "UPDATE registry_keys SET revoked_at = 1 WHERE actor_id = 'rph-0-0'");
+  const failed = run('audit', '--db', broken, '--key', key, '--report', join(dir, 'broken.json'), '--json');
+  t.equal(failed.status, 1);
+  const json = JSON.parse(failed.stdout);
+  t.equal(json.ok, false);
+  t.equal(json.failures[0].first.code, 'REGISTRY_SNAPSHOT_MISMATCH');
+  const human = run('audit', '--db', broken, '--key', key, '--report', join(dir, 'broken2.json'));
+  t.match(human.stdout, /FAILED — 1 kind of failure\n\s+REGISTRY_SNAPSHOT_MISMATCH ×1: the registry tables and the log disagree on key/);
+
+  for (const args of [['--key', key], ['--db', dbPath], ['--db', dbPath, '--url', 'http://127.0.0.1:1', '--key', key], ['--db', dbPath, '--key', key, '--workers', 'many'], ['--nope']]) {
+    t.equal(run('audit', ...args).status, 2, `usage: ${args.join(' ')}`);
+  }
+  t.equal(run('audit', '--db', join(dir, 'missing.sqlite'), '--key', key, '--report', join(dir, 'x.json')).status, 1, 'an unreadable source');
+});
+
+t.test('export then import: a bundle verified offline becomes an identical ledger', async (t) => {
+  const { dbPath, verifierKeys, size } = await syntheticLedger();
+  const dir = t.testdir();
+  const key = verifierKeys[0]!;
+  const bundle = join(dir, 'log.gz');
+  const exported = run('export', '--db', dbPath, '--key', key, '--out', bundle);
+  t.equal(exported.status, 0, exported.stderr);
+  t.match(exported.stdout, new RegExp(`bundle:\\s+${bundle.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(${size} entries\\)`));
+  const audited = run('audit', '--bundle', bundle, '--key', key, '--report', join(dir, 'r.json'));
+  t.equal(audited.status, 0, audited.stdout);
+  const imported = run('import', '--bundle', bundle, '--key', key, '--data-dir', join(dir, 'copy'));
+  t.equal(imported.status, 0, imported.stderr);
+  t.match(imported.stdout, new RegExp(`imported:\\s+${size} entries`));
+  const again = run('verify', '--db', join(dir, 'copy', 'ledger.sqlite'), '--key', key);
+  t.equal(again.status, 0, again.stdout);
+  const refused = run('import', '--bundle', bundle, '--key', key, '--data-dir', join(dir, 'copy'));
+  t.equal(refused.status, 1, 'the data directory is no longer empty');
+  t.equal(run('export', '--db', dbPath, '--key', key).status, 2, 'no --out');
+  t.equal(run('import', '--bundle', bundle, '--key', key).status, 2, 'no --data-dir');
+  t.notOk(existsSync(`${bundle}.partial`), 'no partial file left behind');
+});

@@ -1,0 +1,101 @@
+/**
+ * An in-memory projection for the fold's tests: applies updates to maps and answers the view,
+ * exactly as the SQLite store does (src/store/oversight-store.ts), without SQL.
+ */
+import type { LedgerEntry } from '../../src/core/entry.js';
+import type { DrugClassifier } from '../../src/oversight/drug-classifier.js';
+import { foldEntry } from '../../src/oversight/oversight-fold.js';
+import type { Alert, OversightView } from '../../src/oversight/oversight-model.js';
+import { DEFAULT_OVERSIGHT_SETTINGS, type OversightSettings } from '../../src/oversight/oversight-settings.js';
+import { GRAINS, periodsOfDay } from '../../src/oversight/periods.js';
+
+export const GENESIS_PREV = 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=';
+
+/** Lines whose drug code starts with `benzo` are diazepam (a benzodiazepine); `ccb` amlodipine; anything else unresolved. */
+export const testClassifier: DrugClassifier = (_hash, drugCode) => {
+  if (drugCode.startsWith('benzo')) return { drug: 'diazepam', classes: ['benzodiazepine', 'cns-depressant'] };
+  if (drugCode.startsWith('ccb')) return { drug: 'amlodipine', classes: ['dhp-ccb'] };
+  return { drug: `code:${drugCode}`, classes: [] };
+};
+
+export function memoryProjection(settings: OversightSettings = DEFAULT_OVERSIGHT_SETTINGS, classify: DrugClassifier = testClassifier) {
+  const state = new Map<string, unknown>();
+  const expiries = new Map<string, number>();
+  const counts = new Map<string, number>();
+  const histograms = new Map<string, number>();
+  const alerts: Alert[] = [];
+  const view: OversightView = {
+    get: <T>(ns: string, key: string) => state.get(`${ns}\n${key}`) as T | undefined,
+    dueExpiries: (time) =>
+      [...expiries].filter(([, at]) => at <= time).map(([prescriptionId, at]) => ({ prescriptionId, at })).sort((a, b) => a.at - b.at || (a.prescriptionId < b.prescriptionId ? -1 : 1)),
+  };
+  return {
+    alerts,
+    counts,
+    histograms,
+    fold(entry: LedgerEntry) {
+      for (const u of foldEntry(entry, view, { settings, classify })) {
+        if (u.kind === 'add') {
+          periodsOfDay(u.day).forEach((period, g) => {
+            const k = [u.dim, GRAINS[g], period, u.key, u.figure].join('|');
+            counts.set(k, (counts.get(k) ?? 0) + u.n);
+          });
+        } else if (u.kind === 'observe') {
+          periodsOfDay(u.day).forEach((period, g) => {
+            const k = [u.dim, GRAINS[g], period, u.key, u.metric, u.bucket].join('|');
+            histograms.set(k, (histograms.get(k) ?? 0) + 1);
+          });
+        } else if (u.kind === 'put') {
+          if (u.value === undefined) state.delete(`${u.ns}\n${u.key}`);
+          else state.set(`${u.ns}\n${u.key}`, JSON.parse(JSON.stringify(u.value)));
+        } else if (u.kind === 'expiry') {
+          if (u.at === null) expiries.delete(u.prescriptionId);
+          else expiries.set(u.prescriptionId, u.at);
+        } else alerts.push(u.alert);
+      }
+    },
+    /** A counter: `total|day|2026-11-23|all|submitted`. */
+    count: (dim: string, grain: string, period: string, key: string, figure: string) => counts.get([dim, grain, period, key, figure].join('|')) ?? 0,
+  };
+}
+
+/** Builds entries in log order with increasing indexes; times are given. */
+export function entryLog() {
+  let index = 0;
+  const entries: LedgerEntry[] = [];
+  const push = (time: number, type: string, body: Record<string, unknown>): LedgerEntry => {
+    const entry = { v: 1, index: index++, prev: GENESIS_PREV, time, type, body } as LedgerEntry;
+    entries.push(entry);
+    return entry;
+  };
+  const signed = (time: number, action: string, actor: string, payload: Record<string, unknown>, keyId = `key-${actor}`) =>
+    push(time, action, { statement: { v: 1, origin: 'test/log', actor, keyId, action, payload, timestamp: time, nonce: `n${index}`, idempotencyKey: `idem-${index}` }, signature: 'sig' });
+  return {
+    entries,
+    push,
+    signed,
+    /** rx.submit followed by its rx.checked, like the ledger writes them. */
+    submit(time: number, o: { id: string; prescriber: string; patient: string; drugCode?: string; days?: number; quantity?: string; outcome?: 'active' | 'awaiting-override' | 'rejected'; findings?: Array<{ ruleId: string; action: string }>; date?: string; repeats?: number; institution?: string }) {
+      const days = o.days ?? 7;
+      const submitted = signed(time, 'rx.submit', o.prescriber, {
+        prescription: {
+          prescriptionId: o.id,
+          prescriberId: o.prescriber,
+          institutionId: o.institution ?? 'hosp-1',
+          encounter: { type: 'outpatient', date: o.date ?? '2026-11-23', longPrescription: o.repeats !== undefined, validityDays: 1 },
+          patient: { pseudonym: o.patient, identityCommitment: 'c'.repeat(64) },
+          items: [{ line: 1, drugCode: o.drugCode ?? 'ccb-1', genericName: 'x', days, quantity: { value: o.quantity ?? String(days), unit: '片' }, ...(o.repeats ? { repeats: { count: o.repeats, intervalDays: days } } : {}) }],
+        },
+        routing: { mode: 'nominated', pharmacyId: 'ph-1' },
+      });
+      push(time, 'rx.checked', { prescriptionId: o.id, submission: submitted.index, ruleSet: 'f'.repeat(64), inputHash: 'e'.repeat(64), outcome: o.outcome ?? 'active', findings: o.findings ?? [] });
+      return submitted;
+    },
+    step: (time: number, action: string, actor: string, id: string, payload: Record<string, unknown> = {}) => signed(time, action, actor, { prescriptionId: id, previous: 0, ...payload }),
+  };
+}
+
+/** 2026-11-23 00:00 in China Standard Time (a Monday). */
+export const MONDAY_CST = Date.UTC(2026, 10, 22, 16, 0);
+export const HOUR = 3_600_000;
+export const DAY = 86_400_000;

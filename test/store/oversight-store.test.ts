@@ -1,0 +1,164 @@
+/**
+ * The oversight projection in SQLite: folding in any batches, across reopenings, equals folding
+ * from scratch; a batch that fails leaves counters, alerts and cursor untouched (one
+ * transaction); other settings refold from the start; the follower reads stored leaves.
+ */
+import t from 'tap';
+import { join } from 'node:path';
+import { encodeEntry, type LedgerEntry } from '../../src/core/entry.js';
+import { createOversightFollower } from '../../src/oversight/oversight-follower.js';
+import type { DrugClassifier } from '../../src/oversight/drug-classifier.js';
+import { DEFAULT_OVERSIGHT_SETTINGS, type OversightSettings } from '../../src/oversight/oversight-settings.js';
+import { openDatabase, schemaVersion } from '../../src/store/database.js';
+import { createOversightStore, type OversightStore } from '../../src/store/oversight-store.js';
+import { DAY, HOUR, MONDAY_CST, entryLog, testClassifier } from '../oversight/memory-projection.js';
+
+const S: OversightSettings = { ...DEFAULT_OVERSIGHT_SETTINGS, doctorShopping: { ...DEFAULT_OVERSIGHT_SETTINGS.doctorShopping, prescribers: 2 } };
+
+/** A log with figures in several days and periods, and alerts of several kinds. */
+function sampleLog(): LedgerEntry[] {
+  const log = entryLog();
+  const P = 'a'.repeat(64);
+  let n = 0;
+  for (let d = 0; d < 10; d++) {
+    for (const dr of ['dr-a', 'dr-b']) {
+      const id = `rx-${String(n++).padStart(6, '0')}`;
+      const t0 = MONDAY_CST + d * DAY + 10 * HOUR;
+      log.submit(t0, { id, prescriber: dr, patient: d % 3 === 0 ? P : `${d}`.repeat(64).slice(0, 64), drugCode: d % 2 ? 'benzo-1' : 'ccb-1', outcome: d === 4 ? 'awaiting-override' : 'active', findings: d === 4 ? [{ ruleId: 'r.x', action: 'override' }] : [] });
+      if (d === 4) log.step(t0 + 1000, 'rx.override', dr, id, { reasons: [{ ruleId: 'r.x', code: 'monitored' }] });
+      log.step(t0 + HOUR, 'rx.claim', 'rph-1', id, { pharmacyId: 'ph-1', fill: 0 });
+      log.step(t0 + HOUR, 'rx.review', 'rph-1', id, { fill: 0, decision: 'approve' });
+      log.step(t0 + 2 * HOUR, 'rx.dispense', 'rph-1', id, { fill: 0, lines: [{ line: 1, quantity: '7', traceabilityCodes: [] }] });
+      if (d % 2) log.step(t0 + 3 * HOUR, 'rx.collect', 'rph-1', id, { fill: 0 });
+    }
+  }
+  return log.entries;
+}
+
+function open(path: string, settings = S, classify: DrugClassifier = testClassifier): { store: OversightStore; close(): void } {
+  const db = openDatabase(path);
+  return { store: createOversightStore(db, { settings, classify }), close: () => db.close() };
+}
+
+/** Everything a reader can see, for comparisons. */
+function snapshot(store: OversightStore) {
+  const stats = ['total', 'prescriber', 'institution', 'drugClass', 'rule'].flatMap((by) =>
+    (['day', 'week', 'month'] as const).map((grain) => store.stats({ by: by as 'total', grain, from: '2026-01-01', to: '2026-12-31', limit: 1000 }).rows),
+  );
+  return { position: store.position(), stats, alerts: store.alerts({ limit: 500 }).alerts, summary: store.alertSummary() };
+}
+
+t.test('migration 7 creates the projection; an empty projection answers empty pages', async (t) => {
+  const { store, close } = open(join(t.testdir(), 'o.sqlite'));
+  t.teardown(close);
+  const second = openDatabase(join(t.testdir(), 'o.sqlite'));
+  t.ok(schemaVersion(second) >= 7);
+  second.close();
+  t.same(store.position(), { size: 0, time: null });
+  t.same(store.stats({ by: 'total', grain: 'day', from: '2026-01-01', to: '2026-12-31', limit: 10 }).rows, []);
+  t.same(store.alerts({ limit: 10 }).alerts, []);
+  t.equal(store.alertSummary()['doctor-shopping'].count, 0);
+});
+
+t.test('folding in batches, reopening in between, equals folding from scratch', async (t) => {
+  const entries = sampleLog();
+  const scratch = open(join(t.testdir(), 'scratch.sqlite'));
+  scratch.store.fold(entries);
+  const expected = snapshot(scratch.store);
+  scratch.close();
+  t.equal(expected.position.size, entries.length);
+  t.ok(expected.alerts.length > 0, 'the sample raises alerts');
+  t.ok(expected.stats.some((rows) => rows.length > 1));
+
+  const path = join(t.testdir(), 'incremental.sqlite');
+  let at = 0;
+  for (const size of [1, 2, 3, 7, 13, 50, 1000]) {
+    const { store, close } = open(path);
+    t.equal(store.position().size, at, 'resumes from its cursor');
+    store.fold(entries.slice(at, at + size));
+    at = Math.min(entries.length, at + size);
+    close();
+  }
+  const { store, close } = open(path);
+  t.teardown(close);
+  t.same(snapshot(store), expected);
+  t.throws(() => store.fold(entries.slice(0, 1)), { code: 'ENTRY_INDEX_MISMATCH' }, 'an entry already folded is refused, not counted twice');
+  t.same(snapshot(store), expected);
+});
+
+t.test('a batch that fails midway leaves counters, alerts and cursor as they were', async (t) => {
+  const entries = sampleLog();
+  let explode = true;
+  const flaky: DrugClassifier = (hash, code, name) => {
+    if (explode && code === 'benzo-1') throw new Error('simulated crash inside the batch');
+    return testClassifier(hash, code, name);
+  };
+  const { store, close } = open(join(t.testdir(), 'o.sqlite'), S, flaky);
+  t.teardown(close);
+  store.fold(entries.slice(0, 5)); // day 0: amlodipine only
+  const before = snapshot(store);
+  t.throws(() => store.fold(entries.slice(5)), /simulated crash/);
+  t.same(snapshot(store), before, 'nothing of the failed batch is visible');
+  explode = false;
+  store.fold(entries.slice(5));
+  const scratch = open(join(t.testdir(), 'scratch.sqlite'));
+  t.teardown(scratch.close);
+  scratch.store.fold(entries);
+  t.same(snapshot(store), snapshot(scratch.store), 'retrying the batch gives the from-scratch result');
+});
+
+t.test('other settings clear the projection and fold again from the start', async (t) => {
+  const path = join(t.testdir(), 'o.sqlite');
+  const entries = sampleLog();
+  const first = open(path);
+  first.store.fold(entries);
+  t.notOk(first.store.rebuilt);
+  first.close();
+  const same = open(path);
+  t.notOk(same.store.rebuilt, 'the same settings keep it');
+  t.equal(same.store.position().size, entries.length);
+  same.close();
+  const other = open(path, { ...S, utcOffsetMinutes: 0 });
+  t.teardown(other.close);
+  t.ok(other.store.rebuilt);
+  t.same(other.store.position(), { size: 0, time: null });
+  t.same(other.store.alerts({ limit: 10 }).alerts, []);
+});
+
+t.test('stats pages continue by (period, key); a key filter narrows them', async (t) => {
+  const { store, close } = open(join(t.testdir(), 'o.sqlite'));
+  t.teardown(close);
+  store.fold(sampleLog());
+  const q = { by: 'prescriber' as const, grain: 'day' as const, from: '2026-11-23', to: '2026-12-31', limit: 3 };
+  const seen: string[] = [];
+  let page = store.stats(q);
+  for (;;) {
+    seen.push(...page.rows.map((r) => `${r.period} ${r.key}`));
+    if (page.next === undefined) break;
+    page = store.stats({ ...q, after: page.next });
+  }
+  t.equal(seen.length, 20, '10 days × 2 prescribers');
+  t.same(seen, [...seen].sort());
+  t.same(store.stats({ ...q, key: 'dr-b', limit: 100 }).rows.map((r) => r.key), Array(10).fill('dr-b'));
+  const row = store.stats({ ...q, limit: 1 }).rows[0]!;
+  t.equal(row.turnaround.submitToDispense.count, 1);
+  t.equal(row.turnaround.submitToDispense.meanMs, 2 * HOUR);
+  t.ok(Math.abs(row.turnaround.submitToDispense.p50Ms! - 2 * HOUR) / (2 * HOUR) < 0.05);
+});
+
+t.test('the follower folds stored leaves from the cursor, a batch at a time', async (t) => {
+  const entries = sampleLog();
+  const leaves = entries.map((e) => ({ index: e.index, data: encodeEntry(e) }));
+  let size = 10;
+  const source = { size: () => size, entries: (start: number, end: number) => leaves.slice(start, Math.min(end, size)) };
+  const { store, close } = open(join(t.testdir(), 'o.sqlite'));
+  t.teardown(close);
+  const follower = createOversightFollower({ source, target: store, batchSize: 4 });
+  t.same(follower.catchUp(), { size: 10, time: entries[9]!.time });
+  size = entries.length;
+  t.equal(follower.catchUp().size, entries.length);
+  const scratch = open(join(t.testdir(), 'scratch.sqlite'));
+  t.teardown(scratch.close);
+  scratch.store.fold(entries);
+  t.same(snapshot(store), snapshot(scratch.store));
+});
