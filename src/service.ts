@@ -13,7 +13,7 @@ import { createApp } from './http/app.js';
 import { loadOrCreateSigningKeys } from './keys/key-files.js';
 import { openLedger, type AppendResult, type Ledger } from './ledger/ledger.js';
 import { ERASE_IDENTITY_ACTION } from './domain/patient/identity-erasure.js';
-import { openDatabase } from './store/database.js';
+import { DATABASE_FILE, openDatabase } from './store/database.js';
 import { nodeMerkleHasher } from './platform/node-merkle-hasher.js';
 import { createNodeEd25519Verifier } from './platform/node-ed25519.js';
 import { createEd25519WorkerPool, type Ed25519WorkerPool } from './platform/ed25519-worker-pool.js';
@@ -43,7 +43,7 @@ import { createOversightStore, type OversightStore } from './store/oversight-sto
 import { createDrugClassifier } from './oversight/drug-classifier.js';
 import { createOversightService, type OversightService } from './oversight/oversight-service.js';
 
-export const DATABASE_FILE = 'ledger.sqlite';
+export { DATABASE_FILE };
 
 export interface ServiceDeps {
   readonly logger: PinoLogger;

@@ -18,6 +18,14 @@ import { DAY_MS, GRAINS, formatDayNumber, formatUtcOffset, localDayNumber, parse
 import { parseRequestPart } from './parse-request.js';
 import type { ReadAuthenticator } from './read-auth.js';
 
+/**
+ * Batches a read folds before answering. Normally the projection is a batch or two behind and a
+ * read answers with everything; during a rebuild (after a settings change) a read answers at
+ * once with the `asOf` reached, instead of holding the event loop, and every append, for the
+ * whole refold.
+ */
+const READ_CATCH_UP_BATCHES = 4;
+
 export interface OversightRoutesOptions {
   readonly readAuth: ReadAuthenticator;
   readonly oversight: OversightService;
@@ -100,7 +108,7 @@ export const oversightRoutes: FastifyPluginAsync<OversightRoutesOptions> = async
   app.get('/v1/oversight/stats', async (request) => {
     authorize(request);
     const q = parseRequestPart(StatsQuerySchema, request.query, 'query');
-    const position = oversight.catchUp();
+    const position = oversight.catchUp(READ_CATCH_UP_BATCHES);
     const today = localDayNumber(position.time ?? 0, utcOffsetMinutes);
     const toDay = q.to === undefined ? today : parseDayName(q.to)!;
     const fromDay = q.from === undefined ? periodStartDay(toDay, q.period) - periodSpanDays(q.period, DEFAULT_PERIODS[q.period] - 1, toDay) : parseDayName(q.from)!;
@@ -135,7 +143,7 @@ export const oversightRoutes: FastifyPluginAsync<OversightRoutesOptions> = async
     const q = parseRequestPart(AlertsQuerySchema, request.query, 'query');
     const before = q.cursor === undefined ? undefined : decodeCursor(q.cursor, AlertsCursor)[1];
     const since = sinceMs(q.since);
-    const position = oversight.catchUp();
+    const position = oversight.catchUp(READ_CATCH_UP_BATCHES);
     const page = oversight.alerts({
       limit: q.limit ?? ALERTS_PAGE_DEFAULT,
       ...(q.kind === undefined ? {} : { kind: q.kind }),
@@ -148,7 +156,7 @@ export const oversightRoutes: FastifyPluginAsync<OversightRoutesOptions> = async
   app.get('/v1/oversight/alerts/summary', async (request) => {
     authorize(request);
     const q = parseRequestPart(AlertSummaryQuerySchema, request.query, 'query');
-    const position = oversight.catchUp();
+    const position = oversight.catchUp(READ_CATCH_UP_BATCHES);
     const kinds = oversight.alertSummary(sinceMs(q.since));
     return { asOf: asOf(position), total: Object.values(kinds).reduce((n, k) => n + k.count, 0), kinds };
   });

@@ -57,8 +57,6 @@ export interface LedgerOptions {
   readonly entryBodySchemas?: EntryBodySchemas;
   /** Most entries per commit. */
   readonly maxBatch?: number;
-  /** Most committed batches waiting for their flush to disk at once (deferred durability only). */
-  readonly maxBatchesInFlight?: number;
   /** RFC 9162 hashing for the append path; defaults to the pure implementation. */
   readonly hasher?: MerkleHasher;
   readonly stateMachine?: EntryStateMachine;
@@ -203,7 +201,9 @@ export function openLedger(options: LedgerOptions): Ledger {
   // --- Sequencing and group commit. ---
   const committer = new GroupCommit<AppendInput, AppendResult>({
     maxBatch: options.maxBatch ?? 4096,
-    ...(options.maxBatchesInFlight === undefined ? {} : { maxInFlight: options.maxBatchesInFlight }),
+    // One batch waits for its flush at a time. More would let a later batch's successful flush
+    // advance the served head over an earlier batch whose flush then fails (DESIGN.md, durability).
+    maxInFlight: 1,
     commit: commitBatchAtomically,
   });
   let closed = false;

@@ -77,7 +77,12 @@ export async function checkNextCheckpoint(input: StepInput): Promise<StepOutcome
   try {
     verifyConsistency(previous.size, checkpoint.size, served.map(decodeBase64), previous.rootHash, checkpoint.rootHash);
   } catch (err) {
-    if (isRxError(err) && ['PROOF_INVALID', 'PROOF_MALFORMED', 'ENCODING_MALFORMED'].includes(err.code)) return conflict('inconsistent-proof', proof);
+    // Only a well-formed proof that fails to verify is evidence. A garbled answer (a truncated
+    // response, a proxy) proves nothing about the log: it is an error to retry, not a conflict.
+    if (isRxError(err) && err.code === 'PROOF_INVALID') return conflict('inconsistent-proof', proof);
+    if (isRxError(err) && (err.code === 'PROOF_MALFORMED' || err.code === 'ENCODING_MALFORMED')) {
+      throw new RxError('SOURCE_UNAVAILABLE', `the log served a malformed consistency proof (${err.code}); retrying`, { cause: err });
+    }
     throw err;
   }
   return { kind: 'advanced', checkpoint, previous, ...extra };

@@ -25,7 +25,8 @@ export interface FollowerLogger {
 
 export interface OversightFollower {
   /** Folds everything the log holds now, synchronously; answers the new position. */
-  catchUp(): { readonly size: number; readonly time: number | null };
+  /** Folds up to `maxBatches` batches (all that is new by default) and says where the projection stands. */
+  catchUp(maxBatches?: number): { readonly size: number; readonly time: number | null };
   /** Starts the timer; returns the function that stops it. */
   start(intervalMs: number): () => void;
 }
@@ -53,8 +54,8 @@ export function createOversightFollower(options: FollowerOptions): OversightFoll
   };
 
   return {
-    catchUp() {
-      while (step());
+    catchUp(maxBatches = Number.POSITIVE_INFINITY) {
+      for (let n = 0; n < maxBatches && step(); n++);
       return target.position();
     },
     start(intervalMs) {

@@ -15,7 +15,7 @@ export interface OversightProjection extends OversightReads {
 
 export interface OversightService extends OversightReads {
   /** Folds up to the log's size now; answers what the figures are as of. */
-  catchUp(): OversightPosition;
+  catchUp(maxBatches?: number): OversightPosition;
   /** Folds on a timer until the returned function is called. */
   start(intervalMs: number): () => void;
 }
@@ -24,7 +24,7 @@ export function createOversightService(options: { projection: OversightProjectio
   const { projection } = options;
   const follower = createOversightFollower({ source: options.source, target: projection, ...(options.logger ? { logger: options.logger } : {}), ...(options.batchSize ? { batchSize: options.batchSize } : {}) });
   return {
-    catchUp: () => follower.catchUp(),
+    catchUp: (maxBatches) => follower.catchUp(maxBatches),
     start: (intervalMs) => follower.start(intervalMs),
     stats: (query) => projection.stats(query),
     alerts: (query) => projection.alerts(query),

@@ -22,6 +22,9 @@ export interface OpenDatabaseOptions {
   readonly migrations?: readonly Migration[];
 }
 
+/** The ledger database's file name inside a data directory. */
+export const DATABASE_FILE = 'ledger.sqlite';
+
 export function openDatabase(path: string, options: OpenDatabaseOptions = {}): SqliteDatabase {
   const db = new Database(path, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
   try {

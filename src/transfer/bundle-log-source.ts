@@ -64,9 +64,8 @@ function parseRecord(line: string, number: number): BundleRecord {
 }
 
 export interface BundleLogSource extends LogSource {
+  checkpointHistory(): Promise<string[]>;
   ruleSetBundle(hash: string): Promise<Uint8Array | undefined>;
-  /** The hashes of the rule sets the bundle carries. */
-  ruleSetHashes(): string[];
 }
 
 export async function openBundleLogSource(path: string): Promise<BundleLogSource> {
@@ -81,8 +80,14 @@ export async function openBundleLogSource(path: string): Promise<BundleLogSource
         header = record;
         continue;
       }
-      if (record.record === 'checkpoint') checkpoints.push(record.note);
-      else if (record.record === 'rule-set') ruleSets.set(record.hash, new Uint8Array(Buffer.from(record.bytes, 'base64')));
+      if (record.record === 'checkpoint') {
+        if (ruleSets.size > 0) throw malformed(`line ${number + 1}: a checkpoint after the rule sets`);
+        checkpoints.push(record.note);
+      } else if (record.record === 'rule-set') {
+        const last = [...ruleSets.keys()].at(-1);
+        if (last !== undefined && record.hash <= last) throw malformed(`line ${number + 1}: rule sets are not in ascending hash order`);
+        ruleSets.set(record.hash, new Uint8Array(Buffer.from(record.bytes, 'base64')));
+      }
       else if (record.record === 'header') throw malformed(`line ${number + 1} is a second header`);
       else break; // the entries begin
     }
@@ -109,9 +114,6 @@ export async function openBundleLogSource(path: string): Promise<BundleLogSource
     async ruleSetBundle(hash) {
       return ruleSets.get(hash);
     },
-    ruleSetHashes() {
-      return [...ruleSets.keys()];
-    },
     async *entries(start, end): AsyncIterable<SourceEntry> {
       let entries = 0;
       let sawRegistry = false;
@@ -130,8 +132,8 @@ export async function openBundleLogSource(path: string): Promise<BundleLogSource
           if (entries !== logSize) throw malformed(`the header announces ${logSize} entries, the bundle holds ${entries}`);
           if (!sawRegistry) throw malformed('the bundle has no registry record');
           return;
-        } else if (entries > 0) {
-          throw malformed(`line ${number + 1}: a ${record.record} record among the entries`);
+        } else if (entries > 0 || sawRegistry || (record.record === 'header' && number > 0)) {
+          throw malformed(`line ${number + 1}: a ${record.record} record out of order`);
         }
       }
       throw malformed('the bundle ends before its end record');

@@ -28,9 +28,16 @@ export async function exportLog(source: LogSource, bundlePath: string, options: 
   const bundles = new Map<string, Uint8Array>();
   let entries = 0;
   let registry: RegistrySnapshot = { institutions: [], actors: [], keys: [] };
+  // What the audit read is what the bundle holds: a checkpoint published while a live log is
+  // being exported must not end up in the bundle without the entries it covers.
+  const seen: { latest?: string; history?: string[] } = {};
   const teed: LogSource = {
     ...source,
     description: source.description,
+    async checkpoint() {
+      return (seen.latest = await source.checkpoint());
+    },
+    ...(source.checkpointHistory === undefined ? {} : { checkpointHistory: async () => (seen.history = await source.checkpointHistory!()) }),
     async *entries(start, end) {
       for await (const item of source.entries(start, end)) {
         const line = `${JSON.stringify({ record: 'entry', index: item.index, data: encodeBase64(item.data) })}\n`;
@@ -50,7 +57,7 @@ export async function exportLog(source: LogSource, bundlePath: string, options: 
     const report = await auditLog(teed, { ...options, onReplayed: (state) => (registry = registrySnapshot(state.records())) });
     entriesFile.end();
     await once(entriesFile, 'close');
-    const history = (await source.checkpointHistory?.()) ?? [await source.checkpoint()];
+    const history = seen.history !== undefined && seen.history.length > 0 ? seen.history : seen.latest === undefined ? [] : [seen.latest];
     await writer.write({ record: 'header', format: BUNDLE_FORMAT, origin: report.origin ?? '', logSize: entries, exportedAt: new Date((options.now ?? Date.now)()).toISOString() });
     for (const note of history) await writer.write({ record: 'checkpoint', note });
     for (const [hash, bytes] of [...bundles].sort(([a], [b]) => (a < b ? -1 : 1))) await writer.write({ record: 'rule-set', hash, bytes: encodeBase64(bytes) });

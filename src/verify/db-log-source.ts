@@ -16,6 +16,10 @@ export function openDbLogSource(path: string): LogSource {
   } catch (cause) {
     throw new RxError('SOURCE_UNAVAILABLE', `cannot open database ${path}`, { cause });
   }
+  // One read transaction for the source's life: checkpoint, size, entries, nodes and registry
+  // tables all come from the same snapshot, even while a running service appends (WAL readers
+  // see a fixed state until they end their transaction).
+  db.exec('BEGIN');
   const page = db.prepare<[number, number, number], { idx: number; data: Buffer }>(
     'SELECT idx, data FROM entries WHERE idx >= ? AND idx < ? ORDER BY idx LIMIT ?',
   );
@@ -64,6 +68,7 @@ export function openDbLogSource(path: string): LogSource {
       return readRegistryTables(db);
     },
     close() {
+      db.exec('COMMIT');
       db.close();
     },
   };

@@ -193,8 +193,13 @@ async function readExpectations(source: LogSource, verifiers: NoteVerifier[], op
   }
   // Older checkpoints may be signed by keys since retired: their signatures are checked after the
   // entries, against the trusted keys plus every key the (by then verified) log announced.
+  // Sizes must strictly increase up to the latest: a stored checkpoint larger than the latest
+  // one would be a rollback the walk never reaches, its root never compared.
+  let lastSize = -1;
   for (const note of history) {
     const cp = parseCheckpoint(parseSignedNote(note).text);
+    if (cp.size <= lastSize) throw new RxError('CHECKPOINT_INCONSISTENT', `the checkpoint history is not in ascending size order at size ${cp.size}`);
+    lastSize = cp.size;
     expect(cp.size, cp.rootHash, `stored checkpoint at size ${cp.size}`);
   }
   if (previous !== undefined) expect(previous.size, previous.rootHash, 'trusted previous checkpoint');
@@ -221,6 +226,7 @@ async function walkEntries(
     origin: expected.latest.origin,
     failures,
     unjudged: options.unjudgedEntryTypes,
+    defaultSchemas: options.entryBodySchemas === undefined,
     replay: createStateReplay({
       origin: expected.latest.origin,
       timestampWindowMs: options.timestampWindowMs ?? DEFAULT_TIMESTAMP_WINDOW_MS,
@@ -302,6 +308,8 @@ class EntryJudge {
       readonly origin: string;
       readonly failures: FailureRecord;
       readonly unjudged: ReadonlySet<string> | undefined;
+      /** Preflight checked bodies against ENTRY_BODY_SCHEMAS (no custom schemas were given). */
+      readonly defaultSchemas: boolean;
       readonly replay: StateReplay;
       readonly entryTypes: Record<string, number>;
     },
@@ -341,7 +349,12 @@ class EntryJudge {
     // prescription's state, check results reproduced by re-running the check.
     if (this.ctx.unjudged?.has(entry.type)) return;
     const signature = (entry.body as { signature?: unknown }).signature;
-    const prepared = { digest: view.digest(at), verifiedKey: view.verifiedKey(at), signature: typeof signature === 'string' ? signature : undefined };
+    const prepared = {
+      bodyMatchedSchema: this.ctx.defaultSchemas,
+      digest: view.digest(at),
+      verifiedKey: view.verifiedKey(at),
+      signature: typeof signature === 'string' ? signature : undefined,
+    };
     failures.attempt(i, () => this.ctx.replay.check(entry, i, prepared));
   }
 

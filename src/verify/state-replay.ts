@@ -39,6 +39,12 @@ export interface StateReplay {
 }
 
 export interface PreparedEntry {
+  /**
+   * Preflight matched the body against this type's schema in ENTRY_BODY_SCHEMAS. Every entry
+   * schema is strict and transforms nothing, so the body as parsed from its bytes is what that
+   * schema returns, and admission need not parse it again (admitEntry's `bodyParsed`).
+   */
+  readonly bodyMatchedSchema: boolean;
   readonly digest: StatementDigest | undefined;
   readonly verifiedKey: Uint8Array | undefined;
   /** The statement's signature as the entry carries it (base64). */
@@ -57,7 +63,7 @@ export function createStateReplay(options: StateReplayOptions): StateReplay {
       checkDue = false;
       const verifySignature = prepared === undefined ? options.verifySignature : preverifiedCheck(options.verifySignature, prepared.digest, prepared.verifiedKey, prepared.signature);
       const ctx = { origin: options.origin, index, time: entry.time, timestampWindowMs: options.timestampWindowMs, verifySignature, ruleSets };
-      const admission = admitEntry(state, entry.type, entry.body, ctx, prepared?.digest);
+      const admission = admitEntry(state, entry.type, entry.body, ctx, prepared?.digest, prepared?.bodyMatchedSchema ?? false);
       if (admission.kind === 'replay') throw new RxError('IDEMPOTENCY_KEY_CONFLICT', `statement duplicates the one recorded at index ${admission.index}`);
       if (admission.kind === 'refuse') throw new RxError(admission.error instanceof RxError ? admission.error.code : 'INTERNAL', admission.error.message);
       state.apply(admission.mutations);

@@ -139,6 +139,19 @@ t.test('damaged bundles are reported, never accepted', async (t) => {
   );
   t.equal(registry.failure?.code, 'REGISTRY_SNAPSHOT_MISMATCH', 'a registry record that the log does not derive');
   await rejectsCode(t, openBundleLogSource(variant('headless', (r) => r.slice(1))), 'BUNDLE_MALFORMED');
+  const checkpoints = records.filter((x) => x.record === 'checkpoint');
+  t.ok(checkpoints.length >= 2, 'the fixture has a checkpoint history');
+  const reordered = await auditBundle(
+    variant('reordered', (r) => {
+      // A larger checkpoint moved before a smaller one: its root would never be compared.
+      const at = r.findIndex((x) => x.record === 'checkpoint');
+      return [r[0]!, r[at + 1]!, r[at]!, ...r.slice(at + 2)];
+    }),
+  );
+  t.equal(reordered.failure?.code, 'CHECKPOINT_INCONSISTENT', 'checkpoints out of ascending order');
+  const late = join(dir, 'late.gz');
+  writeLines(late, [...records.slice(0, -2), records.find((x) => x.record === 'checkpoint')!, ...records.slice(-2)]);
+  t.equal((await auditBundle(late)).failure?.code, 'BUNDLE_MALFORMED', 'a checkpoint among the entries');
   const garbage = join(dir, 'garbage.gz');
   writeFileSync(garbage, 'not gzip at all');
   await rejectsCode(t, openBundleLogSource(garbage), 'BUNDLE_MALFORMED');
