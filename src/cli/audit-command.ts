@@ -8,10 +8,9 @@
 import { writeFileSync } from 'node:fs';
 import { auditLog, formatAuditSummary, type AuditReport } from '../audit/audit.js';
 import { openBundleLogSource } from '../transfer/bundle-log-source.js';
-import type { LogSource } from '../verify/log-source.js';
 import { createProgress } from './progress.js';
 import { parseCommandArgs, usageProblem } from './command-args.js';
-import { openSource, parseSourceArgs, SOURCE_OPTIONS } from './log-source-args.js';
+import { openSourceOrSay, parseSourceArgs, SOURCE_OPTIONS } from './log-source-args.js';
 import type { CommandIo } from './verify-command.js';
 
 export const AUDIT_USAGE = `usage: rxledger audit (--url URL --actor-key FILE | --db FILE | --bundle FILE) --key VERIFIER_KEY [--key ...]
@@ -39,13 +38,8 @@ export async function runAudit(args: string[], io: CommandIo): Promise<number> {
   const parsed = parseSourceArgs(values);
   if (!parsed.ok) return usageProblem(parsed.problem, AUDIT_USAGE, io);
   if (values.workers !== undefined && !/^[0-9]{1,3}$/.test(values.workers)) return usageProblem('--workers must be a small non-negative integer', AUDIT_USAGE, io);
-  let source: LogSource;
-  try {
-    source = await openSource(values, openBundleLogSource);
-  } catch (err) {
-    io.stderr.write(`${(err as Error).message}\n`);
-    return 1;
-  }
+  const source = await openSourceOrSay(values, io.stderr, openBundleLogSource);
+  if (source === undefined) return 1;
   const progress = createProgress(io.stderr, 'auditing');
   let report: AuditReport;
   try {

@@ -7,10 +7,9 @@
  */
 import { formatAuditSummary } from '../audit/audit.js';
 import { exportLog } from '../transfer/export-log.js';
-import type { LogSource } from '../verify/log-source.js';
 import { createProgress } from './progress.js';
 import { parseCommandArgs, usageProblem } from './command-args.js';
-import { openSource, parseSourceArgs, SOURCE_OPTIONS } from './log-source-args.js';
+import { openSourceOrSay, parseSourceArgs, SOURCE_OPTIONS } from './log-source-args.js';
 import type { CommandIo } from './verify-command.js';
 
 export const EXPORT_USAGE = `usage: rxledger export (--url URL --actor-key FILE | --db FILE) --key VERIFIER_KEY [--key ...] --out BUNDLE
@@ -25,13 +24,8 @@ export async function runExport(args: string[], io: CommandIo): Promise<number> 
   if (!parsed.ok || values.out === undefined || (values.workers !== undefined && !/^[0-9]{1,3}$/.test(values.workers))) {
     return usageProblem(parsed.ok ? 'give --out (and --workers as a small integer)' : parsed.problem, EXPORT_USAGE, io);
   }
-  let source: LogSource;
-  try {
-    source = await openSource(values);
-  } catch (err) {
-    io.stderr.write(`${(err as Error).message}\n`);
-    return 1;
-  }
+  const source = await openSourceOrSay(values, io.stderr);
+  if (source === undefined) return 1;
   const progress = createProgress(io.stderr, 'exporting');
   try {
     const { ok: _ok, ...trust } = parsed;

@@ -69,3 +69,13 @@ export async function openSource(values: SourceArgs, openBundle?: (path: string)
   const reader = values['actor-key'] === undefined ? undefined : readActorKey(values['actor-key']);
   return createHttpLogSource(values.url as string, reader === undefined ? {} : { signRead: createReadSigner({ seed: reader.seed }) });
 }
+
+/** `openSource`, printing why it could not open to stderr; undefined then (the command exits 1). */
+export async function openSourceOrSay(values: SourceArgs, stderr: NodeJS.WriteStream, openBundle?: (path: string) => Promise<LogSource>): Promise<LogSource | undefined> {
+  try {
+    return await openSource(values, openBundle);
+  } catch (err) {
+    stderr.write(`${(err as Error).message}\n`);
+    return undefined;
+  }
+}

@@ -4,10 +4,9 @@
  * 2 on a usage error. `--json` prints the report as JSON.
  */
 import { verifyLog, type VerifyReport } from '../verify/log-verifier.js';
-import type { LogSource } from '../verify/log-source.js';
 import { createProgress } from './progress.js';
 import { parseCommandArgs, usageProblem } from './command-args.js';
-import { openSource, parseSourceArgs, SOURCE_OPTIONS } from './log-source-args.js';
+import { openSourceOrSay, parseSourceArgs, SOURCE_OPTIONS } from './log-source-args.js';
 import { nodeMerkleHasher } from '../platform/node-merkle-hasher.js';
 import { createNodeEd25519Verifier } from '../platform/node-ed25519.js';
 import { witnessPolicyFrom } from './monitor-command.js';
@@ -47,13 +46,8 @@ export async function runVerify(args: string[], io: CommandIo): Promise<number> 
   } catch (err) {
     return usageProblem((err as Error).message, VERIFY_USAGE, io);
   }
-  let source: LogSource;
-  try {
-    source = await openSource(values);
-  } catch (err) {
-    io.stderr.write(`${(err as Error).message}\n`);
-    return 1;
-  }
+  const source = await openSourceOrSay(values, io.stderr);
+  if (source === undefined) return 1;
   const progress = createProgress(io.stderr, 'verifying');
   const signatures = createNodeEd25519Verifier();
   let report: VerifyReport;

@@ -5,6 +5,17 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { syntheticLedger, tamperedCopy } from '../support/synthetic.js';
+import { runAudit } from '../../src/cli/audit-command.js';
+import { runExport } from '../../src/cli/export-command.js';
+import { runImport } from '../../src/cli/import-command.js';
+import type { CommandIo } from '../../src/cli/verify-command.js';
+
+/** Usage errors are decided before any work: run in this process, with the output captured. */
+const io = (): CommandIo & { text: () => string } => {
+  let text = '';
+  const stream = { write: (chunk: string) => ((text += chunk), true), isTTY: false } as unknown as NodeJS.WriteStream;
+  return { stdout: stream, stderr: stream, text: () => text };
+};
 
 const CLI = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 const run = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', CLI, ...args], { encoding: 'utf8' });
@@ -27,13 +38,18 @@ t.test('audit --db writes its JSON report and exits 0 on a sound log, 1 naming e
   const json = JSON.parse(failed.stdout);
   t.equal(json.ok, false);
   t.equal(json.failures[0].first.code, 'REGISTRY_SNAPSHOT_MISMATCH');
-  const human = run('audit', '--db', broken, '--key', key, '--report', join(dir, 'broken2.json'));
-  t.match(human.stdout, /FAILED — 1 kind of failure\n\s+REGISTRY_SNAPSHOT_MISMATCH ×1: the registry tables and the log disagree on key/);
+  const human = io();
+  t.equal(await runAudit(['--db', broken, '--key', key, '--report', join(dir, 'broken2.json'), '--workers', '0'], human), 1);
+  t.match(human.text(), /FAILED — 1 kind of failure\n\s+REGISTRY_SNAPSHOT_MISMATCH ×1: the registry tables and the log disagree on key/);
 
   for (const args of [['--key', key], ['--db', dbPath], ['--db', dbPath, '--url', 'http://127.0.0.1:1', '--key', key], ['--db', dbPath, '--key', key, '--workers', 'many'], ['--nope']]) {
-    t.equal(run('audit', ...args).status, 2, `usage: ${args.join(' ')}`);
+    const out = io();
+    t.equal(await runAudit(args, out), 2, `usage: ${args.join(' ')}`);
+    t.match(out.text(), /usage: rxledger audit/);
   }
-  t.equal(run('audit', '--db', join(dir, 'missing.sqlite'), '--key', key, '--report', join(dir, 'x.json')).status, 1, 'an unreadable source');
+  const missing = io();
+  t.equal(await runAudit(['--db', join(dir, 'missing.sqlite'), '--key', key, '--report', join(dir, 'x.json')], missing), 1, 'an unreadable source');
+  t.match(missing.text(), /cannot open database/);
 });
 
 t.test('export then import: a bundle verified offline becomes an identical ledger', async (t) => {
@@ -51,9 +67,10 @@ t.test('export then import: a bundle verified offline becomes an identical ledge
   t.match(imported.stdout, new RegExp(`imported:\\s+${size} entries`));
   const again = run('verify', '--db', join(dir, 'copy', 'ledger.sqlite'), '--key', key);
   t.equal(again.status, 0, again.stdout);
-  const refused = run('import', '--bundle', bundle, '--key', key, '--data-dir', join(dir, 'copy'));
-  t.equal(refused.status, 1, 'the data directory is no longer empty');
-  t.equal(run('export', '--db', dbPath, '--key', key).status, 2, 'no --out');
-  t.equal(run('import', '--bundle', bundle, '--key', key).status, 2, 'no --data-dir');
+  const busy = io();
+  t.equal(await runImport(['--bundle', bundle, '--key', key, '--data-dir', join(dir, 'copy')], busy), 1, 'the data directory is no longer empty');
+  t.match(busy.text(), /is not empty/);
+  t.equal(await runExport(['--db', dbPath, '--key', key], io()), 2, 'no --out');
+  t.equal(await runImport(['--bundle', bundle, '--key', key], io()), 2, 'no --data-dir');
   t.notOk(existsSync(`${bundle}.partial`), 'no partial file left behind');
 });

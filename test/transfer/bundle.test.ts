@@ -1,6 +1,7 @@
 /** Export bundles: a verified log round-trips through a bundle into an identical database; damaged bundles are caught. */
 import t from 'tap';
-import { readFileSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
+import { readFileSync, writeFileSync, mkdirSync, mkdtempSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
@@ -14,16 +15,21 @@ import { openDbLogSource } from '../../src/verify/db-log-source.js';
 import { syntheticLedger, tamperedCopy } from '../support/synthetic.js';
 import { rejectsCode } from '../support/assert-code.js';
 
-async function exported(dir: string, dbPath = '', workers = 2): Promise<string> {
-  const ledger = await syntheticLedger();
-  const bundle = join(dir, 'log.rxbundle.gz');
-  const source = openDbLogSource(dbPath || ledger.dbPath);
-  try {
-    await exportLog(source, bundle, { trustedKeys: ledger.verifierKeys, workers, now: () => Date.UTC(2026, 10, 23) });
-  } finally {
-    await source.close?.();
-  }
-  return bundle;
+let shared: Promise<string> | undefined;
+/** The synthetic ledger exported once per process (tests only read it or write altered copies). */
+function exported(): Promise<string> {
+  shared ??= (async () => {
+    const ledger = await syntheticLedger();
+    const bundle = join(mkdtempSync(join(tmpdir(), 'rxledger-bundle-')), 'log.rxbundle.gz');
+    const source = openDbLogSource(ledger.dbPath);
+    try {
+      await exportLog(source, bundle, { trustedKeys: ledger.verifierKeys, workers: 2, now: () => Date.UTC(2026, 10, 23) });
+    } finally {
+      await source.close?.();
+    }
+    return bundle;
+  })();
+  return shared;
 }
 const lines = (bundle: string) => gunzipSync(readFileSync(bundle)).toString('utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
 /** Writes `records` as a bundle; a final end record is recomputed so only the intended damage remains. */
@@ -47,7 +53,7 @@ function rows(path: string, table: string, order: string): string {
 
 t.test('a bundle holds the log in format order, and audits offline', async (t) => {
   const ledger = await syntheticLedger();
-  const bundle = await exported(t.testdir());
+  const bundle = await exported();
   const records = lines(bundle);
   t.match(records[0], { record: 'header', format: BUNDLE_FORMAT, origin: 'audit.rxledger.example/log', logSize: ledger.size, exportedAt: '2026-11-23T00:00:00.000Z' });
   const kinds = records.map((r) => r.record);
@@ -65,7 +71,7 @@ t.test('a bundle holds the log in format order, and audits offline', async (t) =
 t.test('importing a bundle into an empty data directory yields identical roots, proofs and derived state', async (t) => {
   const ledger = await syntheticLedger();
   const dir = t.testdir();
-  const bundle = await exported(dir);
+  const bundle = await exported();
   const dataDir = join(dir, 'imported');
   const result = await importBundle(bundle, dataDir, { trustedKeys: ledger.verifierKeys, workers: 2 });
   t.ok(result.report.ok);
@@ -95,7 +101,7 @@ t.test('importing a bundle into an empty data directory yields identical roots, 
 t.test('import refuses a non-empty directory and a bundle that does not verify, writing nothing', async (t) => {
   const ledger = await syntheticLedger();
   const dir = t.testdir();
-  const bundle = await exported(dir);
+  const bundle = await exported();
   const busy = join(dir, 'busy');
   mkdirSync(busy);
   writeFileSync(join(busy, 'something'), 'x');
@@ -114,7 +120,7 @@ t.test('import refuses a non-empty directory and a bundle that does not verify, 
 
 t.test('damaged bundles are reported, never accepted', async (t) => {
   const dir = t.testdir();
-  const bundle = await exported(dir);
+  const bundle = await exported();
   const records = lines(bundle);
   const variant = (name: string, edit: (r: Array<Record<string, unknown>>) => Array<Record<string, unknown>>) => {
     const path = join(dir, `${name}.gz`);
