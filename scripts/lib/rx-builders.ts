@@ -51,6 +51,17 @@ export const COMPATIBLE_DRUGS: ReadonlyArray<Pick<PrescriptionItem, 'genericName
   ['西格列汀片', 'tablet', '100', 'mg'],
 ].map(([genericName, form, value, unit]) => ({ genericName: genericName!, form: form as PrescriptionItem['form'], strength: { value: value!, unit: unit! }, dose: { value: value!, unit: unit! } }));
 
+/** The default patient's clinical context: a woman born in 1961 treated for hypertension, not pregnant, no allergies. */
+export const DEFAULT_CLINICAL_CONTEXT = {
+  birthDate: '1961-04-12',
+  sex: 'female',
+  weightKg: '62.5',
+  pregnancy: 'no',
+  lactation: false,
+  allergies: [],
+  diagnoses: [{ icd10: 'I10', text: '原发性高血压' }],
+} satisfies Partial<Prescription['patient']>;
+
 /** How many prescriptions each patient has been written in this process. */
 const issuedTo = new Map<string, number>();
 
@@ -64,13 +75,7 @@ export function prescription(id: string, prescriber: { id: string; institutionId
     patient: {
       pseudonym: patient.pseudonym,
       identityCommitment: patient.identityCommitment,
-      birthDate: '1961-04-12',
-      sex: 'female',
-      weightKg: '62.5',
-      pregnancy: 'no',
-      lactation: false,
-      allergies: [],
-      diagnoses: [{ icd10: 'I10', text: '原发性高血压' }],
+      ...DEFAULT_CLINICAL_CONTEXT,
     },
     items: defaultItems(patient.pseudonym, options.items),
   };

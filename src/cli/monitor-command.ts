@@ -6,7 +6,6 @@
  * evidence file against the given log keys instead (exit 0 when it shows a conflict, 1 if not).
  */
 import { mkdirSync, readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { createLedgerClient } from '../client/ledger-client.js';
 import { parseCosignerVerifierKey } from '../core/cosignature.js';
 import { isRxError } from '../core/errors.js';
@@ -16,6 +15,7 @@ import { checkEvidence, parseEvidence } from '../monitor/evidence.js';
 import { followLoop } from '../monitor/follow-loop.js';
 import { createMonitor, type MonitorReport } from '../monitor/monitor.js';
 import { acquireDataDirLock } from '../store/data-dir-lock.js';
+import { parseCommandArgs } from './command-args.js';
 import type { CommandIo } from './verify-command.js';
 
 export const MONITOR_USAGE = `usage: rxledger monitor --url URL --key VERIFIER_KEY [--key ...] --state-dir DIR
@@ -70,33 +70,24 @@ function runCheckEvidence(file: string, keys: readonly string[], json: boolean, 
 }
 
 export async function runMonitor(args: string[], io: CommandIo, run: RunOptions = {}): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: {
-        url: { type: 'string' },
-        key: { type: 'string', multiple: true },
-        'state-dir': { type: 'string' },
-        witness: { type: 'string', multiple: true },
-        'witness-threshold': { type: 'string' },
-        'interval-ms': { type: 'string', default: '10000' },
-        once: { type: 'boolean', default: false },
-        json: { type: 'boolean', default: false },
-        'check-evidence': { type: 'string' },
-        help: { type: 'boolean', default: false },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (err) {
-    io.stderr.write(`${(err as Error).message}\n${MONITOR_USAGE}\n`);
-    return 2;
-  }
-  if (values.help) {
-    io.stdout.write(`${MONITOR_USAGE}\n`);
-    return 0;
-  }
+  const parsedArgs = parseCommandArgs(
+    args,
+    {
+    url: { type: 'string' },
+    key: { type: 'string', multiple: true },
+    'state-dir': { type: 'string' },
+    witness: { type: 'string', multiple: true },
+    'witness-threshold': { type: 'string' },
+    'interval-ms': { type: 'string', default: '10000' },
+    once: { type: 'boolean', default: false },
+    json: { type: 'boolean', default: false },
+    'check-evidence': { type: 'string' },
+    },
+    MONITOR_USAGE,
+    io,
+  );
+  if ('exit' in parsedArgs) return parsedArgs.exit;
+  const { values } = parsedArgs;
   const keys = values.key ?? [];
   let policy: WitnessPolicy | undefined;
   try {

@@ -7,7 +7,6 @@
  * evidence written, nothing cosigned; 2 usage; 3 (--once) could not verify, cosign or submit.
  */
 import { mkdirSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { createLedgerClient } from '../client/ledger-client.js';
 import { formatCosignerVerifierKey } from '../core/cosignature.js';
 import { randomSeed } from '../core/ed25519.js';
@@ -18,6 +17,7 @@ import { acquireDataDirLock } from '../store/data-dir-lock.js';
 import { createWitness, type WitnessReport } from '../witness/witness.js';
 import { createWitnessKeyFile, readWitnessKey } from '../witness/witness-key-file.js';
 import type { RunOptions } from './monitor-command.js';
+import { parseCommandArgs } from './command-args.js';
 import type { CommandIo } from './verify-command.js';
 
 export const WITNESS_USAGE = `usage: rxledger witness --init --name NAME --state-dir DIR
@@ -40,33 +40,24 @@ export function formatWitnessReport(r: WitnessReport): string {
 }
 
 export async function runWitness(args: string[], io: CommandIo, run: RunOptions = {}): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: {
-        init: { type: 'boolean', default: false },
-        'show-key': { type: 'boolean', default: false },
-        name: { type: 'string' },
-        url: { type: 'string' },
-        key: { type: 'string', multiple: true },
-        'state-dir': { type: 'string' },
-        'interval-ms': { type: 'string', default: '10000' },
-        once: { type: 'boolean', default: false },
-        json: { type: 'boolean', default: false },
-        help: { type: 'boolean', default: false },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (err) {
-    io.stderr.write(`${(err as Error).message}\n${WITNESS_USAGE}\n`);
-    return 2;
-  }
-  if (values.help) {
-    io.stdout.write(`${WITNESS_USAGE}\n`);
-    return 0;
-  }
+  const parsedArgs = parseCommandArgs(
+    args,
+    {
+    init: { type: 'boolean', default: false },
+    'show-key': { type: 'boolean', default: false },
+    name: { type: 'string' },
+    url: { type: 'string' },
+    key: { type: 'string', multiple: true },
+    'state-dir': { type: 'string' },
+    'interval-ms': { type: 'string', default: '10000' },
+    once: { type: 'boolean', default: false },
+    json: { type: 'boolean', default: false },
+    },
+    WITNESS_USAGE,
+    io,
+  );
+  if ('exit' in parsedArgs) return parsedArgs.exit;
+  const { values } = parsedArgs;
   const stateDir = values['state-dir'];
   const usage = (message: string): number => {
     io.stderr.write(`${message}\n${WITNESS_USAGE}\n`);

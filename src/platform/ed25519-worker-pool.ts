@@ -10,6 +10,7 @@
  * worker that dies after starting is replaced. Idle workers do not keep the process alive.
  */
 import { Worker } from 'node:worker_threads';
+import { siblingWorkerUrl } from './worker-url.js';
 
 export interface VerifyJob {
   readonly signature: Uint8Array;
@@ -62,17 +63,6 @@ const MAX_BATCH = 256;
  */
 const BATCH_TIMEOUT_MS = 5_000;
 
-/**
- * The worker module sits next to this one. Compiled (`npm start`), it is plain JavaScript. Run from
- * source (tests, tsx), it is TypeScript, and Node 20 does not give worker threads the loader the
- * main thread registered: the worker registers tsx (a dev dependency) before importing it.
- */
-function workerEntry(): URL {
-  if (import.meta.url.endsWith('.js')) return new URL('./ed25519-worker.js', import.meta.url);
-  const source = new URL('./ed25519-worker.ts', import.meta.url).href;
-  const boot = `import { register } from ${JSON.stringify(import.meta.resolve('tsx/esm/api'))}; register(); await import(${JSON.stringify(source)});`;
-  return new URL(`data:text/javascript,${encodeURIComponent(boot)}`);
-}
 
 export function createEd25519WorkerPool(size: number): Ed25519WorkerPool {
   if (!Number.isSafeInteger(size) || size < 1) throw new RangeError('an Ed25519 worker pool needs at least one worker');
@@ -116,7 +106,7 @@ export function createEd25519WorkerPool(size: number): Ed25519WorkerPool {
     markFailed = reject;
   });
   ready.catch(() => undefined); // observed through ready(); never an unhandled rejection
-  const entry = workerEntry();
+  const entry = siblingWorkerUrl(import.meta.url, 'ed25519-worker');
   const spawn = (): Slot => {
     const slot: Slot = { worker: new Worker(entry), ready: false, batch: undefined };
     slot.worker.on('message', (message: VerifyBatchResult | WorkerReady) => {

@@ -8,7 +8,7 @@ import { bytesToHex, utf8 } from '../../../src/core/bytes.js';
 import { PrescriptionSchema, type Prescription, type PrescriptionItem } from '../../../schemas/prescription.js';
 import { runCheck, type CheckInput, type CheckResult, type OtherPrescription, type RuleFinding, type RuleSet } from '../../../src/domain/prescription/checker.js';
 import type { Privileges } from '../../../src/domain/registry/registry-model.js';
-import { item } from '../../../scripts/lib/rx-builders.js';
+import { DEFAULT_CLINICAL_CONTEXT, item } from '../../../scripts/lib/rx-builders.js';
 
 /** 2026-03-02 09:00 China Standard Time (test/domain/prescription/test-world.ts T0): the day of issue. */
 export const T0 = Date.UTC(2026, 2, 2, 1, 0, 0);
@@ -37,13 +37,7 @@ export function rx(o: RxOptions): Prescription {
   const patient = {
     pseudonym: hex('patient-1'),
     identityCommitment: hex('commitment-1'),
-    birthDate: '1961-04-12',
-    sex: 'female',
-    weightKg: '62.5',
-    pregnancy: 'no',
-    lactation: false,
-    allergies: [],
-    diagnoses: [{ icd10: 'I10', text: '原发性高血压' }],
+    ...DEFAULT_CLINICAL_CONTEXT,
     ...o.patient,
   };
   const built = {
