@@ -9,6 +9,7 @@
  * and prints a summary (last line JSON). The tests run it (test/scripts/demo.test.ts).
  */
 import { pathToFileURL } from 'node:url';
+import type { Logger } from 'pino';
 import { RxError } from '../src/core/errors.js';
 import type { JsonObject } from '../src/core/canonical-json.js';
 import { accessCodeHash, pickupCodeHash, verifyReceipt } from '../src/client/index.js';
@@ -43,8 +44,15 @@ export interface DemoSummary {
 
 const HOSPITAL = 'hosp-jinan-central';
 
-export async function runDemo(say: (line: string) => void = console.log): Promise<DemoSummary> {
-  const world = await startWorld({ checkpointIntervalMs: 100 });
+export interface DemoOptions {
+  /** The service's logger (default: silent). */
+  readonly logger?: Logger;
+  /** Run on this data directory and leave it in place (default: a temporary one, removed). */
+  readonly dataDir?: string;
+}
+
+export async function runDemo(say: (line: string) => void = console.log, options: DemoOptions = {}): Promise<DemoSummary> {
+  const world = await startWorld({ checkpointIntervalMs: 100, ...(options.logger ? { logger: options.logger } : {}), ...(options.dataDir ? { dataDir: options.dataDir } : {}) });
   try {
     return await drive(world, say);
   } finally {

@@ -2,10 +2,10 @@
  * `npm start`: reads the configuration, starts the service, and shuts down gracefully on SIGTERM or
  * SIGINT (a second signal, or the shutdown timeout, exits at once).
  */
-import { pino } from 'pino';
 import { loadConfig } from './config.js';
 import { RxError } from './core/errors.js';
 import { startService } from './service.js';
+import { createServiceLogger } from './service-logger.js';
 
 export async function main(): Promise<void> {
   let config;
@@ -15,7 +15,7 @@ export async function main(): Promise<void> {
     process.stderr.write(`rxledger: ${(err as Error).message}\n`);
     process.exit(2);
   }
-  const logger = pino({ level: config.logLevel, base: { service: 'rxledger' } });
+  const logger = createServiceLogger(config.logLevel);
   let service;
   try {
     service = await startService(config, { logger });
@@ -27,6 +27,8 @@ export async function main(): Promise<void> {
     { url: service.url, dataDir: config.dataDir, origin: service.ledger.origin, verifierKey: service.ledger.verifierKeys[0], size: service.ledger.size() },
     'rxledger listening',
   );
+  // The edge limits in force (docs/SECURITY.md), so an operator sees what a deployment runs with.
+  logger.info({ rateLimits: config.rateLimits, timeouts: config.serverTimeouts, trustProxy: config.trustProxy ?? false, hstsMaxAgeSeconds: config.hstsMaxAgeSeconds }, 'http limits');
 
   let shuttingDown = false;
   const shutdown = (signal: string) => {

@@ -23,7 +23,8 @@ import { createStateStore, type StateStore } from './store/state-store.js';
 import { acquireDataDirLock, type DataDirLock } from './store/data-dir-lock.js';
 import { AUTH_POLICY_TYPE } from './domain/entry-types.js';
 import { openIdentityStore, type IdentityStore } from './store/identity-store.js';
-import type { SignatureCheck } from './domain/registry/registry-rules.js';
+import { verifyKeyValidAt, verifyStatementSignature, type RegistryView, type SignatureCheck } from './domain/registry/registry-rules.js';
+import { SignedStatementSchema, type SignedStatement } from './core/statement.js';
 import type { SqliteDatabase } from './store/database.js';
 import { loadOrCreateSecret } from './keys/secret-key-file.js';
 import { createPatientService, type PatientService } from './patients/patient-service.js';
@@ -79,6 +80,11 @@ export interface ServiceLedger {
   readonly witnesses: CosignatureCollector;
   /** Statistics and alerts for regulators, folded from the log (docs/OVERSIGHT.md); caught up at start-up. */
   readonly oversight: OversightService;
+  /**
+   * The actor whose registered, unrevoked, currently valid key signed a statement body, or
+   * undefined: the rate limiter's proof that a write over budget is really that actor's.
+   */
+  readonly statementActor: (body: unknown) => string | undefined;
   /** Closes the ledger (drain, final checkpoint) and the identity store, and releases the data directory. */
   close(): Promise<void>;
 }
@@ -224,6 +230,7 @@ async function recordStartUp(config: Config, deps: ServiceDeps, { ledger, state,
     ledger,
     readAuth,
     patients,
+    statementActor: statementActorVerifier(registry, config, verifySignature, deps.clock ?? Date.now),
     state,
     checker,
     ruleSets,
@@ -240,6 +247,27 @@ async function recordStartUp(config: Config, deps: ServiceDeps, { ledger, state,
         lock.release();
       }
     },
+  };
+}
+
+/**
+ * Verifies a statement body's signature against the registry as it stands (origin, key known,
+ * signature, key owned by the named actor, key unrevoked and valid now) and returns that actor.
+ * Used only to decide whose rate limit a write over budget counts against; the ledger judges the
+ * statement in full when it is sequenced.
+ */
+function statementActorVerifier(registry: RegistryView, config: Config, verifySignature: SignatureCheck, clock: () => number): (body: unknown) => string | undefined {
+  return (body) => {
+    const parsed = SignedStatementSchema.safeParse(body);
+    if (!parsed.success) return undefined;
+    const time = clock();
+    try {
+      const key = verifyStatementSignature(registry, parsed.data as SignedStatement, { origin: config.logOrigin, index: -1, time, timestampWindowMs: config.authTimestampWindowMs, verifySignature });
+      verifyKeyValidAt(key, time, 'body.statement.keyId');
+      return key.actorId;
+    } catch {
+      return undefined;
+    }
   };
 }
 
@@ -271,6 +299,10 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<R
       logger: deps.logger,
       witnesses: opened.witnesses,
       oversight: { oversight: opened.oversight, utcOffsetMinutes: config.oversight.utcOffsetMinutes },
+      timeouts: config.serverTimeouts,
+      ...(config.trustProxy === undefined ? {} : { trustProxy: config.trustProxy }),
+      rateLimits: { settings: config.rateLimits, verifyStatementActor: opened.statementActor },
+      hstsMaxAgeSeconds: config.hstsMaxAgeSeconds,
     });
     await app.listen({ port: config.port, host: config.host });
   } catch (err) {

@@ -26,3 +26,59 @@ t.test('environment overrides and validation', async (t) => {
     }
   }
 });
+
+t.test('edge hardening: timeouts, rate limits, proxies, HSTS', async (t) => {
+  const c = loadConfig({});
+  t.same(c.serverTimeouts, { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, connectionTimeoutMs: 60_000, keepAliveTimeoutMs: 72_000, maxRequestsPerSocket: 0 });
+  t.same(c.rateLimits, {
+    writes: { perSecond: 100, burst: 1000 },
+    reads: { perSecond: 200, burst: 2000 },
+    addresses: { perSecond: 100, burst: 1000 },
+    maxTrackedKeys: 100_000,
+  });
+  t.equal(c.trustProxy, undefined, 'no proxy is trusted unless configured');
+  t.equal(c.hstsMaxAgeSeconds, 0, 'no HSTS unless configured');
+  t.ok(Object.isFrozen(c.rateLimits) && Object.isFrozen(c.rateLimits.writes) && Object.isFrozen(c.serverTimeouts));
+
+  const set = loadConfig({
+    HTTP_HEADERS_TIMEOUT_MS: '5000',
+    HTTP_REQUEST_TIMEOUT_MS: '5000',
+    RATE_LIMIT_WRITES_PER_SECOND: '0.5',
+    RATE_LIMIT_READS_PER_SECOND: '0',
+    RATE_LIMIT_ADDRESS_BURST: '7',
+    TRUST_PROXY: '10.0.0.0/8, 192.0.2.1,2001:db8::/32',
+    HSTS_MAX_AGE_SECONDS: '31536000',
+  });
+  t.equal(set.serverTimeouts.headersTimeoutMs, 5000);
+  t.equal(set.rateLimits.writes.perSecond, 0.5, 'fractional rates');
+  t.equal(set.rateLimits.reads.perSecond, 0, '0 turns a limit off');
+  t.equal(set.rateLimits.addresses.burst, 7);
+  t.same(set.trustProxy, ['10.0.0.0/8', '192.0.2.1', '2001:db8::/32']);
+  t.equal(loadConfig({ TRUST_PROXY: '1' }).trustProxy, 1, 'a hop count');
+  t.equal(set.hstsMaxAgeSeconds, 31_536_000);
+
+  const refused: Array<[Record<string, string>, string]> = [
+    [{ HTTP_HEADERS_TIMEOUT_MS: '40000' }, 'HTTP_HEADERS_TIMEOUT_MS'], // above the request timeout
+    [{ HTTP_REQUEST_TIMEOUT_MS: '50' }, 'HTTP_REQUEST_TIMEOUT_MS'],
+    [{ HTTP_KEEP_ALIVE_TIMEOUT_MS: 'soon' }, 'HTTP_KEEP_ALIVE_TIMEOUT_MS'],
+    [{ HTTP_MAX_REQUESTS_PER_SOCKET: '-1' }, 'HTTP_MAX_REQUESTS_PER_SOCKET'],
+    [{ RATE_LIMIT_WRITES_PER_SECOND: '-1' }, 'RATE_LIMIT_WRITES_PER_SECOND'],
+    [{ RATE_LIMIT_READS_BURST: '0' }, 'RATE_LIMIT_READS_BURST'],
+    [{ RATE_LIMIT_ADDRESS_BURST: '1.5' }, 'RATE_LIMIT_ADDRESS_BURST'],
+    [{ RATE_LIMIT_MAX_TRACKED: '10' }, 'RATE_LIMIT_MAX_TRACKED'],
+    [{ TRUST_PROXY: 'true' }, 'TRUST_PROXY'], // any forwarder: the client would pick its own key
+    [{ TRUST_PROXY: '10.0.0.0/33' }, 'TRUST_PROXY'],
+    [{ TRUST_PROXY: 'proxy.example' }, 'TRUST_PROXY'],
+    [{ TRUST_PROXY: '0' }, 'TRUST_PROXY'],
+    [{ HSTS_MAX_AGE_SECONDS: '-5' }, 'HSTS_MAX_AGE_SECONDS'],
+  ];
+  for (const [env, name] of refused) {
+    try {
+      loadConfig(env);
+      t.fail(`${JSON.stringify(env)} accepted`);
+    } catch (err) {
+      t.equal((err as { code: string }).code, 'CONFIG_INVALID');
+      t.same((err as { paths: string[] }).paths, [name], `${JSON.stringify(env)} refused, naming ${name}`);
+    }
+  }
+});

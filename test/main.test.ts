@@ -51,3 +51,41 @@ t.test('invalid configuration: exit 2 naming the variable', async (t) => {
   t.equal(code, 2);
   t.match(stderr, /PORT/);
 });
+
+t.test('the edge limits come from the environment and are logged at start', async (t) => {
+  const dataDir = join(t.testdir(), 'data');
+  const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
+    env: { ...process.env, DATA_DIR: dataDir, PORT: '0', RATE_LIMIT_ADDRESS_BURST: '2', RATE_LIMIT_ADDRESS_PER_SECOND: '0.01', HTTP_HEADERS_TIMEOUT_MS: '5000', HSTS_MAX_AGE_SECONDS: '600' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const limits = new Promise<{ url: string; line: Record<string, unknown> }>((resolve) => {
+    let buffer = '';
+    let url = '';
+    child.stdout.on('data', (d) => {
+      buffer += String(d);
+      for (let nl = buffer.indexOf('\n'); nl >= 0; nl = buffer.indexOf('\n')) {
+        const line = JSON.parse(buffer.slice(0, nl)) as Record<string, unknown>;
+        buffer = buffer.slice(nl + 1);
+        if (line.msg === 'rxledger listening') url = line.url as string;
+        if (line.msg === 'http limits') resolve({ url, line });
+      }
+    });
+  });
+  const { url, line } = await limits;
+  t.match(line, { rateLimits: { addresses: { perSecond: 0.01, burst: 2 }, writes: { perSecond: 100, burst: 1000 } }, timeouts: { headersTimeoutMs: 5000 }, trustProxy: false, hstsMaxAgeSeconds: 600 });
+  const statuses = [];
+  for (let i = 0; i < 3; i++) statuses.push((await fetch(`${url}/healthz`)).status);
+  t.same(statuses, [200, 200, 429], 'the process enforces the configured address limit');
+  child.kill('SIGTERM');
+  t.equal(await exited, 0);
+});
+
+t.test('an invalid edge setting: exit 2 naming the variable', async (t) => {
+  const child = spawn(process.execPath, ['--import', 'tsx', MAIN], { env: { ...process.env, TRUST_PROXY: 'true' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += String(d)));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  t.equal(code, 2);
+  t.match(stderr, /TRUST_PROXY/);
+});

@@ -14,7 +14,9 @@ import { loadConfig } from '../src/config.js';
 import { parseCheckpoint } from '../src/core/checkpoint.js';
 import { createNoteVerifier, parseVerifierKey } from '../src/core/note-keys.js';
 import { verifyNote } from '../src/core/signed-note.js';
-import { DATABASE_FILE, startService } from '../src/service.js';
+import { DATABASE_FILE, openServiceLedger, startService } from '../src/service.js';
+import { createStatementSigner } from '../src/client/statement-signer.js';
+import { encodeBase64 } from '../src/core/bytes.js';
 import { createHttpLogSource } from '../src/verify/http-log-source.js';
 import { verifyLog } from '../src/verify/log-verifier.js';
 
@@ -82,4 +84,30 @@ t.test('the authentication policy is recorded in the log when it changes', async
   const last = wider.ledger.entries(size, size + 1)[0]!;
   t.same(JSON.parse(Buffer.from(last.data).toString('utf8')).body, { timestampWindowMs: 600000 });
   await wider.stop();
+});
+
+t.test('the rate limiter’s statement check: the actor only when its own live key signed', async (t) => {
+  const dataDir = join(t.testdir(), 'data');
+  const config = loadConfig({ DATA_DIR: dataDir, PORT: '0' });
+  const opened = await openServiceLedger(config, { logger });
+  t.teardown(() => opened.close());
+  const key = readActorKey(genesisOperatorKeyPath(dataDir));
+  const operator = createStatementSigner({ origin: config.logOrigin, actorId: key.actorId, seed: key.seed });
+  const payload = { institutionId: 'h-1', kind: 'hospital', name: 'H', region: '370100', licence: 'L' };
+  const signed = operator.sign('registry.institution-register', payload);
+  t.equal(opened.statementActor(signed), 'op-genesis', 'a genuine statement names its signer');
+  t.equal(opened.statementActor({ ...signed, statement: { ...signed.statement, payload: { ...payload, name: 'other' } } }), undefined, 'a signature over other bytes');
+  t.equal(opened.statementActor({ ...signed, statement: { ...signed.statement, actor: 'dr-li' } }), undefined, 'another actor named');
+  const stranger = createStatementSigner({ origin: config.logOrigin, actorId: 'op-genesis', seed: new Uint8Array(32).fill(9) });
+  t.equal(opened.statementActor(stranger.sign('registry.institution-register', payload)), undefined, 'an unregistered key');
+  const elsewhere = createStatementSigner({ origin: 'other.example/log', actorId: key.actorId, seed: key.seed });
+  t.equal(opened.statementActor(elsewhere.sign('registry.institution-register', payload)), undefined, 'a statement for another log');
+  for (const junk of [undefined, null, 'x', {}, { statement: {} }]) t.equal(opened.statementActor(junk), undefined, `not a statement: ${JSON.stringify(junk)}`);
+
+  // A second operator key, then revoked: its statements no longer count as the operator's.
+  const second = createStatementSigner({ origin: config.logOrigin, actorId: key.actorId, seed: new Uint8Array(32).fill(11) });
+  await opened.ledger.append('registry.key-add', operator.sign('registry.key-add', { actorId: key.actorId, publicKey: encodeBase64(second.publicKey), notBefore: Date.now() - 1000 }));
+  t.equal(opened.statementActor(second.sign('registry.institution-register', payload)), 'op-genesis', 'the new key is the operator’s');
+  await opened.ledger.append('registry.key-revoke', operator.sign('registry.key-revoke', { actorId: key.actorId, keyId: second.keyId, reason: 'compromised' }));
+  t.equal(opened.statementActor(second.sign('registry.institution-register', payload)), undefined, 'a revoked key is nobody’s');
 });

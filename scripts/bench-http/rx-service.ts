@@ -31,7 +31,12 @@ const { values: args } = parseArgs({
 const CHECKPOINT_INTERVAL_MS = 1000; // the production default (src/config.ts)
 
 const logger = pino({ level: args['log-level'], base: { service: 'rxledger' } });
-const world = await startWorld({ logger, checkpointIntervalMs: CHECKPOINT_INTERVAL_MS, env: { AUTH_TIMESTAMP_WINDOW_MS: args['window-ms'] } });
+// One prescriber signs every submission, far above a real doctor's rate: its write budget is off.
+const world = await startWorld({
+  logger,
+  checkpointIntervalMs: CHECKPOINT_INTERVAL_MS,
+  env: { AUTH_TIMESTAMP_WINDOW_MS: args['window-ms'], RATE_LIMIT_WRITES_PER_SECOND: '0', RATE_LIMIT_READS_PER_SECOND: '0' },
+});
 const cast = await registerCast(world, DEMO_INSTITUTIONS, DEMO_ACTORS);
 const info: RxServiceInfo = {
   url: world.url,

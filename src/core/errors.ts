@@ -108,8 +108,11 @@ export const ERROR_CODES = [
   // HTTP edge
   'REQUEST_INVALID',
   'REQUEST_TOO_LARGE',
+  'REQUEST_HEADERS_TOO_LARGE',
   'REQUEST_MEDIA_TYPE_UNSUPPORTED',
   'ROUTE_NOT_FOUND',
+  'RATE_LIMITED',
+  'REQUEST_TIMEOUT',
   'LOG_INDEX_NOT_FOUND',
   'SOURCE_UNAVAILABLE',
   // Verification of derived state and export bundles

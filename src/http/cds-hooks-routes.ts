@@ -13,8 +13,10 @@ import { checkPrescription } from '../domain/prescription/lifecycle-records.js';
 import { PrescriptionSchema } from '../../schemas/prescription.js';
 import type { CheckerRoutesOptions } from './checker-routes.js';
 import { parseRequestPart } from './parse-request.js';
+import { useStrictJsonBodies } from './json-body.js';
 
 export const cdsHooksRoutes: FastifyPluginAsync<CheckerRoutesOptions> = async (app, options) => {
+  useStrictJsonBodies(app);
   const { readAuth, state, ruleSets } = options;
   const clock = options.clock ?? Date.now;
 

@@ -17,6 +17,7 @@ import type { StateView } from '../domain/prescription/rule-support.js';
 import { Hex256Schema, PrescriptionSchema } from '../../schemas/prescription.js';
 import type { RuleSetStore } from '../store/rule-set-store.js';
 import { parseRequestPart } from './parse-request.js';
+import { useStrictJsonBodies } from './json-body.js';
 import type { ReadAuthenticator } from './read-auth.js';
 
 export interface CheckerRoutesOptions {
@@ -30,6 +31,7 @@ export interface CheckerRoutesOptions {
 export const CheckRequestSchema = z.strictObject({ prescription: PrescriptionSchema });
 
 export const checkerRoutes: FastifyPluginAsync<CheckerRoutesOptions> = async (app, options) => {
+  useStrictJsonBodies(app);
   const { readAuth, state, ruleSets, bundles } = options;
   const clock = options.clock ?? Date.now;
 

@@ -28,6 +28,8 @@ export interface LogRoutesOptions {
 }
 
 
+/** FORMAT.md §8.2: unknown query parameters are refused, on every route of the read API. */
+const NoQuery = z.strictObject({});
 const InclusionQuery = z.strictObject({ index: IndexParam, size: IndexParam });
 const ConsistencyQuery = z.strictObject({ from: IndexParam, to: IndexParam });
 const EntriesQuery = z.strictObject({ start: IndexParam, end: IndexParam });
@@ -41,18 +43,17 @@ function decodeStoredEntry(data: Uint8Array): LedgerEntry | null {
 }
 
 export const logRoutes: FastifyPluginAsync<LogRoutesOptions> = async (app, { ledger, entriesPageMax, readAuth, prescriptions }) => {
-  app.get('/checkpoint', async (_request, reply) => {
+  app.get('/checkpoint', async (request, reply) => {
+    parseRequestPart(NoQuery, request.query, 'query');
     const note = ledger.latestCheckpoint();
     if (note === null) throw new RxError('CHECKPOINT_MISSING', 'no checkpoint has been published yet');
     return reply.type('text/plain; charset=utf-8').header('cache-control', 'no-cache').send(note);
   });
 
-  app.get('/v1/log', async () => ({
-    origin: ledger.origin,
-    verifierKey: ledger.verifierKeys[0],
-    verifierKeys: ledger.verifierKeys,
-    size: ledger.size(),
-  }));
+  app.get('/v1/log', async (request) => {
+    parseRequestPart(NoQuery, request.query, 'query');
+    return { origin: ledger.origin, verifierKey: ledger.verifierKeys[0], verifierKeys: ledger.verifierKeys, size: ledger.size() };
+  });
 
   app.get('/v1/log/proof/inclusion', async (request) => {
     const { index, size } = parseRequestPart(InclusionQuery, request.query, 'query');

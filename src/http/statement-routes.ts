@@ -20,6 +20,7 @@ import { SignedStatementSchema } from '../core/statement.js';
 import { CHECK_RESULT_TYPE } from '../domain/prescription/lifecycle-records.js';
 import type { AppendResult, Ledger } from '../ledger/ledger.js';
 import { parseRequestPart } from './parse-request.js';
+import { useStrictJsonBodies } from './json-body.js';
 
 export interface StatementRoutesOptions {
   readonly ledger: Ledger;
@@ -31,6 +32,7 @@ export interface StatementRoutesOptions {
 }
 
 export const statementRoutes: FastifyPluginAsync<StatementRoutesOptions> = async (app, { ledger, onRecorded }) => {
+  useStrictJsonBodies(app);
   /** The records that followed an entry: from the append, or (for a retry) from the log. */
   const recordsOf = (result: AppendResult): Array<{ index: number; leafHash: Uint8Array; entry: LedgerEntry }> => {
     if (result.records !== undefined) return [...result.records];

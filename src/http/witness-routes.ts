@@ -11,6 +11,7 @@ import { MAX_NOTE_BYTES } from '../core/signed-note.js';
 import type { CosignatureCollector } from '../witness/cosignature-collector.js';
 import { IndexParam } from './index-param.js';
 import { parseRequestPart } from './parse-request.js';
+import { useStrictJsonBodies } from './json-body.js';
 
 export const CosignatureSubmissionSchema = z.strictObject({
   /** The checkpoint's note text, or a signed note of it (such as GET /checkpoint's body). */
@@ -33,6 +34,7 @@ export const WitnessListSchema = z.strictObject({ witnesses: z.array(z.string())
 export const CosignedQuerySchema = z.strictObject({ min: IndexParam.pipe(z.number().int().min(1)).optional() });
 
 export const witnessRoutes: FastifyPluginAsync<{ collector: CosignatureCollector }> = async (app, { collector }) => {
+  useStrictJsonBodies(app);
   app.post('/v1/checkpoint/cosignatures', async (request, reply) => {
     const body = parseRequestPart(CosignatureSubmissionSchema, request.body, 'body');
     const result = collector.submit(body.checkpoint, body.cosignature);

@@ -14,6 +14,7 @@ import { RULE_SET_TYPE } from '../../src/domain/checker/rule-set-activation.js';
 import { createHttpLogSource } from '../../src/verify/http-log-source.js';
 import { verifyLog } from '../../src/verify/log-verifier.js';
 import { ORDER_SIGN_EXAMPLE } from '../../src/http/openapi/checker-paths.js';
+import { MAX_ERROR_PATHS } from '../../src/http/error-handler.js';
 import { DEMO_ACTORS, DEMO_INSTITUTIONS, identifyPatient, item, prescription, registerCast, rxId, startWorld, type Actor, type World } from '../../scripts/lib/rx-world.js';
 
 const HOSPITAL = 'hosp-jinan-central';
@@ -136,4 +137,19 @@ t.test('CDS Hooks: discovery and order-sign cards', async (t) => {
   t.match(await raw(world, 'POST', '/cds-services/rxledger-order-sign', order, cast['rph-zhang']), { status: 403, body: { error: { code: 'AUTH_ROLE_FORBIDDEN' } } }, 'by a pharmacist');
   t.match(await raw(world, 'POST', '/cds-services/rxledger-order-sign', { ...order, hook: 'patient-view' }, cast['dr-li']), { status: 400, body: { error: { code: 'REQUEST_INVALID', paths: ['body.hook'] } } });
   t.equal(world.service.ledger.size(), size, 'nothing was written');
+});
+
+t.test('an order-sign request with thousands of draft orders is refused by its bound, in one small answer (fuzz campaign)', async (t) => {
+  const { world, cast } = await setUp(t);
+  t.teardown(() => world.close());
+  // Every element used to be its own schema fault: the answer listed all their paths (megabytes
+  // for a one-megabyte request) and validating them held the event loop for seconds.
+  const order = structuredClone(ORDER_SIGN_EXAMPLE) as unknown as { context: { draftOrders: { entry: unknown[] } } };
+  order.context.draftOrders.entry = Array.from({ length: 20_000 }, () => ({}));
+  const res = await raw(world, 'POST', '/cds-services/rxledger-order-sign', order, cast['dr-li']);
+  t.equal(res.status, 400);
+  t.equal(res.body.error?.code, 'REQUEST_INVALID');
+  t.same(res.body.error?.paths, ['body.context.draftOrders.entry'], 'one fault: more draft orders than a prescription may hold');
+  t.ok(JSON.stringify(res.body).length < 4096, 'a small answer');
+  t.ok(MAX_ERROR_PATHS < 100, 'answers name a bounded number of paths');
 });

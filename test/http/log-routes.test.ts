@@ -88,6 +88,9 @@ t.test('bad parameters get a typed 4xx naming the field', async (t) => {
     ['/v1/log/entries?start=10&end=12', 404, 'LOG_INDEX_NOT_FOUND', ['query.start']],
     ['/v1/log/entries?start=0', 400, 'REQUEST_INVALID', ['query.end']],
     ['/v1/log/nothing', 404, 'ROUTE_NOT_FOUND', []],
+    // FORMAT.md §8.2 holds for the parameterless routes too (found by the fuzz campaign).
+    ['/v1/log?size=5', 400, 'REQUEST_INVALID', ['query']],
+    ['/checkpoint?x=1', 400, 'REQUEST_INVALID', ['query']],
   ];
   for (const [url, status, code, paths] of cases) {
     const res = await app.inject(url.startsWith('/v1/log/entries') ? asRegulator(url) : url);

@@ -186,3 +186,37 @@ t.test('every role against every write action: only the matrix decides', async (
   }
   db.close();
 });
+
+t.test('a body with more than one reading is refused before it is judged, on every write route (fuzz campaign)', async (t) => {
+  const dataDir = join(t.testdir(), 'data');
+  const service = await startService(loadConfig({ DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'silent' }), { logger: pino({ level: 'silent' }) });
+  t.teardown(() => service.stop());
+  const client = createLedgerClient(service.url);
+  const { origin } = await client.log();
+  const genesisKey = readActorKey(genesisOperatorKeyPath(dataDir));
+  const operator = createStatementSigner({ origin, actorId: genesisKey.actorId, seed: genesisKey.seed });
+  const post = async (path: string, body: Uint8Array | string, headers: Record<string, string> = { 'content-type': 'application/json' }) => {
+    const res = await fetch(`${service.url}${path}`, { method: 'POST', headers, body });
+    return { status: res.status, body: (await res.json()) as { error?: { code: string; paths: string[] } } };
+  };
+  const before = (await client.log()).size;
+  // Signed over name "A"; a parser keeping the last duplicate reads "A", one keeping the first reads "EVIL".
+  const signed = operator.sign('registry.institution-register', { institutionId: 'hosp-dup-1', kind: 'hospital', name: 'A', region: '370100', licence: 'L1' });
+  const text = JSON.stringify(signed);
+  t.match(await post('/v1/statements', text.replace('"name":"A"', '"name":"EVIL","name":"A"')), { status: 400, body: { error: { code: 'REQUEST_INVALID', paths: ['body.statement.payload.name'] } } }, 'a duplicate member');
+  t.match(await post('/v1/statements', text.replace('"name":"A"', '"n\\u0061me":"EVIL","name":"A"')), { status: 400, body: { error: { code: 'REQUEST_INVALID' } } }, 'a duplicate spelled with an escape');
+  // Signed over U+FFFD; the wire carries an invalid byte where it was: a lenient decoder reads the signed statement.
+  const replaced = operator.sign('registry.institution-register', { institutionId: 'hosp-utf-1', kind: 'hospital', name: 'A\ufffd', region: '370100', licence: 'L1' });
+  const bytes = Buffer.from(JSON.stringify(replaced));
+  const at = bytes.indexOf(Buffer.from([0xef, 0xbf, 0xbd]));
+  t.match(await post('/v1/statements', Buffer.concat([bytes.subarray(0, at), Buffer.from([0xff]), bytes.subarray(at + 3)])), { status: 400, body: { error: { code: 'ENCODING_MALFORMED' } } }, 'invalid UTF-8');
+  t.match(await post('/v1/statements', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text)])), { status: 400, body: { error: { code: 'REQUEST_INVALID' } } }, 'a byte-order mark');
+  t.match(await post('/v1/statements', text, { 'content-type': 'application/json; charset=utf-16' }), { status: 415, body: { error: { code: 'REQUEST_MEDIA_TYPE_UNSUPPORTED' } } }, 'another charset');
+  t.match(await post('/v1/statements', text, { 'content-type': 'application/json', 'content-encoding': 'gzip' }), { status: 415, body: { error: { code: 'REQUEST_MEDIA_TYPE_UNSUPPORTED' } } }, 'a content coding');
+  t.match(await post('/v1/statements', text, { 'content-type': 'text/plain' }), { status: 415, body: { error: { code: 'REQUEST_MEDIA_TYPE_UNSUPPORTED' } } }, 'not JSON');
+  for (const path of ['/v1/patients', '/v1/checks', '/cds-services/rxledger-order-sign', '/v1/checkpoint/cosignatures']) {
+    t.match(await post(path, '{"a":1,"a":2}'), { status: 400, body: { error: { code: 'REQUEST_INVALID', paths: ['body.a'] } } }, `${path}: a duplicate member`);
+  }
+  t.equal((await client.log()).size, before, 'nothing was written');
+  t.equal((await post('/v1/statements', text)).status, 201, 'the same statement, sent plainly, is recorded');
+});

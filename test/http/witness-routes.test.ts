@@ -109,7 +109,7 @@ t.test('bad submissions: a precise 4xx, a stable code, the field, and nothing st
   const xml = await post('<x/>', { 'content-type': 'application/xml' });
   t.same([xml.status, (await errorOf(xml)).code], [415, 'REQUEST_MEDIA_TYPE_UNSUPPORTED']);
   const plain = await post('x', { 'content-type': 'text/plain' });
-  t.same([plain.status, (await errorOf(plain)).code], [400, 'REQUEST_INVALID'], 'a text body is not the JSON object');
+  t.same([plain.status, (await errorOf(plain)).code], [415, 'REQUEST_MEDIA_TYPE_UNSUPPORTED'], 'a text body is not parsed at all (src/http/json-body.ts)');
   t.equal((await fetch(`${log.url}/checkpoint/cosigned`)).status, 404, 'nothing was stored');
 
   for (const q of ['min=0', 'min=01', 'min=x', 'min=1&min=2', 'other=1']) {

@@ -38,7 +38,9 @@ export const CDS_DISCOVERY = {
 } as const;
 
 const Coding = z.object({ system: z.string().optional(), code: z.string().optional(), display: z.string().optional() });
-const Concept = z.object({ coding: z.array(Coding).optional(), text: z.string().optional() });
+// Every array is bounded: a body within the size limit could otherwise hold tens of thousands of
+// faulty elements, and validating them (one issue each) would hold the event loop for seconds.
+const Concept = z.object({ coding: z.array(Coding).max(16).optional(), text: z.string().optional() });
 const Quantity = z.object({ value: z.number().nonnegative(), unit: z.string().min(1).optional(), code: z.string().optional() });
 const MedicationRequest = z.object({
   resourceType: z.literal('MedicationRequest'),
@@ -49,13 +51,15 @@ const MedicationRequest = z.object({
       z.object({
         timing: z.object({ code: Concept }),
         route: Concept,
-        doseAndRate: z.array(z.object({ doseQuantity: Quantity })).min(1),
+        doseAndRate: z.array(z.object({ doseQuantity: Quantity })).min(1).max(8),
       }),
     )
     .min(1),
   dispenseRequest: z.object({ expectedSupplyDuration: Quantity, quantity: Quantity }),
 });
-const bundleOf = <T extends z.ZodType>(resource: T) => z.object({ resourceType: z.literal('Bundle'), entry: z.array(z.object({ resource })).default([]) });
+/** A FHIR Bundle of at most `max` entries (the prescription model's bound for what it becomes). */
+const bundleOf = <T extends z.ZodType>(resource: T, max: number) =>
+  z.object({ resourceType: z.literal('Bundle'), entry: z.array(z.object({ resource })).max(max).default([]) });
 
 export const OrderSignRequestSchema = z.object({
   hook: z.literal('order-sign'),
@@ -64,12 +68,12 @@ export const OrderSignRequestSchema = z.object({
     userId: z.string().min(1),
     patientId: z.string().regex(/^[0-9a-f]{64}$/, 'the patient’s rxledger pseudonym'),
     encounterId: z.string().optional(),
-    draftOrders: bundleOf(MedicationRequest),
+    draftOrders: bundleOf(MedicationRequest, 20),
   }),
   prefetch: z.object({
     patient: z.object({ resourceType: z.literal('Patient'), birthDate: z.string(), gender: z.enum(['male', 'female', 'other', 'unknown']).optional() }),
-    conditions: bundleOf(z.object({ resourceType: z.literal('Condition'), code: Concept })),
-    allergies: bundleOf(z.object({ resourceType: z.literal('AllergyIntolerance'), code: Concept })).optional(),
+    conditions: bundleOf(z.object({ resourceType: z.literal('Condition'), code: Concept }), 16),
+    allergies: bundleOf(z.object({ resourceType: z.literal('AllergyIntolerance'), code: Concept }), 32).optional(),
   }),
 });
 export type OrderSignRequest = z.infer<typeof OrderSignRequestSchema>;

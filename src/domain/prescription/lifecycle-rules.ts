@@ -304,7 +304,14 @@ function courierStep(action: 'rx.delivery-pickup' | 'rx.delivery-in-transit' | '
   return (view: StateView, actor: ActorRecord, payload: unknown, ctx: LifecycleContext): Transition => {
     const p = parse(action, payload, ctx);
     const rx = load(view, p.prescriptionId);
-    if (rx.delivery === null || rx.delivery.courierId !== actor.actorId) fail('RX_PARTY_MISMATCH', 'this delivery is assigned to another courier', [`${P}.prescriptionId`]);
+    if (rx.delivery === null) {
+      // No delivery is out. For a courier who carried it, a step that lost the race against its
+      // own other step (delivered against failed, say) meets the state, not a stranger's parcel:
+      // it hears RX_STATE_CONFLICT (409), as a pharmacy losing a race does, not a 403.
+      if (!rx.parties.includes(actor.actorId)) fail('RX_PARTY_MISMATCH', 'this prescription is not out with this courier', [`${P}.prescriptionId`]);
+      fail('RX_STATE_CONFLICT', `${action} is not allowed while the prescription is ${rx.state} with no delivery out`, [`${P}.prescriptionId`]);
+    }
+    if (rx.delivery!.courierId !== actor.actorId) fail('RX_PARTY_MISMATCH', 'this delivery is assigned to another courier', [`${P}.prescriptionId`]);
     const from: Record<typeof action, PrescriptionState[]> = {
       'rx.delivery-pickup': ['delivery-assigned'],
       'rx.delivery-in-transit': ['picked-up'],

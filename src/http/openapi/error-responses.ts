@@ -16,11 +16,14 @@ export const STATUS_DESCRIPTIONS: Readonly<Record<ErrorStatus, string>> = {
   401: 'Authentication failed: the signed statement (writes) or the RFC 9421 signature (signed reads) is missing, stale, replayed or does not verify (docs/AUTH.md §2–3).',
   403: 'Authenticated, but the actor may not do this (suspended, wrong role, not a party).',
   404: 'No such route, entry or prescription. Prescriptions the reader may not see are reported as absent.',
+  408: 'The request’s headers, or the whole request, did not arrive within the server’s timeout (HTTP_HEADERS_TIMEOUT_MS, HTTP_REQUEST_TIMEOUT_MS); the connection is closed. Any route can answer it.',
   409: 'The request conflicts with the ledger’s current state; re-read and sign a new statement.',
   410: 'The identity record of an identical earlier request has been erased; nothing is returned for it.',
   413: 'The body, or the entry it would become, is too large.',
   415: 'The body’s media type is not supported: send `application/json`.',
   422: 'The statement refers to something unknown, or to something that does not fit.',
+  429: 'Too many requests: by this actor (verified signatures only; RATE_LIMIT_WRITES_*, RATE_LIMIT_READS_*), or unauthenticated and failed ones from this client address (RATE_LIMIT_ADDRESS_*). `Retry-After` says in how many seconds to retry. Any route can answer it (docs/SECURITY.md).',
+  431: 'The request line or headers exceed the server’s bound (Node’s --max-http-header-size, 16 KiB by default); the connection is closed. Any route can answer it.',
   500: 'The service failed. The message is always generic; the code says which check failed. Many of these codes are raised by the verifier and at start-up rather than by a request.',
   502: 'Not sent by the service: the client SDK and the verifier raise SOURCE_UNAVAILABLE when the service cannot be reached or answers unexpectedly.',
   503: 'The service cannot answer yet or any more. While it shuts down Fastify itself answers 503 with its own body (`{error, message, statusCode}`), not this shape.',
@@ -129,6 +132,9 @@ export const ERROR_EXAMPLES: { readonly [C in ErrorCode]: ErrorExample } = {
   REQUEST_TOO_LARGE: { summary: 'The body exceeds BODY_LIMIT_BYTES.', message: GENERIC_REFUSAL },
   REQUEST_MEDIA_TYPE_UNSUPPORTED: { summary: 'The body is not `application/json`.', message: GENERIC_REFUSAL },
   ROUTE_NOT_FOUND: { summary: 'No such route.', message: 'no such route' },
+  REQUEST_HEADERS_TOO_LARGE: { summary: 'The request line or headers exceed the server’s bound; answered by the HTTP parser before any route.', message: 'the request was refused' },
+  RATE_LIMITED: { summary: 'Too many requests from this actor, or too many unauthenticated or failed ones from this client address; retry after `Retry-After` seconds.', message: 'too many requests; retry after the time in Retry-After' },
+  REQUEST_TIMEOUT: { summary: 'The request’s headers or body did not arrive in time (a slow or stalled client); the connection is closed.', message: 'the request did not arrive in time' },
   LOG_INDEX_NOT_FOUND: { summary: 'The index is beyond the log.', message: 'no entry at this index', paths: ['params.index'] },
   SOURCE_UNAVAILABLE: { summary: 'The client SDK or verifier could not reach the service, or it answered unexpectedly.', message: 'cannot reach http://127.0.0.1:8080' },
   REGISTRY_SNAPSHOT_MISMATCH: { summary: 'Not sent by the service: the verifier found registry tables or a bundle’s registry record that differ from the replay of the log.', message: 'the registry tables and the log disagree on actor dr-li' },
@@ -138,6 +144,9 @@ export const ERROR_EXAMPLES: { readonly [C in ErrorCode]: ErrorExample } = {
 
 export const errorResponseName = (status: number): string => `Error${status}`;
 export const ref = (kind: 'schemas' | 'responses', name: string): Reference => ({ $ref: `#/components/${kind}/${name}` });
+
+/** The header every 429 carries. */
+const RETRY_AFTER = { 'Retry-After': { description: 'Whole seconds until a retry can succeed.', schema: { type: 'integer', minimum: 1 } } };
 
 export function errorResponses(): Record<string, ResponseObject> {
   const byStatus = new Map<ErrorStatus, ErrorCode[]>();
@@ -155,9 +164,17 @@ export function errorResponses(): Record<string, ResponseObject> {
         }),
       );
       const schema = { allOf: [ref('schemas', 'ErrorBody'), { type: 'object', properties: { error: { type: 'object', properties: { code: { enum: codes } } } } }] };
-      return [errorResponseName(status), { description: STATUS_DESCRIPTIONS[status], content: { 'application/json': { schema, examples } } }];
+      const headers = status === 429 ? { headers: RETRY_AFTER } : {};
+      return [errorResponseName(status), { description: STATUS_DESCRIPTIONS[status], ...headers, content: { 'application/json': { schema, examples } } }];
     }),
   );
 }
 
-export const errors = (...statuses: ErrorStatus[]): Record<string, Reference> => Object.fromEntries(statuses.map((s) => [String(s), ref('responses', errorResponseName(s))]));
+/**
+ * Statuses every operation can answer, whatever its route: the server's timeouts (408) cut a slow
+ * request before it is routed, and the per-address rate limit (429) applies to every route.
+ */
+export const EVERY_OPERATION_STATUSES: readonly ErrorStatus[] = [408, 429, 431];
+
+export const errors = (...statuses: ErrorStatus[]): Record<string, Reference> =>
+  Object.fromEntries([...new Set([...statuses, ...EVERY_OPERATION_STATUSES])].sort((a, b) => a - b).map((s) => [String(s), ref('responses', errorResponseName(s))]));

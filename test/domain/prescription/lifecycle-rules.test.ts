@@ -564,7 +564,8 @@ t.test('delivery: assign → pickup → in transit → complete with the pickup 
   last = courierStep(w, 'courier-1', 'rx.delivery-complete', s.id, last, { pickupCode: pickupCode(1) });
   t.match(w.rx(s.id), { state: 'delivered', holder: null, delivery: null, lastIndex: last });
   t.equal(effectiveState(w.rx(s.id), w.clock() + 365 * DAY), 'delivered', 'a final state never reads as expired');
-  refuses(t, w, () => courierStep(w, 'courier-1', 'rx.delivery-fail', s.id, last, { reason: 'damaged' }), 'RX_PARTY_MISMATCH', 'no delivery to fail any more');
+  refuses(t, w, () => courierStep(w, 'courier-1', 'rx.delivery-fail', s.id, last, { reason: 'damaged' }), 'RX_STATE_CONFLICT', 'no delivery to fail any more');
+  refuses(t, w, () => courierStep(w, 'courier-2', 'rx.delivery-fail', s.id, last, { reason: 'damaged' }), 'RX_PARTY_MISMATCH', 'failed by a courier who never carried it');
   refuses(t, w, () => w.step('rph-a', 'rx.collect', s.id, last, { fill: 0 }), 'RX_HELD_BY_ANOTHER_PHARMACY', 'nothing left to collect');
 
   // Completed straight from picked-up.
@@ -593,7 +594,7 @@ t.test('a failed delivery goes back to the pharmacy, from each courier state', a
     refuses(t, w, () => courierStep(w, 'courier-2', 'rx.delivery-fail', s.id, last, { reason: 'damaged' }), 'RX_PARTY_MISMATCH', `${from}: another courier`);
     last = courierStep(w, 'courier-1', 'rx.delivery-fail', s.id, last, { reason: 'patient-unreachable' });
     t.match(w.rx(s.id), { state: 'dispensed', holder: 'ph-a', delivery: null }, `${from} → failed → dispensed, back at the pharmacy`);
-    refuses(t, w, () => courierStep(w, 'courier-1', 'rx.delivery-pickup', s.id, last), 'RX_PARTY_MISMATCH', `${from}: the courier is no longer assigned`);
+    refuses(t, w, () => courierStep(w, 'courier-1', 'rx.delivery-pickup', s.id, last), 'RX_STATE_CONFLICT', `${from}: the courier is no longer assigned, and no delivery is out`);
     w.step('rph-a', 'rx.collect', s.id, last, { fill: 0 });
     t.equal(w.rx(s.id).state, 'collected', `${from}: handed over at the counter instead`);
   }
@@ -619,6 +620,34 @@ t.test('a failed delivery goes back to the pharmacy, from each courier state', a
   const q = w.submit('dr-a', 'suspended', { patient: 10 });
   last = toDispensed(w, 'rph-a', q.id, q.last);
   refuses(t, w, () => assign(w, 'rph-a', q.id, last, 'courier-2'), 'AUTH_ACTOR_SUSPENDED', 'assigned to a suspended courier');
+  replays(t, w);
+});
+
+t.test('a courier racing itself: the step that loses hears RX_STATE_CONFLICT, not a 403', async (t) => {
+  // Found by the race campaign (scripts/campaigns/race-campaign.ts): a courier's app sent
+  // "delivered" and "failed" at once; the loser was told RX_PARTY_MISMATCH (403), "assigned to
+  // another courier", though it was assigned to nobody. Pharmacies losing a race hear a 409.
+  const w = createRxWorld();
+  const s = w.submit('dr-a', 'courier-race');
+  let last = assign(w, 'rph-a', s.id, toDispensed(w, 'rph-a', s.id, s.last), 'courier-1', 1);
+  last = courierStep(w, 'courier-1', 'rx.delivery-pickup', s.id, last);
+  const complete = w.sign('courier-1', 'rx.delivery-complete', { prescriptionId: s.id, previous: last, fill: 0, pickupCode: pickupCode(1) });
+  const failed = w.sign('courier-1', 'rx.delivery-fail', { prescriptionId: s.id, previous: last, fill: 0, reason: 'patient-unreachable' });
+  const inTransit = w.sign('courier-1', 'rx.delivery-in-transit', { prescriptionId: s.id, previous: last, fill: 0 });
+  t.equal(w.admit('rx.delivery-complete', w.body(complete)).kind, 'append');
+  refuses(t, w, () => w.admit('rx.delivery-fail', w.body(failed)), 'RX_STATE_CONFLICT', 'failed after it was delivered');
+  refuses(t, w, () => w.admit('rx.delivery-in-transit', w.body(inTransit)), 'RX_STATE_CONFLICT', 'in transit after it was delivered');
+  refuses(t, w, () => courierStep(w, 'courier-2', 'rx.delivery-fail', s.id, w.rx(s.id).lastIndex, { reason: 'damaged' }), 'RX_PARTY_MISMATCH', 'a courier who never carried it');
+
+  // Failed first: the pickup of the retry, and the delivery, meet a parcel back at the pharmacy.
+  const b = w.submit('dr-a', 'courier-race-2', { patient: 2 });
+  last = assign(w, 'rph-a', b.id, toDispensed(w, 'rph-a', b.id, b.last), 'courier-1', 2);
+  const pickup = w.sign('courier-1', 'rx.delivery-pickup', { prescriptionId: b.id, previous: last, fill: 0 });
+  last = courierStep(w, 'courier-1', 'rx.delivery-fail', b.id, last, { reason: 'address-invalid' });
+  refuses(t, w, () => w.admit('rx.delivery-pickup', w.body(pickup)), 'RX_STATE_CONFLICT', 'picked up after it failed');
+  // Assigned again, to another courier: now it is someone else's parcel.
+  last = assign(w, 'rph-a', b.id, last, 'courier-2', 3);
+  refuses(t, w, () => courierStep(w, 'courier-1', 'rx.delivery-pickup', b.id, last), 'RX_PARTY_MISMATCH', 'assigned to another courier since');
   replays(t, w);
 });
 
