@@ -12,7 +12,6 @@ const options = parseCampaignOptions('campaign:race', {
   seed: { default: 7, help: 'seed of every choice the campaign makes' },
   parallel: { default: 24, help: 'prescriptions contested at the same time' },
   'max-repeats': { default: 11, help: 'most repeats of a long prescription (2, 3, 5 or 11)' },
-  'retry-flagged': { default: 0, help: '1: also retry dispensings that may be flagged for a reused traceability code' },
 });
 
 const report = await runRaceCampaign({
@@ -21,7 +20,6 @@ const report = await runRaceCampaign({
   seed: options.seed,
   parallel: options.parallel,
   maxRepeats: options['max-repeats'],
-  retryFlagged: options['retry-flagged'] === 1,
   progress,
 });
 printCampaignReport(report);

@@ -48,11 +48,6 @@ export interface RaceCampaignOptions {
   readonly parallel?: number;
   /** Most repeats of a long prescription: 2, 3, 5 or 11 (default 11: twelve fills over 84 days). */
   readonly maxRepeats?: number;
-  /**
-   * Send an identical retry of a dispensing that may be refused for a reused traceability code.
-   * Off by default: the service flags such a retry a second time (see docs/RELIABILITY.md).
-   */
-  readonly retryFlagged?: boolean;
   /** The first day (YYYY-MM-DD, China Standard Time); repeats run up to 84 days after it. */
   readonly startDate?: string;
   readonly progress?: (message: string) => void;
@@ -78,7 +73,7 @@ export async function runRaceCampaign(options: RaceCampaignOptions): Promise<Cam
     say(`race: ${plans.length} prescriptions planned (${plans.filter((p) => p.kind === 'long').length} long, ${plans.reduce((n, p) => n + p.fills.length, 0)} fills), ${options.clients} clients per contest`);
 
     const arena = new Arena(world.url, violations, rand);
-    const ctx: ScenarioContext = { arena, cast, violations, trace: new TraceCodes(), clients: options.clients, submitAt: day0 + 9 * HOUR_MS, rand, retryFlagged: options.retryFlagged ?? false };
+    const ctx: ScenarioContext = { arena, cast, violations, trace: new TraceCodes(), clients: options.clients, submitAt: day0 + 9 * HOUR_MS, rand };
     let finished = 0;
     const raceStarted = performance.now();
     await timeline.run(

@@ -116,8 +116,6 @@ export class TraceCodes {
 
 export interface ScenarioContext {
   readonly arena: Arena;
-  /** Send each trace round's first dispensing twice (an identical retry of a dispensing that may be flagged). */
-  readonly retryFlagged: boolean;
   readonly cast: RaceCast;
   readonly violations: ViolationLog;
   readonly trace: TraceCodes;
@@ -626,8 +624,9 @@ class PrescriptionRun {
         this.#step(h.pharmacists[1], 'rx.dispense', s, { fill: k, lines: withShared() }),
         this.#step(other.pharmacists[0], 'rx.dispense', s, { fill: k, lines: withShared() }, true),
       ],
-      // A refused dispensing is not recorded, so its identical retry is judged, and flagged, again.
-      ...(this.ctx.retryFlagged ? { retries: [0] } : {}),
+      // The first dispensing is sent twice: if it is flagged, its identical retry must hear the
+      // refusal again, not be judged (and flagged) a second time.
+      retries: [0],
       winners: 'at-most-one',
       allowed: set('RX_STATE_CONFLICT', 'RX_PREVIOUS_MISMATCH', 'RX_HELD_BY_ANOTHER_PHARMACY', 'RX_TRACE_CODE_DUPLICATE'),
     });

@@ -2,7 +2,8 @@
  * A regulator's full audit of a log: everything the verifier checks (src/verify/log-verifier.ts:
  * canonical bytes, the hash chain, the Merkle tree against every signed checkpoint, stored tree
  * nodes, every actor signature against the registry as it stood at that index, the lifecycle
- * state machine, every check result re-run against its recorded rule set), on every core, going
+ * state machine, every check result re-run against its recorded rule set, the source's derived
+ * state tables against the replay), on every core, going
  * on past failures so the report names where each kind of problem first shows and how often it
  * occurs.
  */
@@ -28,6 +29,7 @@ export const AUDIT_CHECKS = [
   'every prescription step is a legal transition of the lifecycle state machine',
   'every check result is reproduced by re-running the check with the rule set it names',
   'every stored tree node equals its recomputation',
+  'the derived state the source claims (registry, statements and nonces, prescriptions, traceability codes, rule-set activations, log state) equals the replay, record by record',
 ] as const;
 
 export interface AuditOptions extends Omit<VerifyOptions, 'failureMode' | 'preflight' | 'hasher' | 'verifySignature'> {

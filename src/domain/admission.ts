@@ -16,6 +16,7 @@ import {
   admitGenesisOperator,
   authenticateStatement,
   registryMutations,
+  requestHash,
   verifyStatementSignature,
   type AdmitContext,
   type RegistryMutation,
@@ -66,8 +67,14 @@ export function admitEntry(view: StateView, type: string, body: JsonObject, ctx:
   if (LEDGER_RECORD_TYPES.has(type)) return { kind: 'append', mutations: [] };
   if (type === CHECK_RESULT_TYPE) return { kind: 'append', mutations: admitCheckResult(view, body, ctx, ctx.ruleSets) };
   if (type === TRACE_FLAG_TYPE) {
-    admitTraceFlag(view, body, (attempt) => verifyStatementSignature(view, attempt, ctx));
-    return { kind: 'append', mutations: [] };
+    const attempt = admitTraceFlag(view, body, (a) => verifyStatementSignature(view, a, ctx));
+    // The flag spends the attempt's nonce and idempotency key, as recording it would have: one
+    // signed attempt is flagged once, and its identical retry is refused again, not re-judged.
+    const s = attempt.statement;
+    if (view.nonceUsed(s.actor, s.nonce) || view.idempotency(s.actor, s.idempotencyKey) !== undefined) {
+      throw new RxError('RX_FLAG_UNFOUNDED', 'the flagged attempt is already on the record', { paths: ['body.attempt'] });
+    }
+    return { kind: 'append', mutations: [{ kind: 'statement', actorId: s.actor, nonce: s.nonce, idempotencyKey: s.idempotencyKey, requestHash: requestHash(attempt), index: ctx.index }] };
   }
   const registryAction = Object.hasOwn(REGISTRY_PAYLOADS, type);
   const erasure = type === ERASE_IDENTITY_ACTION;
@@ -81,7 +88,8 @@ export function admitEntry(view: StateView, type: string, body: JsonObject, ctx:
   // The erasure changes nothing the ledger derives: the identity store acts on it once it is durable.
   if (erasure) return { kind: 'append', mutations: [auth.spend] };
   const transition = lifecycleTransition(view, auth.actor, signed, { index: ctx.index, time: ctx.time, ruleSets: ctx.ruleSets, payloadParsed: bodyParsed });
-  if (transition.kind === 'refuse') return transition;
+  // The record written in the refused statement's place (a flag) spends its nonce and idempotency key.
+  if (transition.kind === 'refuse') return { ...transition, record: { ...transition.record, mutations: [...transition.record.mutations, auth.spend] } };
   return { kind: 'append', mutations: [...transition.mutations, auth.spend], ...(transition.followUps ? { followUps: transition.followUps } : {}) };
 }
 

@@ -10,8 +10,13 @@
  *   - Nothing the ledger signs or serves as the log is ahead of the disk: `size()`, entries,
  *     proofs and checkpoints cover the durable entries only, while the next batches are already
  *     sequenced on top of the committed ones.
- *   - Start-up reads O(log n) rows whatever the log's size: the right edge of the tree, the last
- *     entry and the latest checkpoint, and refuses to start if they disagree.
+ *   - Start-up reads O(log n) rows whatever the log's size: the log state, the right edge of the
+ *     tree, the last two leaf hashes, the last entry and the latest checkpoint, and refuses to
+ *     start (LEDGER_INTEGRITY) if they disagree: entries without a log state, a last entry that
+ *     does not match its leaf hash, its index or its link to the one before, a latest checkpoint
+ *     that does not verify or whose root the stored tree does not reproduce. What it cannot see
+ *     (an entry or derived state altered further back) is the verifier's to find
+ *     (docs/AUDIT.md).
  *   - Time along the log never decreases: if the injected clock goes back, the previous entry's
  *     time is reused and a warning logged.
  */
@@ -103,6 +108,11 @@ export interface EntryStateMachine<Prepared = unknown> {
     | { kind: 'append'; apply(): void; followUps?(): LedgerRecordWrite[] }
     | { kind: 'replay'; index: number }
     | { kind: 'refuse'; error: Error; record: LedgerRecordWrite };
+  /**
+   * For the original of a replayed statement: the error to answer again when that original is a
+   * record written in place of a refused statement (a flag), or undefined when it was recorded.
+   */
+  refusalRecordedAt?(entry: LedgerEntry): Error | undefined;
 }
 
 interface Encoded {
@@ -162,14 +172,18 @@ export function openLedger(options: LedgerOptions): Ledger {
   const stateMachine = options.stateMachine;
 
   const state = store.logState();
-  if (state === undefined) store.initLogState(origin);
-  else if (state.origin !== origin) {
+  const storedSize = store.size();
+  if (state === undefined) {
+    // The log-state row is written before the first entry: entries without it are not this ledger's.
+    if (storedSize > 0) throw new RxError('LEDGER_INTEGRITY', `the store holds ${storedSize} entries but no log state`);
+    store.initLogState(origin);
+  } else if (state.origin !== origin) {
     throw new RxError('LEDGER_ORIGIN_MISMATCH', `data directory belongs to log '${state.origin}', not '${origin}'`);
   }
 
   // --- Recover the head in O(log n) and cross-check it. ---
   /** The head batches are sequenced on: committed, possibly not yet on disk. */
-  let range = CompactRange.fromStore(read, store.size(), hasher);
+  let range = CompactRange.fromStore(read, storedSize, hasher);
   let lastLeaf = GENESIS_PREV;
   let lastTime = 0;
   if (range.size > 0) {
@@ -179,7 +193,13 @@ export function openLedger(options: LedgerOptions): Ledger {
     if (!equalBytes(hasher.hashLeaf(last.data), lastLeaf)) {
       throw new RxError('LEDGER_INTEGRITY', 'last entry does not match its leaf hash', { index: last.index });
     }
-    lastTime = parseEntry(last.data).time;
+    // The next entry is sequenced on this one: it must sit at its own index and link to the one before.
+    const entry = parseStoredEntry(last.data, last.index);
+    const before = range.size > 1 ? store.readNode(0, range.size - 2) : GENESIS_PREV;
+    if (entry.index !== last.index || entry.prev !== encodePrev(before)) {
+      throw new RxError('LEDGER_INTEGRITY', 'last entry is not at its place in the chain', { index: last.index });
+    }
+    lastTime = entry.time;
   }
 
   /** The head on disk: what `size()`, reads, proofs and checkpoints cover. Never ahead of `range`. */
@@ -251,7 +271,7 @@ export function openLedger(options: LedgerOptions): Ledger {
         const encoded = encode(input);
         const admission = stateMachine?.admit({ type: input.type, body: input.body, schema: input.schema }, { index: encoded.entry.index, time: encoded.entry.time }, input.prepared);
         if (admission?.kind === 'replay') {
-          outcomes.push(replayResult(admission.index, outcomes));
+          outcomes.push(replayResult(admission.index, outcomes, entries));
           continue;
         }
         if (admission?.kind === 'refuse') {
@@ -316,13 +336,21 @@ export function openLedger(options: LedgerOptions): Ledger {
     return { outcomes: value.outcomes, durable: onDisk };
   }
 
-  /** The original result of an idempotent retry: committed earlier, or earlier in this batch. */
-  function replayResult(index: number, batch: ReadonlyArray<AppendResult | Error>): AppendResult {
+  /**
+   * The original result of an idempotent retry: committed earlier, or earlier in this batch
+   * (`batch` holds this batch's outcomes, `sequenced` its entries, records included). When the
+   * original is a record written in place of a refused statement, the refusal is answered again.
+   */
+  function replayResult(index: number, batch: ReadonlyArray<AppendResult | Error>, sequenced: readonly StoredLeaf[]): AppendResult {
     const inBatch = batch.find((o): o is AppendResult => !(o instanceof Error) && o.index === index);
     if (inBatch !== undefined) return { ...inBatch, replayed: true };
-    const stored = store.readEntry(index);
-    if (stored === undefined) throw new RxError('LEDGER_INTEGRITY', 'the original of a replayed statement is missing', { index });
-    return { index, leafHash: store.readNode(0, index), entry: parseEntry(stored.data), replayed: true };
+    const thisBatch = sequenced.find((e) => e.index === index);
+    const leaf = thisBatch ?? store.readEntry(index);
+    if (leaf === undefined) throw new RxError('LEDGER_INTEGRITY', 'the original of a replayed statement is missing', { index });
+    const entry = parseEntry(leaf.data);
+    const refusal = stateMachine?.refusalRecordedAt?.(entry);
+    if (refusal !== undefined) throw refusal;
+    return { index, leafHash: thisBatch?.leafHash ?? store.readNode(0, index), entry, replayed: true };
   }
 
   // Prepared entries are queued for sequencing in the order they were appended, whichever
@@ -343,8 +371,22 @@ export function openLedger(options: LedgerOptions): Ledger {
     if (stateMachine?.prepare === undefined) return committer.submit(input);
     const ready = Promise.all([stateMachine.prepare(input), queued]);
     const result = ready.then(([prepared]) => committer.submit({ type: input.type, body: input.body, bodyJson: input.bodyJson, schema: input.schema, prepared }));
-    queued = ready.catch(() => undefined);
+    // Chain on completion only: keeping `ready`'s value would link every prepared statement to the
+    // one before it, back to start-up (the soak campaign found this leak).
+    queued = ready.then(
+      () => undefined,
+      () => undefined,
+    );
     return result;
+  }
+
+  /** A stored entry's envelope; bytes that are not one mean the store is not this ledger's log. */
+  function parseStoredEntry(data: Uint8Array, index: number): LedgerEntry {
+    try {
+      return parseEntry(data);
+    } catch (cause) {
+      throw new RxError('LEDGER_INTEGRITY', 'a stored entry is not a valid envelope', { index, cause });
+    }
   }
 
   function checkLatestCheckpoint(): void {

@@ -8,6 +8,7 @@
  * queued (statement-preparation.ts), and its judgement reuses them.
  */
 import { admitEntry, type FollowUp } from '../domain/admission.js';
+import { refusalRecordedBy } from '../domain/prescription/lifecycle-records.js';
 import { ENTRY_BODY_SCHEMAS } from '../domain/entry-types.js';
 import type { RuleSetLibrary } from '../domain/checker/rule-set-activation.js';
 import type { SignatureCheck } from '../domain/registry/registry-rules.js';
@@ -46,5 +47,6 @@ export function createLedgerStateMachine(options: LedgerStateMachineOptions): En
         ...(followUps ? { followUps: () => followUps(state).map(write) } : {}),
       };
     },
+    refusalRecordedAt: (entry) => refusalRecordedBy(entry.type),
   };
 }

@@ -4,7 +4,7 @@
  */
 import Database from 'better-sqlite3';
 import { RxError } from '../core/errors.js';
-import type { LogSource, SourceEntry } from './log-source.js';
+import type { ClaimedStateTables, LogSource, SourceEntry } from './log-source.js';
 
 const PAGE = 5000;
 const toBytes = (b: Buffer): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
@@ -67,6 +67,7 @@ export function openDbLogSource(path: string): LogSource {
     async registrySnapshot() {
       return readRegistryTables(db);
     },
+    claimedState: () => readStateTables(db),
     close() {
       db.exec('COMMIT');
       db.close();
@@ -85,12 +86,59 @@ function readRegistryTables(db: Database.Database): unknown {
       'SELECT actor_id, role, institution_id, region, privileges, suspended FROM registry_actors ORDER BY actor_id',
     )
     .all()
-    .map((r) => ({ actorId: r.actor_id, role: r.role, institutionId: r.institution_id, region: r.region, privileges: r.privileges === null ? null : (JSON.parse(r.privileges) as unknown), suspended: r.suspended === 1 }));
+    .map((r) => ({ actorId: r.actor_id, role: r.role, institutionId: r.institution_id, region: r.region, privileges: r.privileges === null ? null : parseJsonOrText(r.privileges), suspended: r.suspended === 1 }));
   const keys = db
     .prepare<[], { key_id: string; actor_id: string; public_key: Buffer; not_before: number; not_after: number | null; revoked_at: number | null }>(
       'SELECT key_id, actor_id, public_key, not_before, not_after, revoked_at FROM registry_keys ORDER BY key_id',
     )
     .all()
-    .map((r) => ({ keyId: r.key_id, actorId: r.actor_id, publicKey: r.public_key.toString('base64'), notBefore: r.not_before, notAfter: r.not_after, revokedAt: r.revoked_at }));
+    .map((r) => ({ keyId: r.key_id, actorId: r.actor_id, publicKey: Buffer.isBuffer(r.public_key) ? r.public_key.toString('base64') : r.public_key, notBefore: r.not_before, notAfter: r.not_after, revokedAt: r.revoked_at }));
   return { institutions, actors, keys };
+}
+
+/** A cell's JSON value; a cell that is not JSON is kept as its text, for the comparison to name. */
+function parseJsonOrText(text: unknown): unknown {
+  if (typeof text !== 'string') return text;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
+/**
+ * The other derived-state tables (docs/FORMAT.md §9), streamed row by row in key order with this
+ * module's own SQL. Identity (a separate file), witness cosignatures and the oversight projection
+ * are not derived by the ledger's replay and are not read.
+ */
+function readStateTables(db: Database.Database): ClaimedStateTables {
+  // Raw rows (arrays) streamed in key order: no object per row is built twice.
+  const rows = (sql: string): Iterable<unknown[]> => db.prepare<[], unknown[]>(sql).raw().iterate();
+  return {
+    name: 'the state tables',
+    logState() {
+      const row = db.prepare<[], { origin: unknown; keys_entry_index: unknown }>('SELECT origin, keys_entry_index FROM log_state WHERE id = 1').get();
+      return row === undefined ? undefined : { origin: row.origin, keysEntryIndex: row.keys_entry_index };
+    },
+    *settings() {
+      for (const [name, value] of rows('SELECT name, value FROM registry_settings ORDER BY name')) yield { name, value };
+    },
+    *statements() {
+      for (const [actorId, nonce, idempotencyKey, requestHash, index] of rows('SELECT actor_id, nonce, idempotency_key, request_hash, idx FROM registry_statements ORDER BY actor_id, nonce')) {
+        yield { actorId, nonce, idempotencyKey, requestHash, index };
+      }
+    },
+    *prescriptions() {
+      const sql = 'SELECT prescription_id, pseudonym, state, route_pharmacy, holder, courier_id, submitted_idx, claim_from, claim_until, record FROM rx_prescriptions';
+      for (const [prescriptionId, pseudonym, state, routePharmacy, holder, courierId, submittedIndex, claimFrom, claimUntil, record] of rows(sql)) {
+        yield { prescriptionId, pseudonym, state, routePharmacy, holder, courierId, submittedIndex, claimFrom, claimUntil, record };
+      }
+    },
+    *traceCodes() {
+      for (const [code, prescriptionId, index] of rows('SELECT code, prescription_id, idx FROM rx_trace_codes ORDER BY code')) yield { code, prescriptionId, index };
+    },
+    *ruleSetActivations() {
+      for (const [index, hash, policy] of rows('SELECT idx, hash, policy FROM rule_set_activations ORDER BY idx')) yield { index, hash, policy };
+    },
+  };
 }

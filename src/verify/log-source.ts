@@ -36,5 +36,41 @@ export interface LogSource {
   registrySnapshot?(): Promise<unknown>;
   /** What the snapshot is, for reports ("the registry tables"). */
   readonly registrySnapshotName?: string;
+  /**
+   * The rest of the derived state the source claims the log derives (a database's state tables),
+   * compared with the replay's record by record (derived-state-check.ts).
+   */
+  claimedState?(): ClaimedStateTables;
   close?(): Promise<void> | void;
+}
+
+/**
+ * A source's derived-state tables, row by row as stored: every value is untrusted (SQLite columns
+ * hold whatever was written into them) and is checked for type before it is compared. Each reader
+ * streams its rows, in any order; a reader may be called once.
+ */
+export interface ClaimedStateTables {
+  /** For reports: "the state tables". */
+  readonly name: string;
+  /** The single log-state row, or undefined when there is none. */
+  logState(): { readonly origin: unknown; readonly keysEntryIndex: unknown } | undefined;
+  settings(): Iterable<{ readonly name: unknown; readonly value: unknown }>;
+  statements(): Iterable<{ readonly actorId: unknown; readonly nonce: unknown; readonly idempotencyKey: unknown; readonly requestHash: unknown; readonly index: unknown }>;
+  prescriptions(): Iterable<ClaimedPrescriptionRow>;
+  traceCodes(): Iterable<{ readonly code: unknown; readonly prescriptionId: unknown; readonly index: unknown }>;
+  ruleSetActivations(): Iterable<{ readonly index: unknown; readonly hash: unknown; readonly policy: unknown }>;
+}
+
+/** A prescription row: the record as JSON text, and the copies of its fields that lookups filter on. */
+export interface ClaimedPrescriptionRow {
+  readonly prescriptionId: unknown;
+  readonly pseudonym: unknown;
+  readonly state: unknown;
+  readonly routePharmacy: unknown;
+  readonly holder: unknown;
+  readonly courierId: unknown;
+  readonly submittedIndex: unknown;
+  readonly claimFrom: unknown;
+  readonly claimUntil: unknown;
+  readonly record: unknown;
 }

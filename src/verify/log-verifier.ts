@@ -6,7 +6,9 @@
  * Checks, in order (by default it stops at the first failure, later failures being usually its
  * echoes; the audit goes on and reports the first failure of each kind, see failure-record.ts):
  *   1. the latest checkpoint is a well-formed signed note verified by a trusted key;
- *   2. a previously trusted checkpoint, if given, verifies and is not larger than the latest;
+ *   2. a previously trusted checkpoint, if given, verifies and is not larger than the latest (a
+ *      larger one is a rollback: the audit reports it and goes on, so the entries are still
+ *      checked against the trusted checkpoint and the first one missing is named);
  *   3. for every entry i: canonical bytes, v1 envelope, index = i, prev = leaf hash of i-1,
  *      time never decreasing, a known type with a valid body;
  *      entry 0 is the genesis `ledger.checkpoint-keys` entry, and every such entry names the
@@ -15,14 +17,16 @@
  *      by a key valid then, actor active, role allowed, nonce unspent, a legal lifecycle
  *      transition, a check result that re-running the check reproduces);
  *   4. stored tree nodes (database sources) equal their recomputation;
+ *   5. the recomputed root equals the root of every stored checkpoint, the previous trusted one
+ *      and the latest one, at their sizes; stored checkpoints are signed by a trusted key or by a
+ *      key the verified log itself announced; the source's consistency proof verifies too;
+ *   6. the derived state the source claims (a database's registry and state tables, a bundle's
+ *      registry record) equals the replay's, record by record (derived-state-check.ts).
  *
  * Step 3's per-entry work that needs only the entry's own bytes (leaf hash, envelope, body schema,
  * statement digest and signature arithmetic) is its "preflight" (preflight.ts), done a chunk at a
  * time ahead of the sequential judgement, on worker threads when the caller gives a pool
  * (preflight-pool.ts: the audit) and inline otherwise.
- *   5. the recomputed root equals the root of every stored checkpoint, the previous trusted one
- *      and the latest one, at their sizes; stored checkpoints are signed by a trusted key or by a
- *      key the verified log itself announced; the source's consistency proof verifies too.
  */
 import { CompactRange } from '../core/compact-range.js';
 import { parseCheckpoint, type Checkpoint } from '../core/checkpoint.js';
@@ -49,6 +53,8 @@ import { PreflightView, type PackedPreflight } from './preflight.js';
 import { inlinePreflight, type PreflightRunner } from './preflight-pool.js';
 import type { MemoryState } from '../domain/memory-state.js';
 import { compareRegistrySnapshots, registrySnapshot, RegistrySnapshotSchema } from './registry-snapshot.js';
+import { checkDerivedState } from './derived-state-check.js';
+import type { ReplayedState } from './replayed-state.js';
 
 export type { VerifyFailure, FailureKind, FailureMode };
 
@@ -139,22 +145,26 @@ export async function verifyLog(source: LogSource, options: VerifyOptions): Prom
   };
   try {
     const verifiers = trustedVerifiers(options.trustedKeys);
-    const expected = await readExpectations(source, verifiers, options);
+    const expected = await readExpectations(source, verifiers, options, failures);
     partial.origin = expected.latest.origin;
     partial.checkpointSize = expected.latest.size;
     partial.rootHash = encodeBase64(expected.latest.rootHash);
     const logSize = await source.size();
     partial.logSize = logSize;
-    const { announcedKeys, state } = await walkEntries(source, options, expected, logSize, failures, walk);
+    const { announcedKeys, replayed } = await walkEntries(source, options, expected, logSize, failures, walk);
+    const state = replayed.state;
     options.onReplayed?.(state);
+    // Step J: the derived state the source claims against the replay's.
     const claimed = await source.registrySnapshot?.();
     if (claimed !== undefined) {
       failures.attempt(undefined, () => {
         const parsed = RegistrySnapshotSchema.safeParse(claimed);
-        if (!parsed.success) throw new RxError('REGISTRY_SNAPSHOT_MISMATCH', `the ${source.registrySnapshotName ?? 'registry snapshot'} is malformed`);
-        compareRegistrySnapshots(registrySnapshot(state.records()), parsed.data, source.registrySnapshotName ?? 'the registry snapshot');
+        if (!parsed.success) throw new RxError('REGISTRY_SNAPSHOT_MISMATCH', `${source.registrySnapshotName ?? 'the registry snapshot'}: malformed${malformedRecord(claimed, parsed.error.issues[0]?.path)}`);
+        compareRegistrySnapshots(registrySnapshot(state.records()), parsed.data, source.registrySnapshotName ?? 'the registry snapshot', (kind, id) => replayed.writer(kind, id));
       });
     }
+    const tables = source.claimedState?.();
+    if (tables !== undefined) checkDerivedState(replayed, tables, { origin: expected.latest.origin }, (failure) => failures.add(failure));
     const allKeys = trustedVerifiers([...new Set([...options.trustedKeys, ...announcedKeys])]);
     for (const note of expected.historical) failures.attempt(undefined, () => void verifyCheckpointNote(note, allKeys, expected.latest.origin));
     const previous = expected.previous;
@@ -174,12 +184,14 @@ export async function verifyLog(source: LogSource, options: VerifyOptions): Prom
   }
 }
 
-async function readExpectations(source: LogSource, verifiers: NoteVerifier[], options: VerifyOptions): Promise<Expectations> {
+async function readExpectations(source: LogSource, verifiers: NoteVerifier[], options: VerifyOptions, failures: FailureRecord): Promise<Expectations> {
   const latestNote = await source.checkpoint();
   const latest = verifyCheckpointNote(latestNote, verifiers, options.origin);
   const previous = options.previousCheckpoint === undefined ? undefined : verifyCheckpointNote(options.previousCheckpoint, verifiers, latest.origin);
   if (previous !== undefined && previous.size > latest.size) {
-    throw new RxError('CHECKPOINT_INCONSISTENT', `latest checkpoint (${latest.size}) is smaller than the trusted one (${previous.size}): rollback`);
+    // The audit goes on: the entries must still reproduce the trusted checkpoint, and the first
+    // one the source no longer holds is reported as missing (step G).
+    failures.add({ code: 'CHECKPOINT_INCONSISTENT', message: `latest checkpoint (${latest.size}) is smaller than the trusted one (${previous.size}): rollback` });
   }
   const roots = new Map<number, { root: Uint8Array; what: string }[]>();
   const expect = (size: number, root: Uint8Array, what: string) => {
@@ -218,7 +230,7 @@ async function walkEntries(
   logSize: number,
   failures: FailureRecord,
   walk: { entriesVerified: number; entryTypes: Record<string, number> },
-): Promise<{ announcedKeys: Set<string>; state: MemoryState }> {
+): Promise<{ announcedKeys: Set<string>; replayed: ReplayedState }> {
   const hasher = options.hasher ?? nobleMerkleHasher;
   const verifySignature = options.verifySignature ?? isValidEd25519;
   const fetchedBundles = new Map<string, Uint8Array>();
@@ -291,10 +303,13 @@ async function walkEntries(
   if (sourceFailure !== undefined) throw sourceFailure;
   options.onProgress?.(walk.entriesVerified, logSize);
   failures.attempt(range.size, () => judge.finish());
-  if (range.size < logSize || range.size < expected.latest.size) {
-    throw new RxError('ENTRY_MISSING', `the checkpoint covers ${expected.latest.size} entries but only ${range.size} were readable`, { index: range.size });
+  if (tree.enabled && range.size === logSize) failures.attempt(undefined, () => tree.checkNoneBeyond(range.size));
+  const covered = Math.max(expected.latest.size, expected.previous?.size ?? 0);
+  if (range.size < logSize || range.size < covered) {
+    const which = covered > expected.latest.size ? 'the trusted checkpoint' : 'the checkpoint';
+    throw new RxError('ENTRY_MISSING', `${which} covers ${covered} entries but only ${range.size} were readable`, { index: range.size });
   }
-  return { announcedKeys: judge.announcedKeys, state: judge.state };
+  return { announcedKeys: judge.announcedKeys, replayed: judge.replayed };
 }
 
 /** Judges entries in log order: envelope, chain links, time, body, genesis rules, then the replay of derived state. */
@@ -343,6 +358,7 @@ class EntryJudge {
       const body = CheckpointKeysBodySchema.parse(entry.body);
       if (body.origin !== this.ctx.origin) failures.add({ code: 'ENTRY_GENESIS_INVALID', message: 'checkpoint-keys entry names another origin', index: i });
       else for (const k of body.keys) this.announcedKeys.add(k);
+      this.ctx.replay.replayed.keysEntryIndex = i;
     }
     // Every entry is re-judged against the state as it stood at this index: signature by a key
     // valid then, actor active, role allowed, nonce unspent, the action legal in the
@@ -362,9 +378,19 @@ class EntryJudge {
     this.ctx.replay.finish();
   }
 
-  get state(): MemoryState {
-    return this.ctx.replay.state;
+  get replayed(): ReplayedState {
+    return this.ctx.replay.replayed;
   }
+}
+
+/** Where a claimed RegistrySnapshot fails its schema, as " record at actor dr-0-0" when the record has an id. */
+function malformedRecord(claimed: unknown, path: readonly PropertyKey[] | undefined): string {
+  const [list, position] = path ?? [];
+  const kinds = { institutions: ['institution', 'institutionId'], actors: ['actor', 'actorId'], keys: ['key', 'keyId'] } as const;
+  if (typeof list !== 'string' || !Object.hasOwn(kinds, list) || typeof position !== 'number') return '';
+  const [kind, idField] = kinds[list as keyof typeof kinds];
+  const id = ((claimed as Record<string, unknown[]>)[list]?.[position] as Record<string, unknown> | undefined)?.[idField];
+  return typeof id === 'string' ? ` record at ${kind} ${id}` : ` record at ${kind} number ${position + 1}`;
 }
 
 /** Canonical envelopes end with their type and version. */

@@ -56,20 +56,37 @@ export function registrySnapshot(records: { institutions: readonly InstitutionRe
   };
 }
 
-/** Throws REGISTRY_SNAPSHOT_MISMATCH naming the first record of `claimed` that differs from `derived`. */
-export function compareRegistrySnapshots(derived: RegistrySnapshot, claimed: RegistrySnapshot, what: string): void {
+/**
+ * Throws REGISTRY_SNAPSHOT_MISMATCH naming the first record of `claimed` that differs from `derived`
+ * and, when `writer` knows it, the entry that last wrote that record in the log.
+ */
+export function compareRegistrySnapshots(
+  derived: RegistrySnapshot,
+  claimed: RegistrySnapshot,
+  what: string,
+  writer: (kind: 'institution' | 'actor' | 'key', id: string) => number | undefined = () => undefined,
+): void {
   const lists = [
     ['institution', derived.institutions, claimed.institutions, (r: { institutionId: string }) => r.institutionId],
     ['actor', derived.actors, claimed.actors, (r: { actorId: string }) => r.actorId],
     ['key', derived.keys, claimed.keys, (r: { keyId: string }) => r.keyId],
   ] as const;
   for (const [kind, mine, theirs, id] of lists) {
-    const theirsById = new Map((theirs as readonly object[]).map((r) => [(id as (r: object) => string)(r), r]));
+    const writtenBy = (key: string): string => {
+      const index = writer(kind, key);
+      return index === undefined ? '' : ` (last written by entry ${index})`;
+    };
+    const theirsById = new Map<string, object>();
+    for (const r of theirs as readonly object[]) {
+      const key = (id as (r: object) => string)(r);
+      if (theirsById.has(key)) throw new RxError('REGISTRY_SNAPSHOT_MISMATCH', `${what} holds ${kind} ${key} twice`);
+      theirsById.set(key, r);
+    }
     for (const record of mine as readonly object[]) {
       const key = (id as (r: object) => string)(record);
       const other = theirsById.get(key);
-      if (other === undefined) throw new RxError('REGISTRY_SNAPSHOT_MISMATCH', `${what} lacks ${kind} ${key}`);
-      if (canonicalJson(other) !== canonicalJson(record)) throw new RxError('REGISTRY_SNAPSHOT_MISMATCH', `${what} and the log disagree on ${kind} ${key}`);
+      if (other === undefined) throw new RxError('REGISTRY_SNAPSHOT_MISMATCH', `${what} lacks ${kind} ${key}${writtenBy(key)}`);
+      if (canonicalJson(other) !== canonicalJson(record)) throw new RxError('REGISTRY_SNAPSHOT_MISMATCH', `${what} and the log disagree on ${kind} ${key}${writtenBy(key)}`);
       theirsById.delete(key);
     }
     const extra = theirsById.keys().next();

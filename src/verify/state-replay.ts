@@ -10,11 +10,12 @@
 import { RxError } from '../core/errors.js';
 import type { LedgerEntry } from '../core/entry.js';
 import { admitEntry } from '../domain/admission.js';
-import { MemoryState } from '../domain/memory-state.js';
+import type { MemoryState } from '../domain/memory-state.js';
 import { CHECK_RESULT_TYPE } from '../domain/prescription/lifecycle-records.js';
 import type { RuleSetLibrary } from '../domain/checker/rule-set-activation.js';
 import type { SignatureCheck, StatementDigest } from '../domain/registry/registry-rules.js';
 import { preverifiedCheck } from './preflight.js';
+import { ReplayedState } from './replayed-state.js';
 
 export const DEFAULT_TIMESTAMP_WINDOW_MS = 300_000;
 
@@ -36,6 +37,8 @@ export interface StateReplay {
   /** Throws if the log ends where a record was still due (a submission without its check). */
   finish(): void;
   readonly state: MemoryState;
+  /** The same state, with what comparing it against a source's state tables needs. */
+  readonly replayed: ReplayedState;
 }
 
 export interface PreparedEntry {
@@ -52,12 +55,14 @@ export interface PreparedEntry {
 }
 
 export function createStateReplay(options: StateReplayOptions): StateReplay {
-  const state = new MemoryState();
+  const replayed = new ReplayedState();
+  const state = replayed.state;
   const ruleSets = options.ruleSets;
   // A submission's check result must be the very next entry: the ledger writes both in one commit.
   let checkDue = false;
   return {
     state,
+    replayed,
     check(entry, index, prepared) {
       if (checkDue && entry.type !== CHECK_RESULT_TYPE) throw new RxError('RX_CHECK_MISMATCH', 'a submission is not followed by its check result');
       checkDue = false;
@@ -66,7 +71,7 @@ export function createStateReplay(options: StateReplayOptions): StateReplay {
       const admission = admitEntry(state, entry.type, entry.body, ctx, prepared?.digest, prepared?.bodyMatchedSchema ?? false);
       if (admission.kind === 'replay') throw new RxError('IDEMPOTENCY_KEY_CONFLICT', `statement duplicates the one recorded at index ${admission.index}`);
       if (admission.kind === 'refuse') throw new RxError(admission.error instanceof RxError ? admission.error.code : 'INTERNAL', admission.error.message);
-      state.apply(admission.mutations);
+      replayed.apply(admission.mutations, index);
       checkDue = admission.followUps !== undefined;
     },
     finish() {

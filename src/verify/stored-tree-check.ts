@@ -29,6 +29,25 @@ export class StoredTreeCheck {
     }
   }
 
+  /**
+   * Throws TREE_NODE_MISMATCH when the source stores a node above the leaves that no subtree of a
+   * log of `size` entries completes (an inserted row; harmless to proofs, but the ledger could not
+   * write that node when the log reached it). Needs a source that lists nodes; others are skipped.
+   */
+  checkNoneBeyond(size: number): void {
+    const read = this.source.readStoredNodes;
+    if (read === undefined) return;
+    for (let level = 1; level < 64; level++) {
+      const complete = Math.floor(size / 2 ** level);
+      const extra = read.call(this.source, level, complete, 1)[0];
+      if (extra !== undefined) {
+        throw new RxError('TREE_NODE_MISMATCH', `stored tree node (${level}, ${extra.index}) lies beyond the log of ${size} entries`, {
+          index: extra.index * 2 ** level + 2 ** level - 1,
+        });
+      }
+    }
+  }
+
   private stored(level: number, index: number): Uint8Array | undefined {
     const read = this.source.readStoredNodes;
     if (read === undefined) return this.source.readStoredNode?.(level, index);

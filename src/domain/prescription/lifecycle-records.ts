@@ -6,6 +6,7 @@
  * that each code was dispensed where the flag says).
  */
 import { canonicalJson, type JsonObject } from '../../core/canonical-json.js';
+import { RxError } from '../../core/errors.js';
 import { SignedStatementSchema, type SignedStatement } from '../../core/statement.js';
 import { DispensePayload } from '../../../schemas/lifecycle.js';
 import { runCheck, type CheckResult, type OtherPrescription } from './checker.js';
@@ -71,8 +72,11 @@ export function admitCheckResult(view: StateView, body: JsonObject, ctx: { index
   return expected.mutations;
 }
 
-/** Judges an `rx.flag` record: a validly signed dispensing attempt whose codes were indeed sold before. */
-export function admitTraceFlag(view: StateView, body: JsonObject, verifyAttempt: (signed: SignedStatement) => void): void {
+/**
+ * Judges an `rx.flag` record: a validly signed dispensing attempt whose codes were indeed sold
+ * before. Returns the attempt (its nonce and idempotency key are spent by the flag).
+ */
+export function admitTraceFlag(view: StateView, body: JsonObject, verifyAttempt: (signed: SignedStatement) => void): SignedStatement {
   const attempt = SignedStatementSchema.safeParse(body.attempt);
   if (!attempt.success || attempt.data.statement.action !== 'rx.dispense') fail('RX_FLAG_UNFOUNDED', 'the flag does not carry a signed dispensing attempt', ['body.attempt']);
   verifyAttempt(attempt.data as SignedStatement);
@@ -85,4 +89,15 @@ export function admitTraceFlag(view: StateView, body: JsonObject, verifyAttempt:
   const parsed = DispensePayload.safeParse(attempt.data!.statement.payload);
   const attempted = new Set(parsed.success ? parsed.data.lines.flatMap((l) => l.traceabilityCodes) : []);
   if (!seen.every((s) => attempted.has(String(s.code)))) fail('RX_FLAG_UNFOUNDED', 'a flagged code is not in the attempt', ['body.firstDispensed']);
+  return attempt.data as SignedStatement;
+}
+
+/**
+ * The refusal an identical retry of a recorded-and-refused statement hears again. The record of
+ * type `type` spent the attempt's idempotency key, so the retry is recognised as a replay of it;
+ * it must not be answered as if the attempt had been recorded, nor flagged a second time.
+ */
+export function refusalRecordedBy(type: string): RxError | undefined {
+  if (type !== TRACE_FLAG_TYPE) return undefined;
+  return new RxError('RX_TRACE_CODE_DUPLICATE', 'a traceability code has been dispensed before; this attempt is already on the record', { paths: ['body.statement.payload.lines'] });
 }

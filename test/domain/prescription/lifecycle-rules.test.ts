@@ -13,6 +13,7 @@ import { admitEntry, type EntryContext } from '../../../src/domain/admission.js'
 import { checkInputHash } from '../../../src/domain/prescription/checker.js';
 import { accessCodeHash, pickupCodeHash } from '../../../src/domain/prescription/patient-codes.js';
 import { effectiveState } from '../../../src/domain/prescription/prescription-record.js';
+import { refusalRecordedBy } from '../../../src/domain/prescription/lifecycle-records.js';
 import { libraryOf, starterRuleSet } from '../checker/starter-rule-set.js';
 import type { Prescription } from '../../../schemas/prescription.js';
 import { throwsCode } from '../../support/assert-code.js';
@@ -489,16 +490,28 @@ t.test('a traceability code dispensed before: refused, and the signed attempt re
   t.ok(admission.error instanceof RxError && admission.error.code === 'RX_TRACE_CODE_DUPLICATE', 'refused with RX_TRACE_CODE_DUPLICATE');
   t.equal(admission.record.type, 'rx.flag');
   t.same(admission.record.body, { reason: 'traceability-code-reused', attempt, firstDispensed: [{ code: traceCode(sold), prescriptionId: first.id, index: soldAt }] }, 'the flag carries the signed attempt and where the pack went first');
-  t.same(admission.record.mutations, []);
+  t.match(
+    admission.record.mutations,
+    [{ kind: 'statement', actorId: 'rph-b', nonce: attempt.statement.nonce, idempotencyKey: attempt.statement.idempotencyKey, index: before }],
+    'the flag spends the attempt\'s nonce and idempotency key, and changes nothing else',
+  );
   t.equal(w.log.length, before + 1, 'the flag takes the attempt\'s place in the log');
   t.equal(w.log[before]!.type, 'rx.flag');
   t.match(w.rx(s.id), { state: 'approved', lastIndex: last }, 'the prescription did not move');
   t.equal(w.state.traceabilityCode(traceCode(fresh)), undefined, 'no code of the attempt is recorded');
   t.same(w.state.traceabilityCode(traceCode(sold)), { prescriptionId: first.id, index: soldAt });
 
-  // The flag, judged as an entry in its own right (as the verifier does): admitted, changing nothing.
+  // An identical retry of the attempt is its replay: the ledger answers the flag's refusal again
+  // (refusalRecordedBy) and writes nothing; it is not judged, nor flagged, a second time.
+  t.same(w.admit('rx.dispense', w.body(attempt)), { kind: 'replay', index: before }, 'a retry replays the flagged attempt');
+  t.equal(refusalRecordedBy('rx.flag')?.code, 'RX_TRACE_CODE_DUPLICATE', 'and hears its refusal again');
+  t.equal(refusalRecordedBy('rx.dispense'), undefined, 'a recorded statement is replayed as recorded');
+  t.equal(w.log.length, before + 1, 'nothing written for the retry');
+
+  // The flag, judged as an entry in its own right (as the verifier does): founded flags are
+  // admitted by the replay at the end; the same attempt flagged again is not.
   const flag = admission.record.body;
-  t.same(admitEntry(w.state, 'rx.flag', flag, entryContext(w)), { kind: 'append', mutations: [] }, 'a founded flag is admitted');
+  throwsCode(t, () => admitEntry(w.state, 'rx.flag', flag, entryContext(w)), 'RX_FLAG_UNFOUNDED', 'one attempt flagged twice');
   const forged = (patch: JsonObject) => () => admitEntry(w.state, 'rx.flag', { ...flag, ...patch }, entryContext(w));
   const firstSale = (code: number, index = soldAt) => [{ code: traceCode(code), prescriptionId: first.id, index }];
   throwsCode(t, forged({ firstDispensed: firstSale(sold, soldAt - 1) }), 'RX_FLAG_UNFOUNDED', 'a forged flag: the pack was dispensed elsewhere in the log');

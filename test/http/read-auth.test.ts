@@ -1,0 +1,54 @@
+/**
+ * The read authenticator remembers each read nonce for two timestamp windows and no longer: at a
+ * steady rate of signed reads its memory levels off (the soak campaign once saw it rise for an
+ * hour, when expired nonces were dropped only past 100,000 of them).
+ */
+import t from 'tap';
+import type { FastifyRequest } from 'fastify';
+import { isValidEd25519, publicKeyFromSeed } from '../../src/core/ed25519.js';
+import { actorKeyId } from '../../src/core/statement.js';
+import { createReadSigner } from '../../src/client/read-signer.js';
+import { MemoryRegistry } from '../../src/domain/registry/memory-registry.js';
+import { createReadAuthenticator } from '../../src/http/read-auth.js';
+import { throwsCode } from '../support/assert-code.js';
+import { manualClock } from '../support/test-ledger.js';
+
+const WINDOW_MS = 10_000;
+
+function setUp() {
+  const registry = new MemoryRegistry();
+  const seed = new Uint8Array(32).fill(71);
+  const publicKey = publicKeyFromSeed(seed);
+  registry.apply([
+    { kind: 'actor', record: { actorId: 'reg-reader', role: 'regulator', institutionId: 'reg-province', region: '370000', privileges: null, suspended: false } },
+    { kind: 'key', record: { keyId: actorKeyId(publicKey), actorId: 'reg-reader', publicKey, notBefore: 0, notAfter: null, revokedAt: null } },
+  ]);
+  const clock = manualClock();
+  const auth = createReadAuthenticator({ registry, verifySignature: isValidEd25519, windowMs: WINDOW_MS, clock });
+  const sign = createReadSigner({ seed, clock });
+  const request = (headers: Record<string, string>) => ({ method: 'GET', url: '/v1/log/entries?start=0', headers }) as unknown as FastifyRequest;
+  const read = () => request(sign('GET', '/v1/log/entries?start=0'));
+  return { auth, clock, read };
+}
+
+t.test('read nonces are forgotten after two windows, so memory levels off at a steady rate', async (t) => {
+  const { auth, clock, read } = setUp();
+  const perSecond = 20;
+  for (let second = 0; second < 10 * (WINDOW_MS / 1000); second++) {
+    for (let i = 0; i < perSecond; i++) auth.authenticate(read());
+    clock.advance(1000);
+  }
+  // Two windows of reads (and the second they straddle), whatever the run's length.
+  t.ok(auth.rememberedNonces() <= perSecond * (2 * WINDOW_MS / 1000 + 1), `${auth.rememberedNonces()} nonces remembered after ten windows`);
+  t.ok(auth.rememberedNonces() >= perSecond * (2 * WINDOW_MS / 1000 - 1), 'and every nonce of the last two windows still is');
+});
+
+t.test('a nonce is refused while remembered', async (t) => {
+  const { auth, clock, read } = setUp();
+  const replayed = read();
+  auth.authenticate(replayed);
+  clock.advance(WINDOW_MS / 2);
+  throwsCode(t, () => auth.authenticate(replayed), 'AUTH_NONCE_REUSED', 'replayed within the window');
+  clock.advance(WINDOW_MS);
+  throwsCode(t, () => auth.authenticate(replayed), 'AUTH_TIMESTAMP_OUT_OF_WINDOW', 'and stale after it');
+});
