@@ -14,6 +14,8 @@ import { startChildServer } from '../support/child-server.js';
 
 const ROUNDS = 4;
 const WORKERS = 16;
+/** Acknowledged appends each round waits for before its kill: a count, so a loaded machine only makes the round longer. */
+const ACKS_PER_ROUND = 15;
 
 t.test('SIGKILL during concurrent appends loses nothing acknowledged', async (t) => {
   const dataDir = t.testdir();
@@ -26,26 +28,31 @@ t.test('SIGKILL during concurrent appends loses nothing acknowledged', async (t)
     const key = readActorKey(genesisOperatorKeyPath(dataDir));
     const operator = createStatementSigner({ origin: 'crash.test/ledger', actorId: key.actorId, seed: key.seed });
     let stop = false;
+    let roundAcks = 0;
     const worker = async () => {
       while (!stop) {
         const id = serial++;
         try {
           const r = await client.submit(operator.sign('registry.institution-register', { institutionId: `crash-${id}`, kind: 'hospital', name: 'H', region: '370100', licence: 'L' }));
           acked.set(r.index, r.leafHash);
+          roundAcks++;
         } catch {
           return; // the server died mid-request: the outcome is unknown, so it is not counted
         }
       }
     };
     const workers = Array.from({ length: WORKERS }, worker);
-    await new Promise((r) => setTimeout(r, 200 + round * 150)); // wall time for the load to run, not a wait for a result
+    // Kill mid-load: once this round has had its acknowledgements, then a little later each round
+    // (the sleeps pace the load, they are not a wait for a result).
+    while (roundAcks < ACKS_PER_ROUND) await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => setTimeout(r, round * 40));
     server.child.kill('SIGKILL');
     const { signal } = await server.exited;
     stop = true;
     await Promise.all(workers);
     t.equal(signal, 'SIGKILL', `round ${round}: killed`);
   }
-  t.ok(acked.size > 50, `${acked.size} appends were acknowledged before the kills`);
+  t.ok(acked.size >= ROUNDS * ACKS_PER_ROUND, `${acked.size} appends were acknowledged before the kills`);
 
   // Restart once more: every acknowledged entry is there, byte for byte.
   const server = await startChildServer(env);
