@@ -41,7 +41,8 @@ import type { AckedIdentity, AckedWrite, SentWrite } from './crash-load.js';
 const LEDGER_FILE = 'ledger.sqlite';
 const IDENTITY_FILE = 'identity.sqlite';
 /** Entry types the ledger writes itself: every other entry spends a statement's nonce. */
-const UNSIGNED_TYPES = ['ledger.checkpoint-keys', 'ledger.auth-policy', 'ledger.rule-set', 'rx.checked', 'rx.flag'];
+/** Entry types that spend no statement of their own. (`rx.flag` spends its refused attempt's, like a signed entry.) */
+const UNSIGNED_TYPES = ['ledger.checkpoint-keys', 'ledger.auth-policy', 'ledger.rule-set', 'rx.checked'];
 
 /** What a kill left on disk, as the verifier replayed it. */
 export interface DiskState {
@@ -196,7 +197,7 @@ function inspectLedgerTables(db: Database.Database, o: InspectOptions, report: V
     }
     const types = report.entryTypes ?? {};
     const signed = Object.entries(types).reduce((n, [type, count]) => (UNSIGNED_TYPES.includes(type) ? n : n + count), 0);
-    if (statements.length !== signed) say(`registry_statements holds ${statements.length} spent statements, the log ${signed} signed entries`);
+    if (statements.length !== signed) say(`registry_statements holds ${statements.length} spent statements, the log ${signed} signed entries and flagged attempts`);
   }
 
   // The oversight fold never runs ahead of the log.
