@@ -26,6 +26,7 @@ import { encodeBase64 } from '../../src/core/bytes.js';
 import { parseEntry } from '../../src/core/entry.js';
 import type { LedgerClient } from '../../src/client/index.js';
 import type { MemoryState } from '../../src/domain/memory-state.js';
+import { TRACE_FLAG_TYPE } from '../../src/domain/prescription/lifecycle-records.js';
 import { effectiveState } from '../../src/domain/prescription/prescription-record.js';
 import type { RuleSet } from '../../src/domain/prescription/checker.js';
 import { parseBundle } from '../../src/domain/checker/knowledge-bundle.js';
@@ -40,7 +41,6 @@ import type { AckedIdentity, AckedWrite, SentWrite } from './crash-load.js';
 
 const LEDGER_FILE = 'ledger.sqlite';
 const IDENTITY_FILE = 'identity.sqlite';
-/** Entry types the ledger writes itself: every other entry spends a statement's nonce. */
 /** Entry types that spend no statement of their own. (`rx.flag` spends its refused attempt's, like a signed entry.) */
 const UNSIGNED_TYPES = ['ledger.checkpoint-keys', 'ledger.auth-policy', 'ledger.rule-set', 'rx.checked'];
 
@@ -54,6 +54,11 @@ export interface DiskState {
   readonly latestCheckpoint: string | undefined;
   /** Stored leaf hashes (base64) by index. */
   readonly leafHashes: readonly string[];
+  /**
+   * Indexes of `rx.flag` entries. A flag spends its refused attempt's idempotency key, so an
+   * unknown write whose key is spent at one of these was refused and flagged before the kill.
+   */
+  readonly flagIndexes: ReadonlySet<number>;
   /** Identity-store requests: `actor\nidempotencyKey` → the commitment it created. */
   readonly identifyRequests: ReadonlyMap<string, string>;
 }
@@ -207,7 +212,18 @@ function inspectLedgerTables(db: Database.Database, o: InspectOptions, report: V
     const indexes = (JSON.parse(a.entries) as unknown[]).filter((i): i is number => typeof i === 'number');
     if (indexes.some((i) => i >= size)) say('an oversight alert names an entry beyond the log');
   }
-  return { size, leafHashes, latestCheckpoint: logState?.latest_checkpoint ?? undefined };
+  return { size, leafHashes, flagIndexes: flagIndexesOf(db), latestCheckpoint: logState?.latest_checkpoint ?? undefined };
+}
+
+/**
+ * The flag entries' indexes. The byte search only narrows the scan (canonical JSON writes the
+ * envelope's type member exactly so); each candidate is parsed, so a nested member that happens
+ * to read the same is not taken for a flag.
+ */
+function flagIndexesOf(db: Database.Database): Set<number> {
+  const needle = Buffer.from(`"type":"${TRACE_FLAG_TYPE}"`);
+  const rows = db.prepare<[Buffer], { idx: number; data: Buffer }>('SELECT idx, data FROM entries WHERE instr(data, ?) > 0').all(needle);
+  return new Set(rows.filter((r) => parseEntry(r.data).type === TRACE_FLAG_TYPE).map((r) => r.idx));
 }
 
 function inspectIdentityStore(path: string, o: InspectOptions, say: (s: string) => void): Map<string, string> {

@@ -5,6 +5,9 @@
  *
  *   - it had landed: the answer MUST be a replay (200, `replayed: true`) naming the entry that holds
  *     it, with that entry's leaf hash — never a second landing, never a refusal;
+ *   - it had been refused and flagged (a reused traceability code; the flag spends the attempt's
+ *     idempotency key): the answer MUST be the same refusal, RX_TRACE_CODE_DUPLICATE — never a
+ *     landing, never a second flag (the verifier would refuse one);
  *   - it had not: the answer is a fresh landing (201) or a refusal, never a "replay";
  *   - a write acknowledged before the kill, retried: the answer MUST be the original receipt.
  *
@@ -23,6 +26,8 @@ export interface RetryFigures {
   unknownNotRetried: number;
   /** Had landed before the kill: answered as a replay of the stored entry. */
   landedBeforeReplayed: number;
+  /** Had been flagged before the kill: refused again with the flag's code. */
+  flaggedBeforeRefusedAgain: number;
   /** Had not landed: landed on the retry. */
   landedOnRetry: number;
   /** Had not landed: refused on the retry (by code). */
@@ -35,6 +40,7 @@ export const emptyRetryFigures = (): RetryFigures => ({
   unknownRetried: 0,
   unknownNotRetried: 0,
   landedBeforeReplayed: 0,
+  flaggedBeforeRefusedAgain: 0,
   landedOnRetry: 0,
   refusedOnRetry: {},
   acknowledgedRetried: 0,
@@ -76,19 +82,24 @@ export async function retryAfterRestart(o: RetryOptions): Promise<Set<string>> {
   const retryStatement = async (w: SentWrite): Promise<void> => {
     const s = w.signed.statement;
     const landedAt = o.disk.state?.idempotency(s.actor, s.idempotencyKey)?.index;
+    const flagged = landedAt !== undefined && o.disk.flagIndexes.has(landedAt);
     let r: SubmitResult;
     try {
       r = await client.submit(w.signed);
     } catch (err) {
       if (err instanceof RxError && err.code !== 'SOURCE_UNAVAILABLE' && err.code !== 'INTERNAL') {
-        if (landedAt !== undefined) say(`write ${w.seq} (${w.action}) had landed at index ${landedAt} but its retry was refused with ${err.code}`);
+        if (flagged) {
+          if (err.code === 'RX_TRACE_CODE_DUPLICATE') o.figures.flaggedBeforeRefusedAgain++;
+          else say(`write ${w.seq} (${w.action}) had been flagged at index ${landedAt} but its retry was refused with ${err.code}`);
+        } else if (landedAt !== undefined) say(`write ${w.seq} (${w.action}) had landed at index ${landedAt} but its retry was refused with ${err.code}`);
         else o.figures.refusedOnRetry[err.code] = (o.figures.refusedOnRetry[err.code] ?? 0) + 1;
         return;
       }
       say(`the retry of write ${w.seq} (${w.action}) got no answer from the restarted service (${err instanceof RxError ? err.code : (err as Error).message})`);
       return;
     }
-    if (landedAt !== undefined) {
+    if (flagged) say(`write ${w.seq} (${w.action}) had been flagged at index ${landedAt}; its retry answered ${r.replayed ? 'a replay' : 'a new entry'} at index ${r.index}`);
+    else if (landedAt !== undefined) {
       if (!r.replayed || r.index !== landedAt || r.leafHash !== o.disk.leafHashes[landedAt]) say(`write ${w.seq} (${w.action}) had landed at index ${landedAt}; its retry answered ${r.replayed ? 'a replay' : 'a new entry'} at index ${r.index}`);
       else o.figures.landedBeforeReplayed++;
     } else if (r.replayed) {
