@@ -1,5 +1,6 @@
 /** End to end: the real service on 127.0.0.1, first start, restart, graceful shutdown. */
 import t from 'tap';
+import Database from 'better-sqlite3';
 import { existsSync, statSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -45,6 +46,21 @@ t.test('first start creates data, keys and a genesis checkpoint; restart keeps t
   t.equal(info2.verifierKey, info.verifierKey, 'same key after restart');
   t.equal(info2.size, 4, 'no second genesis, no second activation');
   await again.stop();
+});
+
+t.test('a store whose registry rows were deleted is refused, not given a second genesis operator', async (t) => {
+  const dataDir = join(t.testdir(), 'data');
+  const config = loadConfig({ DATA_DIR: dataDir, PORT: '0' });
+  const first = await startService(config, { logger });
+  await first.stop();
+  const raw = new Database(join(dataDir, DATABASE_FILE));
+  raw.exec('DELETE FROM registry_keys; DELETE FROM registry_actors;');
+  const size = (raw.prepare('SELECT count(*) AS n FROM entries').get() as { n: number }).n;
+  raw.close();
+  await t.rejects(startService(config, { logger }), { code: 'LEDGER_INTEGRITY', message: /registry\.genesis-operator at index 3/ });
+  const after = new Database(join(dataDir, DATABASE_FILE), { readonly: true });
+  t.equal((after.prepare('SELECT count(*) AS n FROM entries').get() as { n: number }).n, size, 'nothing was written on top');
+  after.close();
 });
 
 t.test('a data directory of another origin is refused at start-up', async (t) => {

@@ -27,7 +27,9 @@ export function prescriptionDetail(rx: PrescriptionRecord, now: number) {
     institutionId: rx.institutionId,
     holder: rx.holder,
     courierId: rx.delivery?.courierId ?? null,
-    overrideRequired: rx.overrideRequired,
+    // The record keeps one entry per finding (it is derived state, compared with the replay);
+    // a client answers with one reason per rule, so each rule is listed once.
+    overrideRequired: [...new Set(rx.overrideRequired)],
     revises: rx.revises,
     supersededBy: rx.supersededBy,
     fills: rx.fills.map((f) => ({
