@@ -40,7 +40,7 @@ import { parseArgs } from 'node:util';
 import { decodeHex } from '../src/core/bytes.js';
 import type { JsonObject } from '../src/core/canonical-json.js';
 import { createLedgerClient } from '../src/client/index.js';
-import type { PatientIdentity } from '../schemas/prescription.js';
+import { patientIdentity } from './lib/rx-builders.js';
 import { prescription, type PatientRef } from './lib/rx-world.js';
 import { writeBaselineSetup } from './bench-http/baseline-setup.js';
 import { startChild, type Child, type UsageSnapshot } from './bench-http/child-channel.js';
@@ -111,18 +111,6 @@ const median = (xs: readonly number[]): number => {
 // ---------------------------------------------------------------------------------------------
 // Requests: identified patients, pre-signed distinct submissions
 // ---------------------------------------------------------------------------------------------
-
-/** A fictional patient; `n` < 36,500,000 gives distinct national ids. */
-function patientIdentity(n: number): PatientIdentity {
-  const birth = new Date(Date.UTC(1940, 0, 1) + Math.floor(n / 1000) * 86_400_000);
-  const ymd = birth.toISOString().slice(0, 10).replaceAll('-', '');
-  return {
-    name: `测试患者${n}`,
-    nationalId: `370102${ymd}${String(n % 1000).padStart(3, '0')}${n % 10}`,
-    phone: `139${String(n).padStart(8, '0')}`,
-    address: { region: '370102', line: `历下区测试路${n}号`, recipient: `测试患者${n}` },
-  };
-}
 
 async function identifyPatients(url: string, signers: readonly FastSigner[], count: number): Promise<PatientRef[]> {
   const client = createLedgerClient(url);

@@ -35,14 +35,17 @@ export interface FastSigner {
   sign(action: string, payload: JsonObject): SignedRequest;
 }
 
-/** OpenSSL's Ed25519 over a raw seed, in the SDK's `signBytes` shape. */
-function opensslSign(seed: Uint8Array): (message: Uint8Array) => Uint8Array {
+/**
+ * OpenSSL's Ed25519 over a raw 32-byte seed, in the SDK's `signBytes` shape: the one native signer
+ * the benchmarks and campaigns share (deterministic, so the same bytes as the SDK's pure-JS one).
+ */
+export function opensslSignBytes(seed: Uint8Array): (message: Uint8Array) => Uint8Array {
   const privateKey: KeyObject = createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, seed]), format: 'der', type: 'pkcs8' });
   return (message) => sign(null, message, privateKey);
 }
 
 export function createFastSigner(options: FastSignerOptions): FastSigner {
-  const signer = createStatementSigner({ ...options, signBytes: opensslSign(options.seed) });
+  const signer = createStatementSigner({ ...options, signBytes: opensslSignBytes(options.seed) });
   let checked = false;
   return {
     actorId: signer.actorId,

@@ -4,19 +4,17 @@
  * holds its key and signs with the client SDK (OpenSSL for the Ed25519 arithmetic, as the HTTP
  * benchmark does), and gets a client for whichever URL the current server listens on.
  *
- * Registration is the demo's (`registerCast`, scripts/lib/rx-world.ts): the hospital, two
- * pharmacies (one delivers), a delivery partner and a regulator, signed by the genesis operator
+ * Registration is the demo's (`registerCast` through scripts/lib/remote-cast.ts): the hospital,
+ * two pharmacies (one delivers), a delivery partner and a regulator, signed by the genesis operator
  * whose key the service wrote into its data directory. Keys, nonces, idempotency keys and codes
  * all come from one seed, so a run's statements can be reproduced.
  */
-import { createPrivateKey, sign, type KeyObject } from 'node:crypto';
 import { createLedgerClient, createReadSigner, createStatementSigner, type LedgerClient, type ReadSigner, type StatementSigner } from '../../src/client/index.js';
 import { bytesToHex } from '../../src/core/bytes.js';
-import type { JsonObject } from '../../src/core/canonical-json.js';
-import { readActorKey } from '../../src/keys/actor-key-file.js';
-import { genesisOperatorKeyPath } from '../../src/ledger/genesis-operator.js';
+import { opensslSignBytes } from '../bench-http/fast-signer.js';
 import { mulberry32 } from '../lib/bench-support.js';
-import { DEMO_ACTORS, DEMO_INSTITUTIONS, identifyPatient, registerCast, type Actor, type PatientRef, type World } from '../lib/rx-world.js';
+import { registerRemoteCast } from '../lib/remote-cast.js';
+import { DEMO_ACTORS, DEMO_INSTITUTIONS, identifyPatient, type PatientRef } from '../lib/rx-world.js';
 
 /** Seeded bytes: every key, nonce, idempotency key, code and id the campaign makes. */
 export type SeededBytes = (n: number) => Uint8Array;
@@ -49,15 +47,6 @@ export interface CrashCast {
   readonly patients: readonly PatientRef[];
 }
 
-/** DER prefix of an Ed25519 PKCS #8 private key (RFC 8410 §7); the 32-byte seed follows. */
-const PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
-
-/** OpenSSL's Ed25519 in the SDK's `signBytes` shape (deterministic, so the same bytes as the SDK's). */
-function opensslSignBytes(seed: Uint8Array): (message: Uint8Array) => Uint8Array {
-  const key: KeyObject = createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, seed]), format: 'der', type: 'pkcs8' });
-  return (message) => sign(null, message, key);
-}
-
 export function crashActor(origin: string, id: string, institutionId: string, seed: Uint8Array, random: SeededBytes): CrashActor {
   const signBytes = opensslSignBytes(seed);
   return {
@@ -86,27 +75,8 @@ export function clientOf(url: string, actor?: Pick<CrashActor, 'signRead'>): Led
  */
 export async function registerCrashCast(url: string, dataDir: string, patients: number, random: SeededBytes): Promise<CrashCast> {
   const log = await clientOf(url).log();
-  const actor = (id: string, seed: Uint8Array = random(32)): Actor => {
-    const signer = createStatementSigner({ origin: log.origin, actorId: id, seed, randomBytes: random });
-    const client = clientOf(url, { signRead: createReadSigner({ seed, randomBytes: random }) });
-    const signStatement = (action: string, payload: JsonObject) => signer.sign(action, payload);
-    return { id, seed, signer, client, sign: signStatement, act: (action, payload) => client.submit(signStatement(action, payload)) };
-  };
-  const operatorKey = readActorKey(genesisOperatorKeyPath(dataDir));
-  // registerCast needs only the operator, `actor` and the clock: the service runs in another process.
-  const world: World = {
-    get service(): never {
-      throw new Error('the crash campaign’s service runs in a child process');
-    },
-    url,
-    origin: log.origin,
-    dataDir,
-    operator: actor(operatorKey.actorId, operatorKey.seed),
-    clock: Date.now,
-    actor,
-    close: async () => undefined,
-  };
-  const registered = await registerCast(world, DEMO_INSTITUTIONS, DEMO_ACTORS);
+  // One seeded stream gives the keys and the nonces, as in the load that follows.
+  const { operator, actors: registered } = await registerRemoteCast({ url, origin: log.origin, dataDir, seedBytes: random, nonceBytes: random, fetch: fetchWithTimeout }, DEMO_INSTITUTIONS, DEMO_ACTORS);
   const cast = (id: string): CrashActor => {
     const spec = DEMO_ACTORS.find((a) => a.id === id)!;
     return crashActor(log.origin, id, spec.institutionId, registered[id]!.seed, random);
@@ -117,7 +87,7 @@ export async function registerCrashCast(url: string, dataDir: string, patients: 
   return {
     origin: log.origin,
     verifierKey: log.verifierKey,
-    operator: crashActor(log.origin, operatorKey.actorId, '', operatorKey.seed, random),
+    operator: crashActor(log.origin, operator.id, '', operator.seed, random),
     regulator: cast(DEMO_ACTORS.find((a) => a.role === 'regulator')!.id),
     prescribers,
     pharmacists: new Map(DEMO_ACTORS.filter((a) => a.role === 'pharmacist').map((a) => [a.institutionId, cast(a.id)])),

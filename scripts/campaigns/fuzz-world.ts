@@ -10,7 +10,7 @@
  * It also measures writes: `counters()` (cheap, after every request) and `digest()` (every table
  * of both SQLite files, row by row).
  */
-import { createHash, createPrivateKey, sign as nodeSign } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { bytesToHex, encodeBase64 } from '../../src/core/bytes.js';
@@ -23,14 +23,12 @@ import { pickupCodeHash } from '../../src/domain/prescription/patient-codes.js';
 import { ORDER_SIGN_EXAMPLE } from '../../src/http/openapi/checker-paths.js';
 import { actionDocs, signerRole } from '../../src/http/openapi/action-examples.js';
 import { DATABASE_FILE, IDENTITY_DATABASE_FILE } from '../../src/service.js';
+import { opensslSignBytes } from '../bench-http/fast-signer.js';
 import { DEMO_ACTORS, DEMO_INSTITUTIONS, prescription, randomTraceCode, registerCast, rxId, startWorld, type Actor, type World } from '../lib/rx-world.js';
 
 /** The production defaults, given explicitly so the campaign knows them. */
 export const BODY_LIMIT_BYTES = 1_048_576;
 export const TIMESTAMP_WINDOW_MS = 300_000;
-
-/** DER prefix of an Ed25519 PKCS #8 private key (RFC 8410 §7); the 32-byte seed follows. */
-const PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
 
 /** An actor's key, signing with OpenSSL (deterministic Ed25519: the same bytes as the SDK's signer). */
 export interface KeyHolder {
@@ -42,9 +40,9 @@ export interface KeyHolder {
 }
 
 export function keyHolder(actorId: string, seed: Uint8Array): KeyHolder {
-  const privateKey = createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, seed]), format: 'der', type: 'pkcs8' });
+  const signBytes = opensslSignBytes(seed);
   const publicKey = publicKeyFromSeed(seed);
-  return { actorId, keyId: actorKeyId(publicKey), seed, publicKey, sign: (message) => new Uint8Array(nodeSign(null, message, privateKey)) };
+  return { actorId, keyId: actorKeyId(publicKey), seed, publicKey, sign: (message) => new Uint8Array(signBytes(message)) };
 }
 
 /**

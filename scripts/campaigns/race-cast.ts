@@ -8,13 +8,12 @@
  * Keys come from the campaign's seed. Statements are signed with OpenSSL (fast-signer.ts) and
  * reads likewise, so the clients spend their time racing rather than in pure-JS Ed25519.
  */
-import { createPrivateKey, sign } from 'node:crypto';
 import { bytesToHex, encodeBase64 } from '../../src/core/bytes.js';
 import { publicKeyFromSeed } from '../../src/core/ed25519.js';
 import { formatSignatureParams, readSignatureBase } from '../../src/core/http-signature.js';
 import { actorKeyId } from '../../src/core/statement.js';
 import { createLedgerClient, type LedgerClient, type ReadSigner } from '../../src/client/index.js';
-import { createFastSigner, type FastSigner } from '../bench-http/fast-signer.js';
+import { createFastSigner, opensslSignBytes, type FastSigner } from '../bench-http/fast-signer.js';
 import { registerCast, type Actor, type ActorSpec, type InstitutionSpec, type World } from '../lib/rx-world.js';
 
 export const HOSPITAL = 'hosp-race';
@@ -47,18 +46,15 @@ export interface RaceCast {
   readonly institutionOf: ReadonlyMap<string, string>;
 }
 
-/** DER prefix of an Ed25519 PKCS #8 private key (RFC 8410 §7); the 32-byte seed follows. */
-const PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
-
 /** createReadSigner (src/client/read-signer.ts) with OpenSSL's Ed25519: the same headers, byte for byte (Ed25519 is deterministic). */
 export function createFastReadSigner(seed: Uint8Array, clock: () => number, randomBytes: (n: number) => Uint8Array): ReadSigner {
   const keyId = actorKeyId(publicKeyFromSeed(seed));
-  const key = createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, seed]), format: 'der', type: 'pkcs8' });
+  const signBytes = opensslSignBytes(seed);
   return (method, url) => {
     const parsed = new URL(url, 'http://placeholder.invalid');
     const params = { created: Math.floor(clock() / 1000), keyId, nonce: bytesToHex(randomBytes(16)) };
     const base = readSignatureBase({ method, path: parsed.pathname, query: parsed.search === '' ? '?' : parsed.search }, params);
-    return { 'signature-input': `rx=${formatSignatureParams(params)}`, signature: `rx=:${encodeBase64(sign(null, base, key))}:` };
+    return { 'signature-input': `rx=${formatSignatureParams(params)}`, signature: `rx=:${encodeBase64(signBytes(base))}:` };
   };
 }
 

@@ -37,6 +37,7 @@ import type { PrescriptionItem } from '../../schemas/prescription.js';
 import { COMPATIBLE_DRUGS, item, prescription, type PatientRef } from '../lib/rx-builders.js';
 import type { ViolationLog } from './campaign-support.js';
 import type { Arena, Attempt } from './race-contest.js';
+import type { ServedPrescription } from './race-final-state.js';
 import { HOSPITAL, type RaceActor, type RaceCast, type RacePharmacy } from './race-cast.js';
 
 const DAY_MS = 86_400_000;
@@ -87,15 +88,11 @@ export interface RxPlan {
   readonly fills: readonly FillPlan[];
 }
 
-/** The prescription as GET /v1/prescriptions/:id shows it to the regulator. */
-interface Detail {
-  readonly state: string;
-  readonly lastIndex: number;
-  readonly fill: number;
-  readonly fillCount: number;
-  readonly cancelPending: boolean;
-  readonly holder: string | null;
-  readonly courierId: string | null;
+/**
+ * The prescription as GET /v1/prescriptions/:id shows it to the regulator, with what each line
+ * still owes: the scenario dispenses that.
+ */
+interface Detail extends ServedPrescription {
   readonly fills: ReadonlyArray<{ number: number; lines: ReadonlyArray<{ line: number; prescribed: string; dispensed: string; owing: string }> }>;
 }
 

@@ -2,15 +2,14 @@
  * The soak's cast, registered on a service running in another process: the demo's hospital,
  * pharmacies, courier and regulator (scripts/lib/rx-world.ts) plus a second hospital, more
  * prescribers, a second pharmacist and a second courier, so the load spreads over several actors as
- * it would in a city. Registration goes through `registerCast` with the genesis operator's key,
- * which the service wrote into its data directory; the load then signs with OpenSSL.
+ * it would in a city. Registration goes through `registerCast` (scripts/lib/remote-cast.ts) with the
+ * genesis operator's key, which the service wrote into its data directory; the load then signs with
+ * OpenSSL.
  */
-import { createLedgerClient, createReadSigner, createStatementSigner } from '../../src/client/index.js';
-import type { JsonObject } from '../../src/core/canonical-json.js';
-import { readActorKey } from '../../src/keys/actor-key-file.js';
-import { genesisOperatorKeyPath } from '../../src/ledger/genesis-operator.js';
+import { createLedgerClient } from '../../src/client/index.js';
 import { createFastSigner, type FastSigner } from '../bench-http/fast-signer.js';
-import { DEMO_ACTORS, DEMO_INSTITUTIONS, registerCast, type Actor, type ActorSpec, type InstitutionSpec, type World } from '../lib/rx-world.js';
+import { registerRemoteCast } from '../lib/remote-cast.js';
+import { DEMO_ACTORS, DEMO_INSTITUTIONS, type ActorSpec, type InstitutionSpec } from '../lib/rx-world.js';
 import { createFastReadSigner, type FastReadSigner } from './soak-http.js';
 
 export const SOAK_INSTITUTIONS: readonly InstitutionSpec[] = [...DEMO_INSTITUTIONS, { id: 'hosp-jinan-east', kind: 'hospital', region: '370112', name: '济南市东部医院' }];
@@ -47,27 +46,7 @@ export interface SoakCast {
  */
 export async function registerSoakCast(url: string, dataDir: string, seedBytes: (n: number) => Uint8Array, nonceBytes: (n: number) => Uint8Array): Promise<SoakCast> {
   const log = await createLedgerClient(url).log();
-  const actor = (id: string, seed: Uint8Array = seedBytes(32)): Actor => {
-    const signer = createStatementSigner({ origin: log.origin, actorId: id, seed });
-    const client = createLedgerClient(url, { signRead: createReadSigner({ seed }) });
-    const sign = (action: string, payload: JsonObject) => signer.sign(action, payload);
-    return { id, seed, signer, client, sign, act: (action, payload) => client.submit(sign(action, payload)) };
-  };
-  const operatorKey = readActorKey(genesisOperatorKeyPath(dataDir));
-  // registerCast needs only the operator, `actor` and the clock: the service runs in another process.
-  const world: World = {
-    get service(): never {
-      throw new Error('the soak service runs in a child process');
-    },
-    url,
-    origin: log.origin,
-    dataDir,
-    operator: actor(operatorKey.actorId, operatorKey.seed),
-    clock: Date.now,
-    actor,
-    close: async () => undefined,
-  };
-  const registered = await registerCast(world, SOAK_INSTITUTIONS, SOAK_ACTORS);
+  const { actors: registered } = await registerRemoteCast({ url, origin: log.origin, dataDir, seedBytes }, SOAK_INSTITUTIONS, SOAK_ACTORS);
   const actors: Record<string, SoakActor> = {};
   for (const [n, spec] of SOAK_ACTORS.entries()) {
     const seed = registered[spec.id]!.seed;

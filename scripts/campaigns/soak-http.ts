@@ -5,12 +5,12 @@
  * signature of each read signer is checked against the SDK's (`signRead`), as
  * scripts/bench-http/fast-signer.ts does for statements.
  */
-import { createPrivateKey, sign, type KeyObject } from 'node:crypto';
 import { Agent, request } from 'node:http';
 import { bytesToHex, encodeBase64 } from '../../src/core/bytes.js';
 import { publicKeyFromSeed } from '../../src/core/ed25519.js';
 import { formatSignatureParams, readSignatureBase, signRead } from '../../src/core/http-signature.js';
 import { actorKeyId } from '../../src/core/statement.js';
+import { opensslSignBytes } from '../bench-http/fast-signer.js';
 
 export interface HttpAnswer {
   readonly status: number;
@@ -63,21 +63,12 @@ export function createHttpTarget(baseUrl: string, maxSockets: number): HttpTarge
   };
 }
 
-/** DER prefix of an Ed25519 PKCS #8 private key (RFC 8410 §7); the 32-byte seed follows. */
-const PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
-
-/** OpenSSL's Ed25519 over a raw 32-byte seed. */
-export function opensslSigner(seed: Uint8Array): (message: Uint8Array) => Uint8Array {
-  const key: KeyObject = createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, seed]), format: 'der', type: 'pkcs8' });
-  return (message) => sign(null, message, key);
-}
-
 /** Headers of a signed read (docs/AUTH.md §3) for `method` and `pathWithQuery`. */
 export type FastReadSigner = (method: string, pathWithQuery: string) => Record<string, string>;
 
 export function createFastReadSigner(seed: Uint8Array, random: (n: number) => Uint8Array, clock: () => number = Date.now): FastReadSigner {
   const keyId = actorKeyId(publicKeyFromSeed(seed));
-  const signBytes = opensslSigner(seed);
+  const signBytes = opensslSignBytes(seed);
   let checked = false;
   return (method, pathWithQuery) => {
     const q = pathWithQuery.indexOf('?');

@@ -30,7 +30,7 @@
  */
 import { accessCodeHash, pickupCodeHash, type SubmitResult } from '../../src/client/index.js';
 import type { JsonObject } from '../../src/core/canonical-json.js';
-import { COMPATIBLE_DRUGS, item, prescription, type PatientRef } from '../lib/rx-builders.js';
+import { COMPATIBLE_DRUGS, item, patientIdentity, prescription, type PatientRef } from '../lib/rx-builders.js';
 import type { SoakActor, SoakCast } from './soak-cast.js';
 import type { HttpAnswer, HttpTarget } from './soak-http.js';
 
@@ -531,16 +531,4 @@ function errorCode(answer: HttpAnswer): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** A fictional patient; `n` < 36,500,000 gives distinct national ids. */
-function patientIdentity(n: number): JsonObject {
-  const birth = new Date(Date.UTC(1940, 0, 1) + Math.floor(n / 1000) * 86_400_000);
-  const ymd = birth.toISOString().slice(0, 10).replaceAll('-', '');
-  return {
-    name: `测试患者${n}`,
-    nationalId: `370102${ymd}${String(n % 1000).padStart(3, '0')}${n % 10}`,
-    phone: `139${String(n).padStart(8, '0')}`,
-    address: { region: '370102', line: `历下区测试路${n}号`, recipient: `测试患者${n}` },
-  };
 }

@@ -16,7 +16,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { auditLog, type AuditReport } from '../../src/audit/audit.js';
-import { RxError, type ErrorCode } from '../../src/core/errors.js';
+import { CHECKPOINT_ERROR_CODES, RxError, type ErrorCode } from '../../src/core/errors.js';
 import { openLedger } from '../../src/ledger/ledger.js';
 import { DATABASE_FILE } from '../../src/service.js';
 import { openDatabase } from '../../src/store/database.js';
@@ -66,16 +66,7 @@ export interface KindFigures {
 }
 
 /** Codes that are about checkpoints (and a root a checkpoint claims). */
-const CHECKPOINT_CODES: ReadonlySet<ErrorCode> = new Set([
-  'NOTE_MALFORMED',
-  'NOTE_SIGNATURE_INVALID',
-  'NOTE_UNVERIFIED',
-  'CHECKPOINT_MALFORMED',
-  'CHECKPOINT_ORIGIN_MISMATCH',
-  'CHECKPOINT_INCONSISTENT',
-  'CHECKPOINT_MISSING',
-  'TREE_ROOT_MISMATCH',
-]);
+const CHECKPOINT_CODES: ReadonlySet<ErrorCode> = new Set([...CHECKPOINT_ERROR_CODES, 'TREE_ROOT_MISMATCH']);
 
 export async function runTamperCampaign(options: TamperCampaignOptions): Promise<CampaignReport> {
   const started = Date.now();

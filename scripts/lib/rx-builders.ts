@@ -1,11 +1,11 @@
 /**
  * Prescriptions as the demo, the benchmarks and the tests write them: plausible items, a
- * patient's successive drugs that the checker lets through together, and a prescription issued
- * today. Values only: importing this starts nothing (rx-world.ts re-exports it beside the
- * running service).
+ * patient's successive drugs that the checker lets through together, a prescription issued
+ * today, and fictional patients' identities. Values only: importing this starts nothing
+ * (rx-world.ts re-exports it beside the running service).
  */
 import { dayOf } from '../../src/domain/prescription/calendar.js';
-import type { Prescription, PrescriptionItem } from '../../schemas/prescription.js';
+import type { PatientIdentity, Prescription, PrescriptionItem } from '../../schemas/prescription.js';
 
 export interface PatientRef {
   readonly pseudonym: string;
@@ -61,6 +61,21 @@ export const DEFAULT_CLINICAL_CONTEXT = {
   allergies: [],
   diagnoses: [{ icd10: 'I10', text: '原发性高血压' }],
 } satisfies Partial<Prescription['patient']>;
+
+/**
+ * Fictional patient number `n`'s identity, for POST /v1/patients when many patients are needed (the
+ * HTTP benchmark, the soak): `n` < 36,500,000 gives distinct national ids.
+ */
+export function patientIdentity(n: number): PatientIdentity {
+  const birth = new Date(Date.UTC(1940, 0, 1) + Math.floor(n / 1000) * 86_400_000);
+  const ymd = birth.toISOString().slice(0, 10).replaceAll('-', '');
+  return {
+    name: `测试患者${n}`,
+    nationalId: `370102${ymd}${String(n % 1000).padStart(3, '0')}${n % 10}`,
+    phone: `139${String(n).padStart(8, '0')}`,
+    address: { region: '370102', line: `历下区测试路${n}号`, recipient: `测试患者${n}` },
+  };
+}
 
 /** How many prescriptions each patient has been written in this process. */
 const issuedTo = new Map<string, number>();

@@ -112,8 +112,13 @@ const PRESCRIBER_DETAILS = {
   privileges: { narcotic: false, psychotropicI: false, psychotropicII: true, antimicrobialGrade: 'restricted' },
 };
 
-/** Registers institutions and actors (each with a fresh key) through the operator's signed statements. */
-export async function registerCast(world: World, institutions: readonly InstitutionSpec[], actors: readonly ActorSpec[]): Promise<Record<string, Actor>> {
+/**
+ * Registers institutions and actors (each with a fresh key from `world.actor`) through the
+ * operator's signed statements. It needs no running service of its own, only the operator, a way to
+ * make actors and the clock the keys' validity starts from, so a service in another process can be
+ * registered too (remote-cast.ts).
+ */
+export async function registerCast(world: Pick<World, 'operator' | 'actor' | 'clock'>, institutions: readonly InstitutionSpec[], actors: readonly ActorSpec[]): Promise<Record<string, Actor>> {
   for (const i of institutions) {
     await world.operator.act('registry.institution-register', {
       institutionId: i.id,

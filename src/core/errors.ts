@@ -6,6 +6,22 @@
  * (src/http/error-status.ts), so a code added here without a status does not compile.
  * Messages and paths MUST NOT carry personal data or payload content.
  */
+
+/**
+ * Signed notes (C2SP signed-note) and checkpoints (C2SP tlog-checkpoint), named as a group so that
+ * tooling can tell a failure about a checkpoint from one about an entry (the tamper campaign does).
+ */
+export const CHECKPOINT_ERROR_CODES = [
+  'NOTE_MALFORMED',
+  'NOTE_SIGNATURE_INVALID',
+  'NOTE_UNVERIFIED',
+  'CHECKPOINT_MALFORMED',
+  'CHECKPOINT_ORIGIN_MISMATCH',
+  'CHECKPOINT_INCONSISTENT',
+  'CHECKPOINT_CONFLICT',
+  'CHECKPOINT_MISSING',
+] as const;
+
 export const ERROR_CODES = [
   // Canonical JSON (RFC 8785) and byte encodings
   'CANONICAL_JSON_INVALID',
@@ -28,15 +44,7 @@ export const ERROR_CODES = [
   'PROOF_MALFORMED',
   'PROOF_RANGE_INVALID',
   'PROOF_INVALID',
-  // Signed notes (C2SP signed-note) and checkpoints (C2SP tlog-checkpoint)
-  'NOTE_MALFORMED',
-  'NOTE_SIGNATURE_INVALID',
-  'NOTE_UNVERIFIED',
-  'CHECKPOINT_MALFORMED',
-  'CHECKPOINT_ORIGIN_MISMATCH',
-  'CHECKPOINT_INCONSISTENT',
-  'CHECKPOINT_CONFLICT',
-  'CHECKPOINT_MISSING',
+  ...CHECKPOINT_ERROR_CODES,
   // Witness cosignatures (C2SP tlog-cosignature) and k-of-n witness policies
   'COSIGNATURE_MALFORMED',
   'COSIGNATURE_INVALID',

@@ -8,7 +8,7 @@
  */
 import t from 'tap';
 import { ALTERATION_KINDS } from '../../scripts/campaigns/tamper-alterations.js';
-import { judge, runTamperCampaign } from '../../scripts/campaigns/tamper-campaign.js';
+import { judge, runTamperCampaign, type KindFigures } from '../../scripts/campaigns/tamper-campaign.js';
 import type { Locus } from '../../scripts/campaigns/tamper-snapshot.js';
 import type { VerifyFailure } from '../../src/verify/failure-record.js';
 
@@ -36,16 +36,6 @@ t.test('the judging tells the right place from a wrong one, a miss and a false a
   t.equal(judge({ kind: 'none' }, { ok: true, failures: [] }, false).outcome, 'no-op');
   t.equal(judge({ kind: 'none' }, failing({ code: 'ENTRY_CHAIN_BROKEN', message: 'y', index: 3 }), false).outcome, 'false-alarm');
 });
-
-interface KindFigures {
-  applied: number;
-  detected: number;
-  refusedAtStartUp: number;
-  wrongIndex: number;
-  missed: number;
-  noOps: number;
-  falseAlarms: number;
-}
 
 t.test('every kind of alteration is detected where it is, or refused at start-up', async (t) => {
   const report = await runTamperCampaign({ size: ALTERATION_KINDS.length, seed: 3, entries: 300, walPrescriptions: 6, evenly: true });
