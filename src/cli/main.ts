@@ -1,12 +1,9 @@
 #!/usr/bin/env node
-/** The `rxledger` command: `init`, `verify …` and `serve` (same as `npm start`). */
-import { runInit } from './init-command.js';
-import { runVerify } from './verify-command.js';
-import { runMonitor } from './monitor-command.js';
-import { runWitness } from './witness-command.js';
-import { runAudit } from './audit-command.js';
-import { runExport } from './export-command.js';
-import { runImport } from './import-command.js';
+/**
+ * The `rxledger` command: `init`, `verify …` and `serve` (same as `npm start`). Each command's
+ * module is imported only when that command runs: a verifier's start-up does not load the
+ * service, nor `init` the worker pools (a second or more saved on every run).
+ */
 
 const USAGE = `usage: rxledger <command> [options]
 
@@ -25,23 +22,25 @@ async function run(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
     case 'verify':
-      return runVerify(rest, { stdout: process.stdout, stderr: process.stderr });
+      return (await import('./verify-command.js')).runVerify(rest, { stdout: process.stdout, stderr: process.stderr });
     case 'audit':
-      return runAudit(rest, { stdout: process.stdout, stderr: process.stderr });
+      return (await import('./audit-command.js')).runAudit(rest, { stdout: process.stdout, stderr: process.stderr });
     case 'export':
-      return runExport(rest, { stdout: process.stdout, stderr: process.stderr });
+      return (await import('./export-command.js')).runExport(rest, { stdout: process.stdout, stderr: process.stderr });
     case 'import':
-      return runImport(rest, { stdout: process.stdout, stderr: process.stderr });
+      return (await import('./import-command.js')).runImport(rest, { stdout: process.stdout, stderr: process.stderr });
     case 'monitor':
     case 'witness': {
       // SIGINT/SIGTERM end the loop cleanly (exit 0) between two rounds.
       const stop = new AbortController();
       for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => stop.abort());
       const io = { stdout: process.stdout, stderr: process.stderr };
-      return command === 'monitor' ? runMonitor(rest, io, { signal: stop.signal }) : runWitness(rest, io, { signal: stop.signal });
+      return command === 'monitor'
+        ? (await import('./monitor-command.js')).runMonitor(rest, io, { signal: stop.signal })
+        : (await import('./witness-command.js')).runWitness(rest, io, { signal: stop.signal });
     }
     case 'init':
-      return runInit(rest, { stdout: process.stdout, stderr: process.stderr }, process.env);
+      return (await import('./init-command.js')).runInit(rest, { stdout: process.stdout, stderr: process.stderr }, process.env);
     case 'serve':
       await import('../main.js');
       return -1; // the server keeps the process alive and exits on its own

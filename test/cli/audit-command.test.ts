@@ -1,4 +1,8 @@
-/** `rxledger audit`, `export` and `import`, run as real processes on a realistic ledger. */
+/**
+ * `rxledger audit`, `export` and `import` on a realistic ledger: audit and export once each as a
+ * real process (exit codes, output streams, worker threads from the command line), the other
+ * cases in this process with the output captured (a process start costs seconds here).
+ */
 import t from 'tap';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -8,13 +12,20 @@ import { syntheticLedger, tamperedCopy } from '../support/synthetic.js';
 import { runAudit } from '../../src/cli/audit-command.js';
 import { runExport } from '../../src/cli/export-command.js';
 import { runImport } from '../../src/cli/import-command.js';
-import type { CommandIo } from '../../src/cli/verify-command.js';
+import { runVerify, type CommandIo } from '../../src/cli/verify-command.js';
 
 /** Usage errors are decided before any work: run in this process, with the output captured. */
 const io = (): CommandIo & { text: () => string } => {
   let text = '';
   const stream = { write: (chunk: string) => ((text += chunk), true), isTTY: false } as unknown as NodeJS.WriteStream;
   return { stdout: stream, stderr: stream, text: () => text };
+};
+
+/** A command run in this process: its exit status and everything it wrote. */
+const inProcess = async (command: (args: string[], io: CommandIo) => Promise<number>, ...args: string[]) => {
+  const out = io();
+  const status = await command(args, out);
+  return { status, stdout: out.text() };
 };
 
 const CLI = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
@@ -33,7 +44,7 @@ t.test('audit --db writes its JSON report and exits 0 on a sound log, 1 naming e
   t.match(written, { format: 'rxledger-audit-report/v1', ok: true, entriesVerified: size, workers: 2 });
 
   const broken = tamperedCopy(dir, dbPath, "UPDATE registry_keys SET revoked_at = 1 WHERE actor_id = 'rph-0-0'");
-  const failed = run('audit', '--db', broken, '--key', key, '--report', join(dir, 'broken.json'), '--json');
+  const failed = await inProcess(runAudit, '--db', broken, '--key', key, '--report', join(dir, 'broken.json'), '--json');
   t.equal(failed.status, 1);
   const json = JSON.parse(failed.stdout);
   t.equal(json.ok, false);
@@ -60,12 +71,12 @@ t.test('export then import: a bundle verified offline becomes an identical ledge
   const exported = run('export', '--db', dbPath, '--key', key, '--out', bundle);
   t.equal(exported.status, 0, exported.stderr);
   t.match(exported.stdout, new RegExp(`bundle:\\s+${bundle.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(${size} entries\\)`));
-  const audited = run('audit', '--bundle', bundle, '--key', key, '--report', join(dir, 'r.json'));
+  const audited = await inProcess(runAudit, '--bundle', bundle, '--key', key, '--report', join(dir, 'r.json'));
   t.equal(audited.status, 0, audited.stdout);
-  const imported = run('import', '--bundle', bundle, '--key', key, '--data-dir', join(dir, 'copy'));
-  t.equal(imported.status, 0, imported.stderr);
+  const imported = await inProcess(runImport, '--bundle', bundle, '--key', key, '--data-dir', join(dir, 'copy'));
+  t.equal(imported.status, 0, imported.stdout);
   t.match(imported.stdout, new RegExp(`imported:\\s+${size} entries`));
-  const again = run('verify', '--db', join(dir, 'copy', 'ledger.sqlite'), '--key', key);
+  const again = await inProcess(runVerify, '--db', join(dir, 'copy', 'ledger.sqlite'), '--key', key);
   t.equal(again.status, 0, again.stdout);
   const busy = io();
   t.equal(await runImport(['--bundle', bundle, '--key', key, '--data-dir', join(dir, 'copy')], busy), 1, 'the data directory is no longer empty');
