@@ -125,6 +125,7 @@ export const ERROR_CODES = [
   'SOURCE_UNAVAILABLE',
   // Verification of derived state and export bundles
   'REGISTRY_SNAPSHOT_MISMATCH',
+  'STATE_SNAPSHOT_MISMATCH',
   'BUNDLE_MALFORMED',
   'INTERNAL',
 ] as const;

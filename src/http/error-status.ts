@@ -101,6 +101,7 @@ export const HTTP_STATUS = {
   SOURCE_UNAVAILABLE: 502,
   // Never answered over HTTP: found by the verifier in a source.
   REGISTRY_SNAPSHOT_MISMATCH: 500,
+  STATE_SNAPSHOT_MISMATCH: 500,
   BUNDLE_MALFORMED: 400,
   INTERNAL: 500,
 } as const satisfies Record<ErrorCode, number>;

@@ -10,8 +10,10 @@
  * for statements; the ids of prescriptions and codes).
  *
  * Each differing record is one failure: REGISTRY_SNAPSHOT_MISMATCH for the registry's own tables
- * (statements with their nonces and idempotency keys, settings), LEDGER_INTEGRITY for the others
- * (prescriptions, traceability codes, rule-set activations, the log-state row).
+ * (statements with their nonces and idempotency keys, settings), STATE_SNAPSHOT_MISMATCH for the
+ * others (prescriptions, traceability codes, rule-set activations, the log-state row).
+ * (LEDGER_INTEGRITY is the service's refusal to start on a store it cannot trust; these are the
+ * verifier's findings about tables it only compares.)
  */
 import type { ErrorCode } from '../core/errors.js';
 import type { PrescriptionRecord } from '../domain/prescription/prescription-record.js';
@@ -29,12 +31,12 @@ type Report = (failure: VerifyFailure) => void;
 /** Reports (through `report`, which may throw to stop) every claimed record that differs from the replay. */
 export function checkDerivedState(replayed: ReplayedState, claimed: ClaimedStateTables, expected: DerivedStateExpectations, report: Report): void {
   const fail = (code: ErrorCode, message: string) => report({ code, message: `${claimed.name}: ${message}` });
-  checkLogState(replayed, claimed, expected, (m) => fail('LEDGER_INTEGRITY', m));
+  checkLogState(replayed, claimed, expected, (m) => fail('STATE_SNAPSHOT_MISMATCH', m));
   checkSettings(replayed, claimed, (m) => fail('REGISTRY_SNAPSHOT_MISMATCH', m));
   checkStatements(replayed, claimed, (m) => fail('REGISTRY_SNAPSHOT_MISMATCH', m));
-  checkPrescriptions(replayed, claimed, (m) => fail('LEDGER_INTEGRITY', m));
-  checkTraceCodes(replayed, claimed, (m) => fail('LEDGER_INTEGRITY', m));
-  checkActivations(replayed, claimed, (m) => fail('LEDGER_INTEGRITY', m));
+  checkPrescriptions(replayed, claimed, (m) => fail('STATE_SNAPSHOT_MISMATCH', m));
+  checkTraceCodes(replayed, claimed, (m) => fail('STATE_SNAPSHOT_MISMATCH', m));
+  checkActivations(replayed, claimed, (m) => fail('STATE_SNAPSHOT_MISMATCH', m));
 }
 
 const isIndex = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;

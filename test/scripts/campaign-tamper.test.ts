@@ -29,9 +29,9 @@ t.test('the judging tells the right place from a wrong one, a miss and a false a
   t.equal(judge(checkpoint, failing({ code: 'ENTRY_CHAIN_BROKEN', message: 'y', index: 99 }), false).outcome, 'wrong-index', 'an entry blamed');
 
   const records: Locus = { kind: 'records', records: [{ table: 'rx_prescriptions', key: '["rx-1"]', names: ['prescription rx-1'] }] };
-  t.equal(judge(records, failing({ code: 'LEDGER_INTEGRITY', message: 'the state tables: rx_prescriptions and the log disagree on prescription rx-1 [state]' }), false).outcome, 'detected');
-  t.equal(judge(records, failing({ code: 'LEDGER_INTEGRITY', message: 'the state tables: rx_prescriptions and the log disagree on prescription rx-2 [state]' }), false).outcome, 'wrong-index', 'another record named');
-  t.equal(judge(records, failing({ code: 'LEDGER_INTEGRITY', message: 'prescription rx-1', index: 3 }), false).outcome, 'wrong-index', 'an entry blamed for a table edit');
+  t.equal(judge(records, failing({ code: 'STATE_SNAPSHOT_MISMATCH', message: 'the state tables: rx_prescriptions and the log disagree on prescription rx-1 [state]' }), false).outcome, 'detected');
+  t.equal(judge(records, failing({ code: 'STATE_SNAPSHOT_MISMATCH', message: 'the state tables: rx_prescriptions and the log disagree on prescription rx-2 [state]' }), false).outcome, 'wrong-index', 'another record named');
+  t.equal(judge(records, failing({ code: 'STATE_SNAPSHOT_MISMATCH', message: 'prescription rx-1', index: 3 }), false).outcome, 'wrong-index', 'an entry blamed for a table edit');
 
   t.equal(judge({ kind: 'none' }, { ok: true, failures: [] }, false).outcome, 'no-op');
   t.equal(judge({ kind: 'none' }, failing({ code: 'ENTRY_CHAIN_BROKEN', message: 'y', index: 3 }), false).outcome, 'false-alarm');

@@ -69,53 +69,53 @@ t.test('every derived-state table edited behind the ledger is found, naming the 
     {
       what: 'a prescription’s state column',
       sql: [`UPDATE rx_prescriptions SET state = 'active' WHERE prescription_id = '${rx.prescription_id}'`],
-      code: 'LEDGER_INTEGRITY',
+      code: 'STATE_SNAPSHOT_MISMATCH',
       message: new RegExp(`disagree on prescription ${rx.prescription_id} \\[state\\] \\(last written by entry ${lastIndex}\\)`),
     },
     {
       what: 'a prescription’s record',
       sql: [`UPDATE rx_prescriptions SET record = replace(record, '"cancelPending":false', '"cancelPending":true') WHERE prescription_id = '${rx.prescription_id}'`],
-      code: 'LEDGER_INTEGRITY',
+      code: 'STATE_SNAPSHOT_MISMATCH',
       message: new RegExp(`disagree on prescription ${rx.prescription_id} \\[record\\]`),
     },
     {
       what: 'a prescription deleted',
       sql: [`DELETE FROM rx_prescriptions WHERE prescription_id = '${rx.prescription_id}'`],
-      code: 'LEDGER_INTEGRITY',
+      code: 'STATE_SNAPSHOT_MISMATCH',
       message: new RegExp(`rx_prescriptions lacks prescription ${rx.prescription_id}`),
     },
     {
       what: 'a prescription invented',
       sql: [`INSERT INTO rx_prescriptions SELECT 'rx-invented', pseudonym, state, route_pharmacy, holder, courier_id, submitted_idx, claim_from, claim_until, record FROM rx_prescriptions WHERE prescription_id = '${rx.prescription_id}'`],
-      code: 'LEDGER_INTEGRITY',
+      code: 'STATE_SNAPSHOT_MISMATCH',
       message: /rx_prescriptions holds prescription rx-invented, which the log never recorded/,
     },
     {
       what: 'a dispensed traceability code forgotten',
       sql: [`DELETE FROM rx_trace_codes WHERE code = '${code.code}'`],
-      code: 'LEDGER_INTEGRITY',
+      code: 'STATE_SNAPSHOT_MISMATCH',
       message: new RegExp(`rx_trace_codes lacks traceability code ${code.code} \\(last written by entry ${code.idx}\\)`),
     },
     {
       what: 'a traceability code given to another prescription',
       sql: [`UPDATE rx_trace_codes SET prescription_id = 'rx-other' WHERE code = '${code.code}'`],
-      code: 'LEDGER_INTEGRITY',
+      code: 'STATE_SNAPSHOT_MISMATCH',
       message: new RegExp(`disagree on traceability code ${code.code}`),
     },
     {
       what: 'a rule-set activation’s policy',
       sql: [`UPDATE rule_set_activations SET policy = replace(policy, '"critical":"block"', '"critical":"warn"')`],
-      code: 'LEDGER_INTEGRITY',
+      code: 'STATE_SNAPSHOT_MISMATCH',
       message: new RegExp(`disagree on the activation at index ${activation.idx}`),
     },
-    { what: 'a rule-set activation deleted', sql: ['DELETE FROM rule_set_activations'], code: 'LEDGER_INTEGRITY', message: new RegExp(`lacks the activation at index ${activation.idx}`) },
+    { what: 'a rule-set activation deleted', sql: ['DELETE FROM rule_set_activations'], code: 'STATE_SNAPSHOT_MISMATCH', message: new RegExp(`lacks the activation at index ${activation.idx}`) },
     {
       what: 'the recorded checkpoint-keys entry',
       sql: ['UPDATE log_state SET keys_entry_index = 5'],
-      code: 'LEDGER_INTEGRITY',
+      code: 'STATE_SNAPSHOT_MISMATCH',
       message: new RegExp(`log_state.keys_entry_index is 5, the log's last ledger.checkpoint-keys entry is ${keysIndex}`),
     },
-    { what: 'the origin', sql: ["UPDATE log_state SET origin = 'other.example/log'"], code: 'LEDGER_INTEGRITY', message: /log_state.origin is not the checkpoint's origin/ },
+    { what: 'the origin', sql: ["UPDATE log_state SET origin = 'other.example/log'"], code: 'STATE_SNAPSHOT_MISMATCH', message: /log_state.origin is not the checkpoint's origin/ },
     {
       what: 'a key’s validity made unreadable',
       sql: ["UPDATE registry_keys SET not_before = 'soon' WHERE actor_id = 'rph-0-0'"],
@@ -145,7 +145,7 @@ t.test('the verifier stops at the first edited record too', async (t) => {
   const path = tamperedCopy(t.testdir(), dbPath, "UPDATE rx_prescriptions SET holder = 'pharm-9' WHERE rowid = 3");
   const source = openDbLogSource(path);
   const report = await verifyLog(source, { trustedKeys: verifierKeys }).finally(() => source.close?.());
-  t.equal(report.failure?.code, 'LEDGER_INTEGRITY');
+  t.equal(report.failure?.code, 'STATE_SNAPSHOT_MISMATCH');
   t.match(report.failure?.message, /\[holder\]/);
 });
 
@@ -179,7 +179,7 @@ t.test('a database rolled back behind the trusted checkpoint: the rollback and t
   t.match(missing?.message, new RegExp(`the trusted checkpoint covers ${size} entries but only ${older.size + 10} were readable`));
   const withoutTrust = await failuresOf(path);
   t.same(
-    withoutTrust.filter((f) => f.code !== 'REGISTRY_SNAPSHOT_MISMATCH' && f.code !== 'LEDGER_INTEGRITY'),
+    withoutTrust.filter((f) => f.code !== 'REGISTRY_SNAPSHOT_MISMATCH' && f.code !== 'STATE_SNAPSHOT_MISMATCH'),
     [],
     'without the trusted checkpoint the entries and checkpoints are a consistent older log (only the state tables, left as they were, differ)',
   );

@@ -137,6 +137,7 @@ export const ERROR_EXAMPLES: { readonly [C in ErrorCode]: ErrorExample } = {
   REQUEST_TIMEOUT: { summary: 'The request’s headers or body did not arrive in time (a slow or stalled client); the connection is closed.', message: 'the request did not arrive in time' },
   LOG_INDEX_NOT_FOUND: { summary: 'The index is beyond the log.', message: 'no entry at this index', paths: ['params.index'] },
   SOURCE_UNAVAILABLE: { summary: 'The client SDK or verifier could not reach the service, or it answered unexpectedly.', message: 'cannot reach http://127.0.0.1:8080' },
+  STATE_SNAPSHOT_MISMATCH: { summary: 'Not sent by the service: the verifier found a derived-state table (prescriptions, traceability codes, rule-set activations, the log-state row) that differs from the replay of the log.', message: 'the state tables: rx_prescriptions and the log disagree on prescription rx-hosp-jinan-1-20260105-000125 [state] (last written by entry 7)' },
   REGISTRY_SNAPSHOT_MISMATCH: { summary: 'Not sent by the service: the verifier found registry tables or a bundle’s registry record that differ from the replay of the log.', message: 'the registry tables and the log disagree on actor dr-li' },
   BUNDLE_MALFORMED: { summary: 'Not sent by the service: an export bundle is not in the rxledger-export/v1 format, or is truncated.', message: 'the bundle ends before its end record' },
   INTERNAL: { summary: 'An unexpected failure.', message: 'the service could not complete the request' },
