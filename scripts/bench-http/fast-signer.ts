@@ -11,6 +11,9 @@ import { createPrivateKey, sign, type KeyObject } from 'node:crypto';
 import type { JsonObject } from '../../src/core/canonical-json.js';
 import { signStatement, statementSigningBytes, type SignedStatement } from '../../src/core/statement.js';
 import { createStatementSigner } from '../../src/client/statement-signer.js';
+import { createReadSigner, type ReadSigner } from '../../src/client/read-signer.js';
+import { equalBytes } from '../../src/core/bytes.js';
+import { signEd25519 } from '../../src/core/ed25519.js';
 
 /** DER prefix of an Ed25519 PKCS #8 private key (RFC 8410 §7); the 32-byte seed follows. */
 const PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
@@ -60,4 +63,23 @@ export function createFastSigner(options: FastSignerOptions): FastSigner {
       return { signed, signingBytes: statementSigningBytes(signed.statement) };
     },
   };
+}
+
+/**
+ * The SDK's read signer (`createReadSigner`) with OpenSSL's Ed25519: the same headers, byte for
+ * byte. Its first signature is compared with the pure-JS reference's over the same bytes, so a
+ * divergence stops the run instead of measuring refusals.
+ */
+export function createFastReadSigner(seed: Uint8Array, randomBytes: (n: number) => Uint8Array, clock: () => number = Date.now): ReadSigner {
+  const openssl = opensslSignBytes(seed);
+  let checked = false;
+  const signBytes = (message: Uint8Array): Uint8Array => {
+    const signature = openssl(message);
+    if (!checked) {
+      if (!equalBytes(signature, signEd25519(message, seed))) throw new Error('node:crypto and the SDK disagree on a read signature');
+      checked = true;
+    }
+    return signature;
+  };
+  return createReadSigner({ seed, clock, randomBytes, signBytes });
 }

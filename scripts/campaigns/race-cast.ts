@@ -8,12 +8,8 @@
  * Keys come from the campaign's seed. Statements are signed with OpenSSL (fast-signer.ts) and
  * reads likewise, so the clients spend their time racing rather than in pure-JS Ed25519.
  */
-import { bytesToHex, encodeBase64 } from '../../src/core/bytes.js';
-import { publicKeyFromSeed } from '../../src/core/ed25519.js';
-import { formatSignatureParams, readSignatureBase } from '../../src/core/http-signature.js';
-import { actorKeyId } from '../../src/core/statement.js';
 import { createLedgerClient, type LedgerClient, type ReadSigner } from '../../src/client/index.js';
-import { createFastSigner, opensslSignBytes, type FastSigner } from '../bench-http/fast-signer.js';
+import { createFastReadSigner, createFastSigner, type FastSigner } from '../bench-http/fast-signer.js';
 import { registerCast, type Actor, type ActorSpec, type InstitutionSpec, type World } from '../lib/rx-world.js';
 
 export const HOSPITAL = 'hosp-race';
@@ -46,18 +42,6 @@ export interface RaceCast {
   readonly institutionOf: ReadonlyMap<string, string>;
 }
 
-/** createReadSigner (src/client/read-signer.ts) with OpenSSL's Ed25519: the same headers, byte for byte (Ed25519 is deterministic). */
-export function createFastReadSigner(seed: Uint8Array, clock: () => number, randomBytes: (n: number) => Uint8Array): ReadSigner {
-  const keyId = actorKeyId(publicKeyFromSeed(seed));
-  const signBytes = opensslSignBytes(seed);
-  return (method, url) => {
-    const parsed = new URL(url, 'http://placeholder.invalid');
-    const params = { created: Math.floor(clock() / 1000), keyId, nonce: bytesToHex(randomBytes(16)) };
-    const base = readSignatureBase({ method, path: parsed.pathname, query: parsed.search === '' ? '?' : parsed.search }, params);
-    return { 'signature-input': `rx=${formatSignatureParams(params)}`, signature: `rx=:${encodeBase64(signBytes(base))}:` };
-  };
-}
-
 /**
  * Registers the cast: `pharmacyCount` pharmacies in the city (every other one delivers).
  * `seedBytes` gives the actors' keys.
@@ -86,7 +70,7 @@ export async function registerRaceCast(world: World, pharmacyCount: number, seed
     return { id, institutionId: spec.institutionId, statements: createFastSigner({ origin: world.origin, actorId: id, seed: registered[id]!.seed, clock: world.clock }) };
   };
   const pharmacy = (id: string, delivers: boolean): RacePharmacy => ({ id, delivers, pharmacists: [fast(`rph-${id.slice(6)}-a`), fast(`rph-${id.slice(6)}-b`)] });
-  const regulatorRead = createFastReadSigner(registered['inspector-race']!.seed, world.clock, (n) => globalThis.crypto.getRandomValues(new Uint8Array(n)));
+  const regulatorRead = createFastReadSigner(registered['inspector-race']!.seed, (n) => globalThis.crypto.getRandomValues(new Uint8Array(n)), world.clock);
   return {
     prescribers: [1, 2, 3].map((n) => fast(`dr-race-${n}`)),
     pharmacies: pharmacyIds.map((id, i) => pharmacy(id, i % 2 === 0)),

@@ -10,7 +10,8 @@ import { createLedgerClient } from '../../src/client/index.js';
 import { createFastSigner, type FastSigner } from '../bench-http/fast-signer.js';
 import { registerRemoteCast } from '../lib/remote-cast.js';
 import { DEMO_ACTORS, DEMO_INSTITUTIONS, type ActorSpec, type InstitutionSpec } from '../lib/rx-world.js';
-import { createFastReadSigner, type FastReadSigner } from './soak-http.js';
+import type { ReadSigner } from '../../src/client/index.js';
+import { createFastReadSigner } from '../bench-http/fast-signer.js';
 
 export const SOAK_INSTITUTIONS: readonly InstitutionSpec[] = [...DEMO_INSTITUTIONS, { id: 'hosp-jinan-east', kind: 'hospital', region: '370112', name: '济南市东部医院' }];
 export const SOAK_ACTORS: readonly ActorSpec[] = [
@@ -26,7 +27,7 @@ export interface SoakActor {
   readonly role: ActorSpec['role'];
   readonly institutionId: string;
   readonly statements: FastSigner;
-  readonly read: FastReadSigner;
+  readonly read: ReadSigner;
   /** The loopback address this actor's system connects from (127.0.1.<n>): its own client address. */
   readonly address: string;
 }

@@ -1,16 +1,9 @@
 /**
- * The soak's HTTP side: one keep-alive `node:http` agent to the service, and signers that use
- * OpenSSL (`node:crypto`) so that signing as the load goes costs tens of microseconds, not the
- * pure-JS reference's 3 ms. Ed25519 is deterministic, so both give the same bytes; the first
- * signature of each read signer is checked against the SDK's (`signRead`), as
- * scripts/bench-http/fast-signer.ts does for statements.
+ * The soak's HTTP side: one keep-alive `node:http` agent to the service. (Its signers are
+ * scripts/bench-http/fast-signer.ts's: OpenSSL, so that signing as the load goes costs tens of
+ * microseconds, not the pure-JS reference's 3 ms.)
  */
 import { Agent, request } from 'node:http';
-import { bytesToHex, encodeBase64 } from '../../src/core/bytes.js';
-import { publicKeyFromSeed } from '../../src/core/ed25519.js';
-import { formatSignatureParams, readSignatureBase, signRead } from '../../src/core/http-signature.js';
-import { actorKeyId } from '../../src/core/statement.js';
-import { opensslSignBytes } from '../bench-http/fast-signer.js';
 
 export interface HttpAnswer {
   readonly status: number;
@@ -60,28 +53,5 @@ export function createHttpTarget(baseUrl: string, maxSockets: number): HttpTarge
       });
     },
     close: () => agent.destroy(),
-  };
-}
-
-/** Headers of a signed read (docs/AUTH.md §3) for `method` and `pathWithQuery`. */
-export type FastReadSigner = (method: string, pathWithQuery: string) => Record<string, string>;
-
-export function createFastReadSigner(seed: Uint8Array, random: (n: number) => Uint8Array, clock: () => number = Date.now): FastReadSigner {
-  const keyId = actorKeyId(publicKeyFromSeed(seed));
-  const signBytes = opensslSignBytes(seed);
-  let checked = false;
-  return (method, pathWithQuery) => {
-    const q = pathWithQuery.indexOf('?');
-    const target = { method, path: q < 0 ? pathWithQuery : pathWithQuery.slice(0, q), query: q < 0 ? '?' : pathWithQuery.slice(q) };
-    const params = { created: Math.floor(clock() / 1000), keyId, nonce: bytesToHex(random(16)) };
-    const headers = {
-      'signature-input': `rx=${formatSignatureParams(params)}`,
-      signature: `rx=:${encodeBase64(signBytes(readSignatureBase(target, params)))}:`,
-    };
-    if (!checked) {
-      if (signRead(target, params, seed).signature !== headers.signature) throw new Error('node:crypto and the SDK disagree on a read signature');
-      checked = true;
-    }
-    return headers;
   };
 }

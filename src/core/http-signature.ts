@@ -52,10 +52,16 @@ export function readSignatureBase(request: SignedReadRequest, params: ReadSignat
   );
 }
 
-export function signRead(request: SignedReadRequest, params: ReadSignatureParams, seed: Uint8Array): { 'signature-input': string; signature: string } {
+/** The two headers of a signed read; `signBytes` may be a native Ed25519 (the same bytes, faster). */
+export function signRead(
+  request: SignedReadRequest,
+  params: ReadSignatureParams,
+  seed: Uint8Array,
+  signBytes: (message: Uint8Array, seed: Uint8Array) => Uint8Array = signEd25519,
+): { 'signature-input': string; signature: string } {
   return {
     'signature-input': `rx=${formatSignatureParams(params)}`,
-    signature: `rx=:${encodeBase64(signEd25519(readSignatureBase(request, params), seed))}:`,
+    signature: `rx=:${encodeBase64(signBytes(readSignatureBase(request, params), seed))}:`,
   };
 }
 

@@ -54,6 +54,11 @@ t.test('signed read: signature base and headers', async (t) => {
   const headers = signRead(request, params, SEED);
   t.equal(headers.signature, 'rx=:sTQMcL0KFUt2yaxLoUUS7IaoSIsfc2yUCFF/poFZ8+qdGdUYpBTE3RooTOBJ4oZUZF13554oCjP3hVY0MVtWBw==:');
   t.equal(`rx=:${opensslSign(Buffer.from(base))}:`, headers.signature, 'OpenSSL agrees');
+  const viaSignBytes = signRead(request, params, SEED, (message, seed) => {
+    t.equal(seed, SEED, 'signBytes is given the seed');
+    return Buffer.from(opensslSign(Buffer.from(message)), 'base64');
+  });
+  t.same(viaSignBytes, headers, 'a native signBytes yields the same headers');
   t.same(parseReadSignature(headers['signature-input'], headers.signature).params, params);
   t.equal(Buffer.from(readSignatureBase({ ...request, query: '' }, params)).toString().split('\n')[2], '"@query": ?', 'an empty query is "?"');
   const bad: Record<string, [string, string]> = {

@@ -13,7 +13,8 @@ import { mulberry32 } from '../../scripts/lib/bench-support.js';
 import { createFastSigner } from '../../scripts/bench-http/fast-signer.js';
 import { describeGrowth, fitLine, judgeGrowth, judgeKeptUp, judgeWalBound, LatencyHistogram, percentile, walBoundMiB, type GrowthRule } from '../../scripts/campaigns/soak-analysis.js';
 import { SOAK_ACTORS, type SoakActor, type SoakCast } from '../../scripts/campaigns/soak-cast.js';
-import { createFastReadSigner, type HttpAnswer, type HttpTarget } from '../../scripts/campaigns/soak-http.js';
+import { type HttpAnswer, type HttpTarget } from '../../scripts/campaigns/soak-http.js';
+import { createFastReadSigner } from '../../scripts/bench-http/fast-signer.js';
 import { SoakWorkload, TEMPLATES } from '../../scripts/campaigns/soak-workload.js';
 import { GROWTH_RULES, redrawSoakChart, runSoakCampaign } from '../../scripts/campaigns/soak-campaign.js';
 
