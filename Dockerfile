@@ -12,7 +12,9 @@ COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY scripts ./scripts
 COPY schemas ./schemas
-# npm ci runs the "prepare" script, which compiles src/ and scripts/ to dist/.
+# The build checks the starter knowledge base (scripts/check-knowledge.ts): it must be here too.
+COPY knowledge ./knowledge
+# npm ci runs the "prepare" script, which compiles src/ and scripts/ to dist/ and checks knowledge/.
 RUN npm ci --no-audit --no-fund
 RUN npm prune --omit=dev
 
