@@ -43,6 +43,7 @@ import { createCosignatureCollector, type CosignatureCollector } from './witness
 import { createOversightStore, type OversightStore } from './store/oversight-store.js';
 import { createDrugClassifier } from './oversight/drug-classifier.js';
 import { createOversightService, type OversightService } from './oversight/oversight-service.js';
+import { createOversightThread } from './ledger/oversight-thread.js';
 
 export { DATABASE_FILE };
 
@@ -284,7 +285,17 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<R
   const opened = await openServiceLedger(config, deps);
   const { ledger, readAuth, patients, state, identities } = opened;
   const stopCheckpointing = ledger.startCheckpointing(config.checkpointIntervalMs);
-  const stopOversight = opened.oversight.start(config.oversightFoldIntervalMs);
+  // The running service folds the oversight projection on a worker thread with its own
+  // connection: off the event loop that sequences submissions (docs/BENCHMARKS.md).
+  const oversight = createOversightThread({
+    databasePath: join(config.dataDir, DATABASE_FILE),
+    settings: config.oversight,
+    source: ledger,
+    reads: opened.oversight,
+    fallback: opened.oversight,
+    logger: deps.logger,
+  });
+  const stopOversight = oversight.start(config.oversightFoldIntervalMs);
   let app: FastifyInstance;
   try {
     app = await createApp({
@@ -298,7 +309,7 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<R
       checker: { state, ruleSets: opened.ruleSets, bundles: state.ruleSets, ...(deps.clock ? { clock: deps.clock } : {}) },
       logger: deps.logger,
       witnesses: opened.witnesses,
-      oversight: { oversight: opened.oversight, utcOffsetMinutes: config.oversight.utcOffsetMinutes },
+      oversight: { oversight, utcOffsetMinutes: config.oversight.utcOffsetMinutes },
       timeouts: config.serverTimeouts,
       ...(config.trustProxy === undefined ? {} : { trustProxy: config.trustProxy }),
       rateLimits: { settings: config.rateLimits, verifyStatementActor: opened.statementActor },
@@ -308,6 +319,7 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<R
   } catch (err) {
     stopCheckpointing();
     stopOversight();
+    await oversight.close();
     await opened.close();
     throw err;
   }
@@ -325,6 +337,8 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<R
           await app.close();
         } finally {
           stopOversight();
+          // The worker's connection is closed before the ledger's and the data directory's lock.
+          await oversight.close();
           await opened.close();
         }
       })();

@@ -13,7 +13,7 @@ import { RxError } from '../core/errors.js';
 import { readsAllEntries } from '../domain/registry/authorization.js';
 import { ALERT_KINDS, DIMENSIONS, FIGURES, SUBJECT_KINDS, TURNAROUNDS, type AlertKind, type Figure, type Turnaround } from '../oversight/oversight-model.js';
 import type { OversightPosition } from '../oversight/oversight-queries.js';
-import type { OversightService } from '../oversight/oversight-service.js';
+import type { OversightReader } from '../oversight/oversight-service.js';
 import { DAY_MS, GRAINS, formatDayNumber, formatUtcOffset, localDayNumber, parseDayName, periodCount, periodStartDay, type Grain } from '../oversight/periods.js';
 import { parseRequestPart } from './parse-request.js';
 import type { ReadAuthenticator } from './read-auth.js';
@@ -28,7 +28,7 @@ const READ_CATCH_UP_BATCHES = 4;
 
 export interface OversightRoutesOptions {
   readonly readAuth: ReadAuthenticator;
-  readonly oversight: OversightService;
+  readonly oversight: OversightReader;
   /** Minutes east of UTC of the projection's periods, for default ranges and `since` dates. */
   readonly utcOffsetMinutes: number;
 }
@@ -108,34 +108,35 @@ export const oversightRoutes: FastifyPluginAsync<OversightRoutesOptions> = async
   app.get('/v1/oversight/stats', async (request) => {
     authorize(request);
     const q = parseRequestPart(StatsQuerySchema, request.query, 'query');
-    const position = oversight.catchUp(READ_CATCH_UP_BATCHES);
-    const today = localDayNumber(position.time ?? 0, utcOffsetMinutes);
-    const toDay = q.to === undefined ? today : parseDayName(q.to)!;
-    const fromDay = q.from === undefined ? periodStartDay(toDay, q.period) - periodSpanDays(q.period, DEFAULT_PERIODS[q.period] - 1, toDay) : parseDayName(q.from)!;
-    if (q.to === undefined && q.from !== undefined && fromDay > toDay) throw new RxError('REQUEST_INVALID', '`from` is after the latest figures', { paths: ['query.from'] });
-    if (periodCount(fromDay, toDay, q.period) > MAX_PERIODS[q.period]) {
-      throw new RxError('REQUEST_INVALID', `at most ${MAX_PERIODS[q.period]} ${q.period}s per query`, { paths: ['query.to'] });
-    }
-    const after = q.cursor === undefined ? undefined : decodeCursor(q.cursor, StatsCursor);
-    const page = oversight.stats({
-      by: q.by,
-      grain: q.period,
-      from: formatDayNumber(periodStartDay(fromDay, q.period)),
-      to: formatDayNumber(toDay),
-      limit: q.limit ?? STATS_PAGE_MAX,
-      ...(q.key === undefined ? {} : { key: q.key }),
-      ...(after === undefined ? {} : { after: { period: after[0], key: after[1] } }),
+    return oversight.readAsOf(READ_CATCH_UP_BATCHES, (position, reads) => {
+      const today = localDayNumber(position.time ?? 0, utcOffsetMinutes);
+      const toDay = q.to === undefined ? today : parseDayName(q.to)!;
+      const fromDay = q.from === undefined ? periodStartDay(toDay, q.period) - periodSpanDays(q.period, DEFAULT_PERIODS[q.period] - 1, toDay) : parseDayName(q.from)!;
+      if (q.to === undefined && q.from !== undefined && fromDay > toDay) throw new RxError('REQUEST_INVALID', '`from` is after the latest figures', { paths: ['query.from'] });
+      if (periodCount(fromDay, toDay, q.period) > MAX_PERIODS[q.period]) {
+        throw new RxError('REQUEST_INVALID', `at most ${MAX_PERIODS[q.period]} ${q.period}s per query`, { paths: ['query.to'] });
+      }
+      const after = q.cursor === undefined ? undefined : decodeCursor(q.cursor, StatsCursor);
+      const page = reads.stats({
+        by: q.by,
+        grain: q.period,
+        from: formatDayNumber(periodStartDay(fromDay, q.period)),
+        to: formatDayNumber(toDay),
+        limit: q.limit ?? STATS_PAGE_MAX,
+        ...(q.key === undefined ? {} : { key: q.key }),
+        ...(after === undefined ? {} : { after: { period: after[0], key: after[1] } }),
+      });
+      return {
+        asOf: asOf(position),
+        by: q.by,
+        period: q.period,
+        from: formatDayNumber(periodStartDay(fromDay, q.period)),
+        to: formatDayNumber(toDay),
+        utcOffset: formatUtcOffset(utcOffsetMinutes),
+        rows: page.rows,
+        ...(page.next === undefined ? {} : { next: encodeCursor([page.next.period, page.next.key]) }),
+      };
     });
-    return {
-      asOf: asOf(position),
-      by: q.by,
-      period: q.period,
-      from: formatDayNumber(periodStartDay(fromDay, q.period)),
-      to: formatDayNumber(toDay),
-      utcOffset: formatUtcOffset(utcOffsetMinutes),
-      rows: page.rows,
-      ...(page.next === undefined ? {} : { next: encodeCursor([page.next.period, page.next.key]) }),
-    };
   });
 
   app.get('/v1/oversight/alerts', async (request) => {
@@ -143,22 +144,24 @@ export const oversightRoutes: FastifyPluginAsync<OversightRoutesOptions> = async
     const q = parseRequestPart(AlertsQuerySchema, request.query, 'query');
     const before = q.cursor === undefined ? undefined : decodeCursor(q.cursor, AlertsCursor)[1];
     const since = sinceMs(q.since);
-    const position = oversight.catchUp(READ_CATCH_UP_BATCHES);
-    const page = oversight.alerts({
-      limit: q.limit ?? ALERTS_PAGE_DEFAULT,
-      ...(q.kind === undefined ? {} : { kind: q.kind }),
-      ...(since === undefined ? {} : { since }),
-      ...(before === undefined ? {} : { before }),
+    return oversight.readAsOf(READ_CATCH_UP_BATCHES, (position, reads) => {
+      const page = reads.alerts({
+        limit: q.limit ?? ALERTS_PAGE_DEFAULT,
+        ...(q.kind === undefined ? {} : { kind: q.kind }),
+        ...(since === undefined ? {} : { since }),
+        ...(before === undefined ? {} : { before }),
+      });
+      return { asOf: asOf(position), alerts: page.alerts, ...(page.next === undefined ? {} : { next: encodeCursor(['a', page.next]) }) };
     });
-    return { asOf: asOf(position), alerts: page.alerts, ...(page.next === undefined ? {} : { next: encodeCursor(['a', page.next]) }) };
   });
 
   app.get('/v1/oversight/alerts/summary', async (request) => {
     authorize(request);
     const q = parseRequestPart(AlertSummaryQuerySchema, request.query, 'query');
-    const position = oversight.catchUp(READ_CATCH_UP_BATCHES);
-    const kinds = oversight.alertSummary(sinceMs(q.since));
-    return { asOf: asOf(position), total: Object.values(kinds).reduce((n, k) => n + k.count, 0), kinds };
+    return oversight.readAsOf(READ_CATCH_UP_BATCHES, (position, reads) => {
+      const kinds = reads.alertSummary(sinceMs(q.since));
+      return { asOf: asOf(position), total: Object.values(kinds).reduce((n, k) => n + k.count, 0), kinds };
+    });
   });
 };
 

@@ -44,8 +44,19 @@ export const statementRoutes: FastifyPluginAsync<StatementRoutesOptions> = async
   };
 
   app.post('/v1/statements', async (request, reply) => {
-    const signed = parseRequestPart(SignedStatementSchema, request.body, 'body');
-    const result = await ledger.append(signed.statement.action, signed);
+    // One parse at the edge: the entry schema of the statement's action (the signed-statement
+    // envelope and the action's payload). A body it refuses is parsed as a bare signed statement,
+    // so that what was malformed is answered as before (REQUEST_INVALID, or the ledger's refusal
+    // of a well-formed statement: ENTRY_TYPE_RESERVED, ENTRY_TYPE_UNKNOWN, ENTRY_BODY_INVALID).
+    const action = statementAction(request.body);
+    const checked = action === undefined ? undefined : ledger.checkBody(action, request.body);
+    let result: AppendResult;
+    if (action !== undefined && checked !== undefined) {
+      result = await ledger.append(action, checked);
+    } else {
+      const signed = parseRequestPart(SignedStatementSchema, request.body, 'body');
+      result = await ledger.append(signed.statement.action, signed);
+    }
     const replayed = result.replayed === true;
     onRecorded?.(result);
     const records = recordsOf(result);
@@ -62,3 +73,12 @@ export const statementRoutes: FastifyPluginAsync<StatementRoutesOptions> = async
     });
   });
 };
+
+/** `body.statement.action` when it is a string: the entry type a signed statement asks for. */
+function statementAction(body: unknown): string | undefined {
+  if (typeof body !== 'object' || body === null) return undefined;
+  const statement = (body as { statement?: unknown }).statement;
+  if (typeof statement !== 'object' || statement === null) return undefined;
+  const action = (statement as { action?: unknown }).action;
+  return typeof action === 'string' ? action : undefined;
+}

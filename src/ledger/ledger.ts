@@ -139,6 +139,14 @@ export interface Ledger {
   /** Number of entries on disk (the log as it is served, proven and checkpointed). */
   size(): number;
   append(type: string, body: unknown): Promise<AppendResult>;
+  /**
+   * Validates `body` with the entry schema of `type` now (at the edge, once) and answers what
+   * the schema returned, which `append(type, …)` then takes as it is instead of validating it
+   * again; undefined when it does not pass or `type` is reserved (append the original body to
+   * hear why). Nothing is decided here: `append` still refuses what it always refuses. The
+   * body returned MUST NOT be changed before it is appended (it is not validated again).
+   */
+  checkBody(type: string, body: unknown): JsonObject | undefined;
   /** Appends one of the types only the ledger's own start-up writes (never reachable from HTTP). */
   appendReserved(type: string, body: unknown): Promise<AppendResult>;
   root(size?: number): Uint8Array;
@@ -353,6 +361,9 @@ export function openLedger(options: LedgerOptions): Ledger {
     return { index, leafHash: thisBatch?.leafHash ?? store.readNode(0, index), entry, replayed: true };
   }
 
+  /** Bodies `checkBody` returned, with the type whose schema returned them. */
+  const checkedBodies = new WeakMap<object, string>();
+
   // Prepared entries are queued for sequencing in the order they were appended, whichever
   // preparation finishes first: `queued` settles once every append so far has been queued.
   let queued: Promise<unknown> = Promise.resolve();
@@ -362,8 +373,9 @@ export function openLedger(options: LedgerOptions): Ledger {
     if (stopped) return Promise.reject(new RxError('LEDGER_CLOSED', 'the ledger stopped after a failed flush to disk'));
     let input: AppendInput;
     try {
-      // The schema first, then the data model on what the schema returned: one walk each.
-      const checked = verifyEntryBody(type, body, schemas);
+      // The schema first, then the data model on what the schema returned: one walk each. A
+      // body checkBody returned for this type is that schema's output already.
+      const checked = typeof body === 'object' && body !== null && checkedBodies.get(body) === type ? (body as JsonObject) : verifyEntryBody(type, body, schemas);
       input = { type, body: checked, bodyJson: canonicalBody(checked), schema: schemas[type] };
     } catch (err) {
       return Promise.reject(err);
@@ -434,6 +446,13 @@ export function openLedger(options: LedgerOptions): Ledger {
         return Promise.reject(new RxError('ENTRY_TYPE_RESERVED', 'this entry type is written by the ledger itself', { paths: ['type'] }));
       }
       return appendEntry(type, body);
+    },
+    checkBody(type, body) {
+      if (RESERVED_ENTRY_TYPES.has(type) || !Object.hasOwn(schemas, type)) return undefined;
+      const parsed = schemas[type]!.safeParse(body);
+      if (!parsed.success) return undefined;
+      checkedBodies.set(parsed.data, type);
+      return parsed.data;
     },
     root: (size = durable.size) => {
       if (!Number.isSafeInteger(size) || size < 0 || size > durable.size) {

@@ -13,7 +13,17 @@ export interface OversightProjection extends OversightReads {
   fold(entries: readonly LedgerEntry[]): void;
 }
 
-export interface OversightService extends OversightReads {
+/**
+ * What the oversight routes read through. `readAsOf` folds up to the log's size now (at most
+ * `maxBatches` batches), then runs `read` with the position reached; nothing is folded until
+ * `read` returns, so the figures it reads are exactly those of that position. It settles once
+ * the fold has run, wherever it runs (the event loop here, a worker thread in the service).
+ */
+export interface OversightReader {
+  readAsOf<T>(maxBatches: number, read: (position: OversightPosition, reads: OversightReads) => T): Promise<T>;
+}
+
+export interface OversightService extends OversightReads, OversightReader {
   /** Folds up to the log's size now; answers what the figures are as of. */
   catchUp(maxBatches?: number): OversightPosition;
   /** Folds on a timer until the returned function is called. */
@@ -25,6 +35,7 @@ export function createOversightService(options: { projection: OversightProjectio
   const follower = createOversightFollower({ source: options.source, target: projection, ...(options.logger ? { logger: options.logger } : {}), ...(options.batchSize ? { batchSize: options.batchSize } : {}) });
   return {
     catchUp: (maxBatches) => follower.catchUp(maxBatches),
+    readAsOf: async (maxBatches, read) => read(follower.catchUp(maxBatches), projection),
     start: (intervalMs) => follower.start(intervalMs),
     stats: (query) => projection.stats(query),
     alerts: (query) => projection.alerts(query),

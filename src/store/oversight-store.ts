@@ -98,15 +98,24 @@ export function createOversightStore(db: SqliteDatabase, options: OversightStore
   }
 
   function foldDurablyLater(entries: readonly LedgerEntry[]): void {
-    db.transaction(() => {
-      // Re-read inside the transaction: another fold of the same batch must not apply it twice.
-      const start = position().size;
+    const expectAt = (start: number): void => {
       entries.forEach((e, n) => {
         if (e.index !== start + n) throw new RxError('ENTRY_INDEX_MISMATCH', `oversight expected entry ${start + n}, got ${e.index}`, { index: e.index });
       });
-      const batch = createBatch(q);
-      for (const entry of entries) batch.apply(foldEntry(entry, batch, options));
-      batch.flush();
+    };
+    // The batch is computed before the write transaction and only written inside it: the fold
+    // may run on its own connection (a worker thread, src/ledger/oversight-thread.ts), and the
+    // ledger's commits wait for SQLite's write lock, so the lock is held for the writes alone.
+    // Nothing but the fold writes these tables, so what it reads does not change meanwhile.
+    const start = position().size;
+    expectAt(start);
+    const batch = createBatch(q);
+    for (const entry of entries) batch.apply(foldEntry(entry, batch, options));
+    const flush = batch.prepareFlush();
+    db.transaction(() => {
+      // Re-read inside the transaction: another fold of the same batch must not apply it twice.
+      expectAt(position().size);
+      flush();
       const last = entries[entries.length - 1]!;
       q.setMeta.run('size', String(last.index + 1));
       q.setMeta.run('time', String(last.time));
@@ -147,7 +156,7 @@ type Statements = {
  * One batch's updates, held in memory and written once at the end: a counter touched by a
  * thousand entries is one upsert, a detector's state one write. Reads see the batch's own writes.
  */
-function createBatch(q: Statements): OversightView & { apply(updates: readonly OversightUpdate[]): void; flush(): void } {
+function createBatch(q: Statements): OversightView & { apply(updates: readonly OversightUpdate[]): void; prepareFlush(): () => void } {
   const state = new Map<string, { ns: string; key: string; value: StateValue | undefined; dirty: boolean }>();
   const expiries = new Map<string, number | null>();
   const counts = new Map<string, number>();
@@ -206,26 +215,30 @@ function createBatch(q: Statements): OversightView & { apply(updates: readonly O
         }
       }
     },
-    flush() {
+    prepareFlush() {
+      // Everything but the statements is worked out before the write transaction, which then
+      // holds SQLite's write lock (and the ledger's commits waiting on it) for the writes alone.
       // A day's counters are also its week's and month's: expanded here, once per batch and day.
-      for (const [k, n] of rollUp(counts, sep)) {
-        const [dim, grain, period, key, figure] = k.split(sep) as [string, string, string, string, string];
-        q.add.run(dim, grain, period, key, figure, n);
-      }
-      for (const [k, n] of rollUp(histograms, sep)) {
+      const adds = [...rollUp(counts, sep)].map(([k, n]) => [...(k.split(sep) as [string, string, string, string, string]), n] as const);
+      const observations = [...rollUp(histograms, sep)].map(([k, n]) => {
         const [dim, grain, period, key, metric, bucket] = k.split(sep) as [string, string, string, string, string, string];
-        q.observe.run(dim, grain, period, key, metric, Number(bucket), n);
-      }
-      for (const s of state.values()) {
-        if (!s.dirty) continue;
-        if (s.value === undefined) q.deleteState.run(s.ns, s.key);
-        else q.putState.run(s.ns, s.key, JSON.stringify(s.value));
-      }
-      for (const [id, at] of expiries) {
-        if (at === null) q.deleteExpiry.run(id);
-        else q.putExpiry.run(id, at);
-      }
-      for (const a of alerts) q.alert.run(a.id, a.kind, a.time, a.subject.kind, a.subject.id, a.summary, JSON.stringify(a.details), JSON.stringify(a.entries));
+        return [dim, grain, period, key, metric, Number(bucket), n] as const;
+      });
+      const states = [...state.values()].filter((s) => s.dirty).map((s) => ({ ns: s.ns, key: s.key, text: s.value === undefined ? undefined : JSON.stringify(s.value) }));
+      const alertRows = alerts.map((a) => [a.id, a.kind, a.time, a.subject.kind, a.subject.id, a.summary, JSON.stringify(a.details), JSON.stringify(a.entries)] as const);
+      return () => {
+        for (const row of adds) q.add.run(...row);
+        for (const row of observations) q.observe.run(...row);
+        for (const s of states) {
+          if (s.text === undefined) q.deleteState.run(s.ns, s.key);
+          else q.putState.run(s.ns, s.key, s.text);
+        }
+        for (const [id, at] of expiries) {
+          if (at === null) q.deleteExpiry.run(id);
+          else q.putExpiry.run(id, at);
+        }
+        for (const row of alertRows) q.alert.run(...row);
+      };
     },
   };
 }

@@ -73,6 +73,24 @@ t.test('bad input is refused and writes nothing', async (t) => {
   await ledger.close();
 });
 
+t.test('a body checked at the edge is appended as checked; anything else is validated on append', async (t) => {
+  const { ledger } = openTestLedger(t.testdir());
+  await ledger.recordCheckpointKeys();
+  t.equal(ledger.checkBody('test.event', { n: 'one' }), undefined, 'a body its schema refuses');
+  t.equal(ledger.checkBody('test.unknown', { n: 1 }), undefined, 'a type not in the union');
+  t.equal(ledger.checkBody(CHECKPOINT_KEYS_TYPE, { origin: TEST_ORIGIN, keys: [] }), undefined, 'a reserved type');
+  const checked = ledger.checkBody('test.event', { n: 1 });
+  t.same(checked, { n: 1 });
+  const viaEdge = await ledger.append('test.event', checked);
+  const direct = await ledger.append('test.event', { n: 1 });
+  t.same(viaEdge.entry.body, direct.entry.body);
+  // Checked for one type, a body is validated again when appended as another.
+  const other = ledger.checkBody('test.event', { n: 2 });
+  await rejectsCode(t, ledger.append('test.unknown', other), 'ENTRY_TYPE_UNKNOWN');
+  t.equal(ledger.size(), 3);
+  await ledger.close();
+});
+
 t.test('a failed commit rejects its batch and leaves no trace', async (t) => {
   const { ledger, store } = openTestLedger(t.testdir());
   await appendEvents(ledger, 0, 3);

@@ -1,0 +1,130 @@
+/**
+ * The oversight fold on a worker thread: over entries stored in a real SQLite file, it reaches
+ * exactly the projection a fold on the event loop reaches; a read answers the position it was
+ * caught up to and sees the figures of that position (the worker holds off folding meanwhile);
+ * it folds only what the source says is on disk; and it closes cleanly. (The service's own
+ * oversight reads run through it too: test/http/oversight-routes.test.ts.)
+ */
+import t from 'tap';
+import { join } from 'node:path';
+import { encodeEntry, type LedgerEntry } from '../../src/core/entry.js';
+import { createOversightThread } from '../../src/ledger/oversight-thread.js';
+import { createRuleSetLibrary } from '../../src/domain/checker/rule-set-library.js';
+import type { KnowledgeRuleSet } from '../../src/domain/checker/knowledge-rule-set.js';
+import { createDrugClassifier } from '../../src/oversight/drug-classifier.js';
+import { createOversightService } from '../../src/oversight/oversight-service.js';
+import { DEFAULT_OVERSIGHT_SETTINGS, type OversightSettings } from '../../src/oversight/oversight-settings.js';
+import type { OversightReads } from '../../src/oversight/oversight-queries.js';
+import { openDatabase, type SqliteDatabase } from '../../src/store/database.js';
+import { createOversightStore } from '../../src/store/oversight-store.js';
+import { createRuleSetStore } from '../../src/store/rule-set-store.js';
+import { DAY, HOUR, MONDAY_CST, entryLog } from '../oversight/memory-projection.js';
+
+const S: OversightSettings = { ...DEFAULT_OVERSIGHT_SETTINGS, doctorShopping: { ...DEFAULT_OVERSIGHT_SETTINGS.doctorShopping, prescribers: 2 } };
+
+/** Prescriptions over several days from two prescribers, some with alerts (as in oversight-store.test.ts). */
+function sampleLog(): LedgerEntry[] {
+  const log = entryLog();
+  const P = 'a'.repeat(64);
+  let n = 0;
+  for (let d = 0; d < 10; d++) {
+    for (const dr of ['dr-a', 'dr-b']) {
+      const id = `rx-${String(n++).padStart(6, '0')}`;
+      const t0 = MONDAY_CST + d * DAY + 10 * HOUR;
+      log.submit(t0, { id, prescriber: dr, patient: d % 3 === 0 ? P : `${d}`.repeat(64).slice(0, 64), drugCode: d % 2 ? 'benzo-1' : 'ccb-1', outcome: 'active', findings: [] });
+      log.step(t0 + HOUR, 'rx.claim', 'rph-1', id, { pharmacyId: 'ph-1', fill: 0 });
+      log.step(t0 + 2 * HOUR, 'rx.dispense', 'rph-1', id, { fill: 0, lines: [{ line: 1, quantity: '7', traceabilityCodes: [] }] });
+    }
+  }
+  return log.entries;
+}
+
+/** The classifier the service and the worker both use: rule sets from the bundles in the database. */
+function classifierOf(db: SqliteDatabase) {
+  const bundles = createRuleSetStore(db);
+  const ruleSets = createRuleSetLibrary((hash) => bundles.bundle(hash));
+  return createDrugClassifier((hash) => (ruleSets.get(hash) as Partial<KnowledgeRuleSet> | undefined)?.knowledge);
+}
+
+/** A database holding `entries` in its entries table, as the ledger stores them. */
+function storedLog(path: string, entries: readonly LedgerEntry[]): SqliteDatabase {
+  const db = openDatabase(path);
+  const insert = db.prepare('INSERT INTO entries (idx, leaf_hash, data) VALUES (?, ?, ?)');
+  db.transaction(() => {
+    for (const e of entries) insert.run(e.index, new Uint8Array(32), encodeEntry(e));
+  })();
+  return db;
+}
+
+function snapshot(reads: OversightReads) {
+  const stats = ['total', 'prescriber', 'drugClass'].flatMap((by) =>
+    (['day', 'week', 'month'] as const).map((grain) => reads.stats({ by: by as 'total', grain, from: '2026-01-01', to: '2026-12-31', limit: 1000 }).rows),
+  );
+  return { stats, alerts: reads.alerts({ limit: 500 }).alerts, summary: reads.alertSummary() };
+}
+
+t.test('the worker folds what is on disk, and a read sees exactly the position it is answered', async (t) => {
+  const entries = sampleLog();
+  const path = join(t.testdir(), 'ledger.sqlite');
+  const db = storedLog(path, entries);
+  t.teardown(() => db.close());
+  const projection = createOversightStore(db, { settings: S, classify: classifierOf(db) });
+  const errors: object[] = [];
+  const logger = { error: (fields: object) => void errors.push(fields), warn: () => undefined };
+  let size = 12;
+  const source = { size: () => size, entries: () => [] };
+  const fallback = createOversightService({ projection, source, logger });
+  const thread = createOversightThread({ databasePath: path, settings: S, batchSize: 5, source, reads: projection, fallback, logger });
+
+  // Each scratch database folds a prefix on the event loop, for comparison.
+  const scratch = (n: number) => {
+    const other = openDatabase(join(t.testdir(), `scratch-${n}.sqlite`));
+    t.teardown(() => other.close());
+    const store = createOversightStore(other, { settings: S, classify: classifierOf(other) });
+    store.fold(entries.slice(0, n));
+    return snapshot(store);
+  };
+
+  const first = await thread.readAsOf(Number.POSITIVE_INFINITY, (position, reads) => ({ position, figures: snapshot(reads) }));
+  t.same(first.position, { size: 12, time: entries[11]!.time }, 'folded up to the size on disk, no further');
+  t.same(first.figures, scratch(12));
+
+  // At most two batches of five: the read answers where that got to, with exactly its figures.
+  size = entries.length;
+  const partial = await thread.readAsOf(2, (position, reads) => ({ position, figures: snapshot(reads) }));
+  t.equal(partial.position.size, 22);
+  t.same(partial.figures, scratch(22));
+
+  const all = await thread.readAsOf(Number.POSITIVE_INFINITY, (position, reads) => ({ position, figures: snapshot(reads) }));
+  t.equal(all.position.size, entries.length);
+  t.same(all.figures, scratch(entries.length));
+  t.ok(all.figures.stats.flat().length > 0 && all.figures.alerts.length > 0, 'figures and alerts to compare');
+  t.same(projection.position(), all.position);
+
+  // Reads at once from several callers each hold the projection still; all are answered.
+  const concurrent = await Promise.all([1, 2, 3].map(() => thread.readAsOf(4, (position) => position.size)));
+  t.same(concurrent, [entries.length, entries.length, entries.length]);
+
+  await thread.close();
+  t.same(errors, []);
+});
+
+t.test('a worker that cannot start hands the fold to the event loop, from the same cursor', async (t) => {
+  const entries = sampleLog();
+  const path = join(t.testdir(), 'ledger.sqlite');
+  const db = storedLog(path, entries);
+  t.teardown(() => db.close());
+  const projection = createOversightStore(db, { settings: S, classify: classifierOf(db) });
+  const errors: string[] = [];
+  const logger = { error: (_fields: object, message: string) => void errors.push(message), warn: () => undefined };
+  const leaves = entries.map((e) => ({ index: e.index, data: encodeEntry(e) }));
+  const source = { size: () => entries.length, entries: (start: number, end: number) => leaves.slice(start, end) };
+  const fallback = createOversightService({ projection, source, logger });
+  // No database at this path: the worker refuses to start rather than fold a new, empty one.
+  const thread = createOversightThread({ databasePath: join(t.testdir(), 'missing.sqlite'), settings: S, source, reads: projection, fallback, logger });
+  const read = await thread.readAsOf(Number.POSITIVE_INFINITY, (position, reads) => ({ position, figures: snapshot(reads) }));
+  t.equal(read.position.size, entries.length);
+  t.ok(read.figures.stats.flat().length > 0);
+  t.ok(errors.includes('the oversight worker exited: folding on the event loop') || errors.includes('the oversight worker failed'));
+  await thread.close();
+});
