@@ -29,7 +29,10 @@ const { databasePath, settings, batchSize } = workerData as OversightThreadData;
 // The service's own database, never a new one: a worker folding an empty file would answer reads
 // with a projection of nothing. Failing here hands the fold to the event loop (oversight-thread.ts).
 if (!existsSync(databasePath)) throw new Error('the oversight worker found no ledger database');
-const db = openDatabase(databasePath);
+// Its page cache is smaller than the ledger's: the fold reads entries just written (in the
+// operating system's cache already) and updates small tables, so 8 MiB holds its working set, and
+// the service's memory is bounded by two caches, not two ledger-sized ones.
+const db = openDatabase(databasePath, { cacheMib: 8 });
 // This connection's commits checkpoint the WAL at SQLite's default of 1,000 pages, here, off the
 // event loop; the ledger's connection keeps its own at 8,000 (ledger-store.ts), which then has
 // little left to copy when it comes round. Checkpoints are PASSIVE and do not block the ledger.
