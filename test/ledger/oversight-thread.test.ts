@@ -18,26 +18,9 @@ import type { OversightReads } from '../../src/oversight/oversight-queries.js';
 import { openDatabase, type SqliteDatabase } from '../../src/store/database.js';
 import { createOversightStore } from '../../src/store/oversight-store.js';
 import { createRuleSetStore } from '../../src/store/rule-set-store.js';
-import { DAY, HOUR, MONDAY_CST, entryLog } from '../oversight/memory-projection.js';
+import { sampleLog } from '../oversight/memory-projection.js';
 
 const S: OversightSettings = { ...DEFAULT_OVERSIGHT_SETTINGS, doctorShopping: { ...DEFAULT_OVERSIGHT_SETTINGS.doctorShopping, prescribers: 2 } };
-
-/** Prescriptions over several days from two prescribers, some with alerts (as in oversight-store.test.ts). */
-function sampleLog(): LedgerEntry[] {
-  const log = entryLog();
-  const P = 'a'.repeat(64);
-  let n = 0;
-  for (let d = 0; d < 10; d++) {
-    for (const dr of ['dr-a', 'dr-b']) {
-      const id = `rx-${String(n++).padStart(6, '0')}`;
-      const t0 = MONDAY_CST + d * DAY + 10 * HOUR;
-      log.submit(t0, { id, prescriber: dr, patient: d % 3 === 0 ? P : `${d}`.repeat(64).slice(0, 64), drugCode: d % 2 ? 'benzo-1' : 'ccb-1', outcome: 'active', findings: [] });
-      log.step(t0 + HOUR, 'rx.claim', 'rph-1', id, { pharmacyId: 'ph-1', fill: 0 });
-      log.step(t0 + 2 * HOUR, 'rx.dispense', 'rph-1', id, { fill: 0, lines: [{ line: 1, quantity: '7', traceabilityCodes: [] }] });
-    }
-  }
-  return log.entries;
-}
 
 /** The classifier the service and the worker both use: rule sets from the bundles in the database. */
 function classifierOf(db: SqliteDatabase) {

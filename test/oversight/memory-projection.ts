@@ -99,3 +99,23 @@ export function entryLog() {
 export const MONDAY_CST = Date.UTC(2026, 10, 22, 16, 0);
 export const HOUR = 3_600_000;
 export const DAY = 86_400_000;
+
+/** Ten days of two prescribers' prescriptions: figures in several days and periods, and alerts of several kinds. */
+export function sampleLog(): LedgerEntry[] {
+  const log = entryLog();
+  const P = 'a'.repeat(64);
+  let n = 0;
+  for (let d = 0; d < 10; d++) {
+    for (const dr of ['dr-a', 'dr-b']) {
+      const id = `rx-${String(n++).padStart(6, '0')}`;
+      const t0 = MONDAY_CST + d * DAY + 10 * HOUR;
+      log.submit(t0, { id, prescriber: dr, patient: d % 3 === 0 ? P : `${d}`.repeat(64).slice(0, 64), drugCode: d % 2 ? 'benzo-1' : 'ccb-1', outcome: d === 4 ? 'awaiting-override' : 'active', findings: d === 4 ? [{ ruleId: 'r.x', action: 'override' }] : [] });
+      if (d === 4) log.step(t0 + 1000, 'rx.override', dr, id, { reasons: [{ ruleId: 'r.x', code: 'monitored' }] });
+      log.step(t0 + HOUR, 'rx.claim', 'rph-1', id, { pharmacyId: 'ph-1', fill: 0 });
+      log.step(t0 + HOUR, 'rx.review', 'rph-1', id, { fill: 0, decision: 'approve' });
+      log.step(t0 + 2 * HOUR, 'rx.dispense', 'rph-1', id, { fill: 0, lines: [{ line: 1, quantity: '7', traceabilityCodes: [] }] });
+      if (d % 2) log.step(t0 + 3 * HOUR, 'rx.collect', 'rph-1', id, { fill: 0 });
+    }
+  }
+  return log.entries;
+}

@@ -5,35 +5,15 @@
  */
 import t from 'tap';
 import { join } from 'node:path';
-import { encodeEntry, type LedgerEntry } from '../../src/core/entry.js';
+import { encodeEntry } from '../../src/core/entry.js';
 import { createOversightFollower } from '../../src/oversight/oversight-follower.js';
 import type { DrugClassifier } from '../../src/oversight/drug-classifier.js';
 import { DEFAULT_OVERSIGHT_SETTINGS, type OversightSettings } from '../../src/oversight/oversight-settings.js';
 import { openDatabase, schemaVersion } from '../../src/store/database.js';
 import { createOversightStore, type OversightStore } from '../../src/store/oversight-store.js';
-import { DAY, HOUR, MONDAY_CST, entryLog, testClassifier } from '../oversight/memory-projection.js';
+import { HOUR, sampleLog, testClassifier } from '../oversight/memory-projection.js';
 
 const S: OversightSettings = { ...DEFAULT_OVERSIGHT_SETTINGS, doctorShopping: { ...DEFAULT_OVERSIGHT_SETTINGS.doctorShopping, prescribers: 2 } };
-
-/** A log with figures in several days and periods, and alerts of several kinds. */
-function sampleLog(): LedgerEntry[] {
-  const log = entryLog();
-  const P = 'a'.repeat(64);
-  let n = 0;
-  for (let d = 0; d < 10; d++) {
-    for (const dr of ['dr-a', 'dr-b']) {
-      const id = `rx-${String(n++).padStart(6, '0')}`;
-      const t0 = MONDAY_CST + d * DAY + 10 * HOUR;
-      log.submit(t0, { id, prescriber: dr, patient: d % 3 === 0 ? P : `${d}`.repeat(64).slice(0, 64), drugCode: d % 2 ? 'benzo-1' : 'ccb-1', outcome: d === 4 ? 'awaiting-override' : 'active', findings: d === 4 ? [{ ruleId: 'r.x', action: 'override' }] : [] });
-      if (d === 4) log.step(t0 + 1000, 'rx.override', dr, id, { reasons: [{ ruleId: 'r.x', code: 'monitored' }] });
-      log.step(t0 + HOUR, 'rx.claim', 'rph-1', id, { pharmacyId: 'ph-1', fill: 0 });
-      log.step(t0 + HOUR, 'rx.review', 'rph-1', id, { fill: 0, decision: 'approve' });
-      log.step(t0 + 2 * HOUR, 'rx.dispense', 'rph-1', id, { fill: 0, lines: [{ line: 1, quantity: '7', traceabilityCodes: [] }] });
-      if (d % 2) log.step(t0 + 3 * HOUR, 'rx.collect', 'rph-1', id, { fill: 0 });
-    }
-  }
-  return log.entries;
-}
 
 function open(path: string, settings = S, classify: DrugClassifier = testClassifier): { store: OversightStore; close(): void } {
   const db = openDatabase(path);
