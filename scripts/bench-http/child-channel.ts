@@ -2,7 +2,7 @@
  * The control channel between `npm run bench:http` and the servers it measures, each in its own
  * process so the load generator never shares their event loop. Both ends are here:
  *
- *   - `startChild` (benchmark side) spawns `node [--import tsx] scripts/bench-http/<name>` with an
+ *   - `startChild` (benchmark side) spawns `node <SERVICE_NODE_FLAGS> [--import tsx] scripts/bench-http/<name>` with an
  *     IPC channel, waits for the child's `ready` message, and then asks it for resource usage,
  *     CPU profiles and a graceful stop.
  *   - `serveParent` (server side) answers those requests.
@@ -16,6 +16,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { SERVICE_NODE_FLAGS } from '../lib/service-node-flags.js';
 
 /** Cumulative figures of a child process at one instant; the benchmark subtracts two of them. */
 export interface UsageSnapshot {
@@ -58,7 +59,8 @@ const RUNNING_TS = import.meta.url.endsWith('.ts');
 /** Spawns `scripts/bench-http/<name>` with `args`; resolves when it reports ready. Fails if it exits first. */
 export function startChild<Info>(name: string, args: readonly string[]): Promise<Child<Info>> {
   const entry = fileURLToPath(new URL(`./${name}${RUNNING_TS ? '.ts' : '.js'}`, import.meta.url));
-  const child: ChildProcess = spawn(process.execPath, [...(RUNNING_TS ? ['--import', 'tsx'] : []), entry, ...args], {
+  // Both servers with the service's production Node flags: the same runtime for the ratio.
+  const child: ChildProcess = spawn(process.execPath, [...SERVICE_NODE_FLAGS, ...(RUNNING_TS ? ['--import', 'tsx'] : []), entry, ...args], {
     // stdout is the server's log (pino writes there, as in production); /dev/null keeps ours clean.
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });

@@ -3,10 +3,12 @@
  * the crash and soak campaigns and by tests that kill or measure a server from outside.
  *
  * Run from TypeScript (tests, `tsx`) the child runs `src/main.ts` through tsx; run from the
- * compiled tree (`npm run campaign:*`) it runs `dist/src/main.js` directly.
+ * compiled tree (`npm run campaign:*`) it runs `dist/src/main.js` directly. Either way with the
+ * Node flags `npm start` uses (service-node-flags.ts).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { SERVICE_NODE_FLAGS } from './service-node-flags.js';
 
 const compiled = import.meta.url.endsWith('.js');
 const MAIN = fileURLToPath(new URL(compiled ? '../../src/main.js' : '../../src/main.ts', import.meta.url));
@@ -22,13 +24,13 @@ export interface ServerProcess {
 export interface ServerProcessOptions {
   /** Keep the child's whole stdout for `log()` (otherwise only a tail is kept while waiting). */
   readonly keepLog?: boolean;
-  /** Extra node flags, e.g. `--expose-gc`. */
+  /** Node flags after the production ones (SERVICE_NODE_FLAGS), e.g. `--expose-gc`. */
   readonly nodeFlags?: readonly string[];
 }
 
 /** Spawns the service with `env` on top of this process's environment (PORT=0 unless given). */
 export function startServerProcess(env: Record<string, string>, options: ServerProcessOptions = {}): Promise<ServerProcess> {
-  const args = [...(options.nodeFlags ?? []), ...(compiled ? [] : ['--import', 'tsx']), MAIN];
+  const args = [...SERVICE_NODE_FLAGS, ...(options.nodeFlags ?? []), ...(compiled ? [] : ['--import', 'tsx']), MAIN];
   const child = spawn(process.execPath, args, {
     env: { ...process.env, PORT: '0', CHECKPOINT_INTERVAL_MS: '50', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -12,6 +12,7 @@ import type { AppendResult, Ledger } from '../ledger/ledger.js';
 import { answerClientError, answerFrameworkError, installErrorHandling } from './error-handler.js';
 import { applySecurityHeaders, installSecurityHeaders } from './security-headers.js';
 import { installRouteBodyLimits } from './route-body-limits.js';
+import { OneLinePerRequest } from './request-log.js';
 import { answerRateLimited, installRateLimits, type RateLimitOptions, type RateLimits } from './rate-limit.js';
 import { DEFAULT_SERVER_TIMEOUTS, serverTimeoutOptions, type ServerTimeouts } from './server-timeouts.js';
 import { logRoutes } from './log-routes.js';
@@ -71,7 +72,7 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
   const headers = { hstsMaxAgeSeconds: options.hstsMaxAgeSeconds ?? 0 };
   let limits: RateLimits | undefined;
   const app = Fastify({
-    ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
+    ...(options.logger ? { loggerInstance: options.logger, logController: new OneLinePerRequest() } : { logger: false }),
     bodyLimit: options.bodyLimitBytes,
     // Fastify's defaults, stated: a body with `__proto__`, or `constructor.prototype`, is refused.
     onProtoPoisoning: 'error',
