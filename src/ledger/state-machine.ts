@@ -2,7 +2,8 @@
  * Connects the rules (src/domain/admission.ts) to the ledger: every entry is judged inside the
  * commit transaction against the derived state as it stands at that index, and its mutations are
  * written to the SQLite projection in the same transaction. Follow-up records (a submission's check
- * result) are computed after the entry's own mutations, so they see the state it produced.
+ * result) are computed after the entry's own mutations, so they see the state it produced; their
+ * writes are made with the entry's, each prescription record written once.
  *
  * With `preparation`, a signed statement's digest and signature are worked out before it is
  * queued (statement-preparation.ts), and its judgement reuses them.
@@ -41,10 +42,21 @@ export function createLedgerStateMachine(options: LedgerStateMachineOptions): En
       if (admission.kind === 'replay') return admission;
       if (admission.kind === 'refuse') return { kind: 'refuse', error: admission.error, record: write(admission.record) };
       const { followUps } = admission;
+      if (followUps === undefined) return { kind: 'append', apply: () => state.apply(admission.mutations) };
+      // The entry's writes and its follow-ups' are made together, each prescription record once
+      // (a submission's record is written checked, not submitted and then checked); the follow-ups
+      // still see the state the entry produced. The ledger calls both inside one savepoint.
+      let records: LedgerRecordWrite[] = [];
       return {
         kind: 'append',
-        apply: () => state.apply(admission.mutations),
-        ...(followUps ? { followUps: () => followUps(state).map(write) } : {}),
+        apply: () =>
+          state.prescriptions.deferWrites(() => {
+            state.apply(admission.mutations);
+            const computed = followUps(state);
+            for (const record of computed) state.apply(record.mutations);
+            records = computed.map((record) => ({ type: record.type, body: record.body, apply: () => undefined }));
+          }),
+        followUps: () => records,
       };
     },
     refusalRecordedAt: (entry) => refusalRecordedBy(entry.type),

@@ -14,6 +14,13 @@ export interface QueuePage {
 
 export interface PrescriptionStore extends PrescriptionView {
   applyPrescription(mutation: PrescriptionMutation): void;
+  /**
+   * Runs `fn` with the records it puts held back and each written once when it returns: a
+   * submission puts its record twice within one entry (submitted, then checked), and only the
+   * second needs to reach the table. Reads inside `fn` see the held records. If `fn` throws,
+   * nothing held is written (the caller's savepoint rolls back whatever else it wrote).
+   */
+  deferWrites<T>(fn: () => T): T;
   /** Active prescriptions routed to `pharmacyId` and claimable at `now`, oldest submission first. */
   queue(pharmacyId: string, now: number, after: number, limit: number): QueuePage;
   /** Deliveries assigned to the courier that are not finished. */
@@ -75,6 +82,30 @@ export function createPrescriptionStore(db: SqliteDatabase): PrescriptionStore {
     if (!cache.delete(id) && cache.size >= RECORD_CACHE_MAX) cache.delete(cache.keys().next().value as string);
     cache.set(id, { text, record });
   };
+  const write = (r: PrescriptionRecord): void => {
+    const current = r.fills[r.fill]!;
+    const text = recordText(r);
+    q.upsert.run(
+      r.prescriptionId,
+      r.pseudonym,
+      r.state,
+      r.routing.mode === 'open' ? null : r.routing.pharmacyId,
+      r.holder,
+      r.delivery?.courierId ?? null,
+      r.submittedAt,
+      current.opensAt,
+      r.fills[r.fills.length - 1]!.closesAt,
+      text,
+    );
+    remember(r.prescriptionId, text, r);
+  };
+  /** Records put inside deferWrites, by id, in the order first put (the rows' insertion order, as before). */
+  let held: Map<string, PrescriptionRecord> | undefined;
+  const flush = (): void => {
+    if (held === undefined) return;
+    for (const r of held.values()) write(r);
+    held.clear();
+  };
   const parse = (row: { prescription_id: string; record: string }): PrescriptionRecord => {
     const known = cache.get(row.prescription_id);
     if (known !== undefined && known.text === row.record) return known.record;
@@ -84,10 +115,15 @@ export function createPrescriptionStore(db: SqliteDatabase): PrescriptionStore {
   };
   return {
     prescription(id) {
+      const kept = held?.get(id);
+      if (kept !== undefined) return kept;
       const row = q.get.get(id);
       return row && parse(row);
     },
     activePrescriptionsOf(pseudonym, exceptId) {
+      // A held record the query could return (a revision's superseded original) is written first;
+      // the one being checked, the usual held record, is excluded by the query anyway.
+      if (held !== undefined && [...held.values()].some((r) => r.pseudonym === pseudonym && r.prescriptionId !== exceptId)) flush();
       return q.ofPatient.all(pseudonym, exceptId).map(parse).filter((rx) => rx.state !== 'submitted' && !FINAL_STATES.has(rx.state));
     },
     traceabilityCode(code) {
@@ -99,29 +135,28 @@ export function createPrescriptionStore(db: SqliteDatabase): PrescriptionStore {
         for (const code of m.codes) q.insertCode.run(code, m.prescriptionId, m.index);
         return;
       }
-      const r = m.record;
-      const current = r.fills[r.fill]!;
-      const text = recordText(r);
-      q.upsert.run(
-        r.prescriptionId,
-        r.pseudonym,
-        r.state,
-        r.routing.mode === 'open' ? null : r.routing.pharmacyId,
-        r.holder,
-        r.delivery?.courierId ?? null,
-        r.submittedAt,
-        current.opensAt,
-        r.fills[r.fills.length - 1]!.closesAt,
-        text,
-      );
-      remember(r.prescriptionId, text, r);
+      if (held !== undefined) held.set(m.record.prescriptionId, m.record);
+      else write(m.record);
+    },
+    deferWrites(fn) {
+      if (held !== undefined) return fn();
+      held = new Map();
+      try {
+        const result = fn();
+        flush();
+        return result;
+      } finally {
+        held = undefined;
+      }
     },
     queue(pharmacyId, now, after, limit) {
+      flush();
       const rows = q.queue.all(pharmacyId, now, now, after, limit + 1).map(parse);
       const items = rows.slice(0, limit);
       return rows.length > limit ? { items, next: items[items.length - 1]!.submittedAt } : { items };
     },
     assignments(courierId) {
+      flush();
       return q.assignments.all(courierId).filter((row) => OPEN_DELIVERY_STATES.includes(row.state)).map(parse);
     },
   };

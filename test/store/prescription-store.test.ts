@@ -248,3 +248,70 @@ t.test('a courier\'s assignments are its open deliveries only', async (t) => {
   t.same(ids(store.prescriptions.assignments('courier-2')), [other.id]);
   t.same(ids(store.prescriptions.assignments('courier-1')), [assigned.id, picked.id, transit.id]);
 });
+
+t.test('held writes: a submission and its check result write the record once, to the same rows as written twice', async (t) => {
+  const w = createRxWorld();
+  realisticRun(w);
+  const rows = (db: ReturnType<typeof openDatabase>) => db.prepare('SELECT rowid, * FROM rx_prescriptions ORDER BY rowid').all();
+  const changes = (db: ReturnType<typeof openDatabase>) => (db.prepare('SELECT total_changes() AS n').get() as { n: number }).n;
+
+  // As before: every entry's mutations in their own transaction, each record put written at once.
+  const eachDb = openDatabase(join(t.testdir(), 'each.sqlite'));
+  t.teardown(() => eachDb.close());
+  const each = createStateStore(eachDb);
+  for (const batch of w.batches) eachDb.transaction(() => each.apply(batch))();
+
+  // As the ledger now writes them: a submission and its check result held and written together.
+  const heldDb = openDatabase(join(t.testdir(), 'held.sqlite'));
+  t.teardown(() => heldDb.close());
+  const held = createStateStore(heldDb);
+  let submissions = 0;
+  let revisions = 0;
+  for (let i = 0; i < w.batches.length; i++) {
+    if (w.log[i]!.type === 'rx.submit' && w.log[i + 1]?.type === 'rx.checked') {
+      const revises = (w.log[i]!.body as { statement: { payload: { revises?: string } } }).statement.payload.revises;
+      if (revises === undefined) submissions++;
+      else revisions++;
+      const id = w.batches[i]!.flatMap((m) => (m.kind === 'rx-put' ? [m.record.prescriptionId] : [])).at(-1)!;
+      heldDb.transaction(() =>
+        held.prescriptions.deferWrites(() => {
+          held.apply(w.batches[i]!);
+          const record = held.prescription(id)!;
+          t.equal(record.state, 'submitted', 'reads inside see the held record');
+          // What the check reads before its result is put: the patient's other live prescriptions.
+          const others = held.activePrescriptionsOf(record.pseudonym, id).map((r) => r.prescriptionId);
+          if (revises !== undefined) t.notOk(others.includes(revises), 'a revision\'s original, held as superseded, is not read as live from the table');
+          held.apply(w.batches[i + 1]!);
+        }),
+      )();
+      i++;
+    } else {
+      heldDb.transaction(() => held.apply(w.batches[i]!))();
+    }
+  }
+  t.ok(submissions >= 10 && revisions >= 1, `${submissions} submissions and ${revisions} revision(s) in the run`);
+  t.same(rows(heldDb), rows(eachDb), 'the same rows, in the same rowid order, with the same text');
+  t.equal(changes(eachDb) - changes(heldDb), submissions, 'one row write fewer per submission; a revision writes its original before the check reads the patient');
+});
+
+t.test('held writes: nothing held is written when the work throws, and reads outside see the table', async (t) => {
+  const w = createRxWorld();
+  const first = w.submit('dr-a', 'first', { patient: 1 });
+  const db = openDatabase(join(t.testdir(), 'throw.sqlite'));
+  t.teardown(() => db.close());
+  const store = createStateStore(db);
+  for (const batch of w.batches) db.transaction(() => store.apply(batch))();
+  const before = store.prescription(first.id);
+  const changed = { ...before!, state: 'cancelled' as const };
+  t.throws(() =>
+    store.prescriptions.deferWrites(() => {
+      store.apply([{ kind: 'rx-put', record: changed }]);
+      t.equal(store.prescription(first.id)?.state, 'cancelled');
+      throw new Error('refused part-way');
+    }),
+  );
+  t.same(store.prescription(first.id), before, 'the held record was dropped');
+  store.prescriptions.deferWrites(() => store.prescriptions.deferWrites(() => store.apply([{ kind: 'rx-put', record: changed }])));
+  t.equal(store.prescription(first.id)?.state, 'cancelled', 'nested: written when the outermost returns');
+  t.equal((db.prepare('SELECT state FROM rx_prescriptions WHERE prescription_id = ?').get(first.id) as { state: string }).state, 'cancelled');
+});
