@@ -16,7 +16,8 @@ import { ERASE_IDENTITY_ACTION } from './domain/patient/identity-erasure.js';
 import { DATABASE_FILE, openDatabase } from './store/database.js';
 import { nodeMerkleHasher } from './platform/node-merkle-hasher.js';
 import { createNodeEd25519Verifier } from './platform/node-ed25519.js';
-import { createEd25519WorkerPool, type Ed25519WorkerPool } from './platform/ed25519-worker-pool.js';
+import { createEd25519WorkerPool } from './platform/ed25519-worker-pool.js';
+import { createStatementIntake, type StatementIntake } from './ledger/statement-intake.js';
 import { nodeSha256Hex } from './platform/node-sha256.js';
 import { createWalSync } from './platform/wal-sync.js';
 import { createStateStore, type StateStore } from './store/state-store.js';
@@ -57,6 +58,8 @@ export interface ServiceDeps {
 export interface RunningService {
   readonly app: FastifyInstance;
   readonly ledger: Ledger;
+  /** The write route's statement intake on worker threads (tests wait for it to be ready). */
+  readonly statementIntake: StatementIntake;
   /** `http://host:port` the service listens on. */
   readonly url: string;
   stop(): Promise<void>;
@@ -86,6 +89,8 @@ export interface ServiceLedger {
    * undefined: the rate limiter's proof that a write over budget is really that actor's.
    */
   readonly statementActor: (body: unknown) => string | undefined;
+  /** Parses and validates statement bodies on worker threads for the write route. */
+  readonly statementIntake: StatementIntake;
   /** Closes the ledger (drain, final checkpoint) and the identity store, and releases the data directory. */
   close(): Promise<void>;
 }
@@ -138,6 +143,11 @@ async function openLocked(config: Config, deps: ServiceDeps, lock: DataDirLock):
   // Not awaited: until a worker is up (about a second when running from source), statements are
   // verified on the event loop, which is also the fallback if none can start.
   void signaturePool.ready().catch(() => deps.logger.warn({}, 'no signature worker could start: verifying on the event loop'));
+  // Statement bodies are parsed, validated and digested on the other cores too (the event loop
+  // does it for any body the intake does not take, and until its worker is up).
+  const statementIntake = createStatementIntake(Math.max(1, availableParallelism() - 1));
+  void statementIntake.ready().catch(() => deps.logger.warn({}, 'no statement intake worker could start: parsing on the event loop'));
+  const closePools = () => Promise.all([signaturePool.close(), statementIntake.close()]);
   const ruleSets = createRuleSetLibrary((hash) => state.ruleSets.bundle(hash), [checker]);
   // Drug classes come from the rule set each prescription was checked with, by the hash the log names.
   const oversightStore = createOversightStore(db, {
@@ -168,15 +178,15 @@ async function openLocked(config: Config, deps: ServiceDeps, lock: DataDirLock):
   } catch (err) {
     db.close();
     identities.close();
-    await signaturePool.close();
+    await closePools();
     throw err;
   }
   try {
-    return await recordStartUp(config, deps, { ledger, state, identities, verifySignature, signaturePool, checker, ruleSets, lock, witnesses, oversightStore });
+    return await recordStartUp(config, deps, { ledger, state, identities, verifySignature, closePools, statementIntake, checker, ruleSets, lock, witnesses, oversightStore });
   } catch (err) {
     await ledger.close().catch(() => undefined);
     identities.close();
-    await signaturePool.close();
+    await closePools();
     throw err;
   }
 }
@@ -186,7 +196,8 @@ interface Opened {
   readonly state: StateStore;
   readonly identities: IdentityStore;
   readonly verifySignature: SignatureCheck;
-  readonly signaturePool: Ed25519WorkerPool;
+  readonly closePools: () => Promise<unknown>;
+  readonly statementIntake: StatementIntake;
   readonly checker: KnowledgeRuleSet;
   readonly ruleSets: RuleSetLibrary;
   readonly lock: DataDirLock;
@@ -195,7 +206,7 @@ interface Opened {
 }
 
 /** The start-up records (key set, auth policy, genesis operator, first checkpoint) and the services. */
-async function recordStartUp(config: Config, deps: ServiceDeps, { ledger, state, identities, verifySignature, signaturePool, checker, ruleSets, lock, witnesses, oversightStore }: Opened): Promise<ServiceLedger> {
+async function recordStartUp(config: Config, deps: ServiceDeps, { ledger, state, identities, verifySignature, closePools, statementIntake, checker, ruleSets, lock, witnesses, oversightStore }: Opened): Promise<ServiceLedger> {
   const registry = state.registry;
   const recorded = await ledger.recordCheckpointKeys();
   if (recorded !== undefined) deps.logger.info({ index: recorded.index }, 'recorded checkpoint signing keys in the log');
@@ -232,6 +243,7 @@ async function recordStartUp(config: Config, deps: ServiceDeps, { ledger, state,
     readAuth,
     patients,
     statementActor: statementActorVerifier(registry, config, verifySignature, deps.clock ?? Date.now),
+    statementIntake,
     state,
     checker,
     ruleSets,
@@ -244,7 +256,7 @@ async function recordStartUp(config: Config, deps: ServiceDeps, { ledger, state,
         await ledger.close();
       } finally {
         identities.close();
-        await signaturePool.close();
+        await closePools();
         lock.release();
       }
     },
@@ -313,6 +325,7 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<R
       timeouts: config.serverTimeouts,
       ...(config.trustProxy === undefined ? {} : { trustProxy: config.trustProxy }),
       rateLimits: { settings: config.rateLimits, verifyStatementActor: opened.statementActor },
+      statementIntake: opened.statementIntake,
       hstsMaxAgeSeconds: config.hstsMaxAgeSeconds,
     });
     await app.listen({ port: config.port, host: config.host });
@@ -330,6 +343,7 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<R
   return {
     app,
     ledger,
+    statementIntake: opened.statementIntake,
     url: `http://${host}:${port}`,
     stop() {
       stopping ??= (async () => {

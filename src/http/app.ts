@@ -9,6 +9,7 @@
  */
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { AppendResult, Ledger } from '../ledger/ledger.js';
+import type { StatementIntake } from '../ledger/statement-intake.js';
 import { answerClientError, answerFrameworkError, installErrorHandling } from './error-handler.js';
 import { applySecurityHeaders, installSecurityHeaders } from './security-headers.js';
 import { installRouteBodyLimits } from './route-body-limits.js';
@@ -48,6 +49,8 @@ export interface AppOptions {
   readonly witnesses?: CosignatureCollector;
   /** Statistics and alerts for regulators (absent in bare ledgers used by tests). */
   readonly oversight?: Omit<OversightRoutesOptions, 'readAuth'>;
+  /** Statement bodies parsed and validated on worker threads (absent: on the event loop). */
+  readonly statementIntake?: StatementIntake;
   /** Side effects of durable entries outside the ledger (identity erasure). */
   readonly onRecorded?: (result: AppendResult) => void;
   /** A pino logger instance, or false for none. */
@@ -103,7 +106,11 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
     readAuth,
     ...(options.lifecycle ? { prescriptions: options.lifecycle.prescriptions } : {}),
   });
-  await app.register(statementRoutes, { ledger: options.ledger, ...(options.onRecorded ? { onRecorded: options.onRecorded } : {}) });
+  await app.register(statementRoutes, {
+    ledger: options.ledger,
+    ...(options.onRecorded ? { onRecorded: options.onRecorded } : {}),
+    ...(options.statementIntake ? { intake: options.statementIntake } : {}),
+  });
   await app.register(receiptRoutes, { ledger: options.ledger });
   if (options.patients !== undefined) await app.register(patientRoutes, { patients: options.patients });
   if (options.lifecycle !== undefined) await app.register(prescriptionRoutes, { ...options.lifecycle, readAuth, queuePageMax: QUEUE_PAGE_MAX });

@@ -118,8 +118,8 @@ export interface JsonBodyHeaders {
   readonly 'content-encoding'?: string | string[] | undefined;
 }
 
-/** Parses a request body as above; throws the typed refusal. */
-export function parseJsonBody(bytes: Uint8Array, headers: JsonBodyHeaders): unknown {
+/** The parser's checks of the headers, first of all its checks; throws the typed refusal. */
+export function checkJsonBodyHeaders(headers: JsonBodyHeaders): void {
   if (!isUtf8Charset(headers['content-type'])) {
     throw new RxError('REQUEST_MEDIA_TYPE_UNSUPPORTED', 'JSON bodies are UTF-8', { paths: ['headers.content-type'] });
   }
@@ -128,6 +128,11 @@ export function parseJsonBody(bytes: Uint8Array, headers: JsonBodyHeaders): unkn
   if (coding !== undefined && !(typeof coding === 'string' && coding.trim().toLowerCase() === 'identity')) {
     throw new RxError('REQUEST_MEDIA_TYPE_UNSUPPORTED', 'request bodies are not content-coded', { paths: ['headers.content-encoding'] });
   }
+}
+
+/** Parses a request body as above; throws the typed refusal. */
+export function parseJsonBody(bytes: Uint8Array, headers: JsonBodyHeaders): unknown {
+  checkJsonBodyHeaders(headers);
   if (bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
     throw new RxError('REQUEST_INVALID', 'the body must not start with a byte-order mark', { paths: ['body'] });
   }
@@ -151,11 +156,26 @@ export function parseJsonBody(bytes: Uint8Array, headers: JsonBodyHeaders): unkn
 }
 
 /**
- * Makes `parseJsonBody` the only body parser of the routes registered in `app`'s context (and of
- * its children). Call it at the start of a route plugin, before its routes.
+ * Another thread's reading of a body whose headers passed: a value that parseJsonBody, and
+ * whatever the route does next, would have produced from the same bytes, or undefined to have
+ * the bytes parsed here (and refused here, with the refusal parseJsonBody gives).
  */
-export function useStrictJsonBodies(app: FastifyInstance): void {
+export type OffloadedJsonBody = (bytes: Uint8Array) => Promise<unknown>;
+
+/**
+ * Makes `parseJsonBody` the only body parser of the routes registered in `app`'s context (and of
+ * its children). Call it at the start of a route plugin, before its routes. With `offload`, a
+ * body is first offered to it (statement-intake.ts: parsed and validated on a worker thread).
+ */
+export function useStrictJsonBodies(app: FastifyInstance, offload?: OffloadedJsonBody): void {
   app.removeAllContentTypeParsers();
+  if (offload !== undefined) {
+    app.addContentTypeParser('application/json', { parseAs: 'buffer' }, async (request: FastifyRequest, body: Buffer | string) => {
+      checkJsonBodyHeaders(request.headers);
+      return (await offload(body as Buffer)) ?? parseJsonBody(body as Buffer, request.headers);
+    });
+    return;
+  }
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request: FastifyRequest, body: Buffer | string, done: (err: Error | null, value?: unknown) => void) => {
     try {
       done(null, parseJsonBody(body as Buffer, request.headers));

@@ -19,6 +19,7 @@ import { parseEntry, type LedgerEntry } from '../core/entry.js';
 import { SignedStatementSchema } from '../core/statement.js';
 import { CHECK_RESULT_TYPE } from '../domain/prescription/lifecycle-records.js';
 import type { AppendResult, Ledger } from '../ledger/ledger.js';
+import { statementAction, type StatementIntake } from '../ledger/statement-intake.js';
 import { parseRequestPart } from './parse-request.js';
 import { useStrictJsonBodies } from './json-body.js';
 
@@ -29,10 +30,22 @@ export interface StatementRoutesOptions {
    * repaired by retrying): the identity store's erasure acts here.
    */
   readonly onRecorded?: (result: AppendResult) => void;
+  /**
+   * Parses, validates and digests bodies on worker threads; a body it takes is handed to the
+   * ledger as checked (Ledger.adoptChecked), any other is handled here as without it.
+   */
+  readonly intake?: StatementIntake;
 }
 
-export const statementRoutes: FastifyPluginAsync<StatementRoutesOptions> = async (app, { ledger, onRecorded }) => {
-  useStrictJsonBodies(app);
+export const statementRoutes: FastifyPluginAsync<StatementRoutesOptions> = async (app, { ledger, onRecorded, intake }) => {
+  useStrictJsonBodies(
+    app,
+    intake &&
+      (async (bytes) => {
+        const taken = await intake.take(bytes);
+        return taken !== undefined && ledger.adoptChecked(taken.type, taken.body, taken.bodyJson, taken.digest) ? taken.body : undefined;
+      }),
+  );
   /** The records that followed an entry: from the append, or (for a retry) from the log. */
   const recordsOf = (result: AppendResult): Array<{ index: number; leafHash: Uint8Array; entry: LedgerEntry }> => {
     if (result.records !== undefined) return [...result.records];
@@ -73,12 +86,3 @@ export const statementRoutes: FastifyPluginAsync<StatementRoutesOptions> = async
     });
   });
 };
-
-/** `body.statement.action` when it is a string: the entry type a signed statement asks for. */
-function statementAction(body: unknown): string | undefined {
-  if (typeof body !== 'object' || body === null) return undefined;
-  const statement = (body as { statement?: unknown }).statement;
-  if (typeof statement !== 'object' || statement === null) return undefined;
-  const action = (statement as { action?: unknown }).action;
-  return typeof action === 'string' ? action : undefined;
-}

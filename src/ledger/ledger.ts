@@ -98,7 +98,8 @@ export interface LedgerRecordWrite {
  * sequenced, so `admit` judges the entry in full whatever `prepare` found. It MUST NOT reject.
  */
 export interface EntryStateMachine<Prepared = unknown> {
-  prepare?(entry: { type: string; body: JsonObject; bodyJson: string }): Promise<Prepared>;
+  /** `digest` is what the intake found for the body (Ledger.adoptChecked), if it came that way. */
+  prepare?(entry: { type: string; body: JsonObject; bodyJson: string; digest?: unknown }): Promise<Prepared>;
   /** `entry.schema` is the entry schema `body` was validated with and is the output of. */
   admit(
     entry: { type: string; body: JsonObject; schema: EntryBodySchemas[string] | undefined },
@@ -130,6 +131,8 @@ interface AppendInput {
   readonly prepared?: unknown;
   /** The entry schema `body` is the output of. */
   readonly schema?: EntryBodySchemas[string];
+  /** The statement digest the intake computed, for `prepare`. */
+  readonly digest?: unknown;
 }
 
 export interface Ledger {
@@ -147,6 +150,15 @@ export interface Ledger {
    * body returned MUST NOT be changed before it is appended (it is not validated again).
    */
   checkBody(type: string, body: unknown): JsonObject | undefined;
+  /**
+   * Takes `body` as checkBody's output for `type` without validating it: the statement intake
+   * (statement-intake.ts) ran the default entry schema on another thread. `body` MUST be that
+   * schema's output, `bodyJson` its canonical text, `digest` its statement's digest (handed to the
+   * state machine's `prepare`); none of them may change before the append. Returns false, taking
+   * nothing, when this ledger validates `type` with another schema than the default (its
+   * `entryBodySchemas`) or `type` is reserved: append the body to have it checked here.
+   */
+  adoptChecked(type: string, body: JsonObject, bodyJson: string, digest: unknown): boolean;
   /** Appends one of the types only the ledger's own start-up writes (never reachable from HTTP). */
   appendReserved(type: string, body: unknown): Promise<AppendResult>;
   root(size?: number): Uint8Array;
@@ -361,8 +373,8 @@ export function openLedger(options: LedgerOptions): Ledger {
     return { index, leafHash: thisBatch?.leafHash ?? store.readNode(0, index), entry, replayed: true };
   }
 
-  /** Bodies `checkBody` returned, with the type whose schema returned them. */
-  const checkedBodies = new WeakMap<object, string>();
+  /** Bodies `checkBody` returned or `adoptChecked` took, with the type whose schema returned them. */
+  const checkedBodies = new WeakMap<object, { readonly type: string; readonly bodyJson?: string; readonly digest?: unknown }>();
 
   // Prepared entries are queued for sequencing in the order they were appended, whichever
   // preparation finishes first: `queued` settles once every append so far has been queued.
@@ -375,13 +387,18 @@ export function openLedger(options: LedgerOptions): Ledger {
     try {
       // The schema first, then the data model on what the schema returned: one walk each. A
       // body checkBody returned for this type is that schema's output already.
-      const checked = typeof body === 'object' && body !== null && checkedBodies.get(body) === type ? (body as JsonObject) : verifyEntryBody(type, body, schemas);
-      input = { type, body: checked, bodyJson: canonicalBody(checked), schema: schemas[type] };
+      const known = typeof body === 'object' && body !== null ? checkedBodies.get(body) : undefined;
+      if (known?.type === type) {
+        input = { type, body: body as JsonObject, bodyJson: known.bodyJson ?? canonicalBody(body), schema: schemas[type], ...(known.digest === undefined ? {} : { digest: known.digest }) };
+      } else {
+        const checked = verifyEntryBody(type, body, schemas);
+        input = { type, body: checked, bodyJson: canonicalBody(checked), schema: schemas[type] };
+      }
     } catch (err) {
       return Promise.reject(err);
     }
     if (stateMachine?.prepare === undefined) return committer.submit(input);
-    const ready = Promise.all([stateMachine.prepare(input), queued]);
+    const ready = Promise.all([stateMachine.prepare({ type: input.type, body: input.body, bodyJson: input.bodyJson, ...(input.digest === undefined ? {} : { digest: input.digest }) }), queued]);
     const result = ready.then(([prepared]) => committer.submit({ type: input.type, body: input.body, bodyJson: input.bodyJson, schema: input.schema, prepared }));
     // Chain on completion only: keeping `ready`'s value would link every prepared statement to the
     // one before it, back to start-up (the soak campaign found this leak).
@@ -449,10 +466,16 @@ export function openLedger(options: LedgerOptions): Ledger {
     },
     checkBody(type, body) {
       if (RESERVED_ENTRY_TYPES.has(type) || !Object.hasOwn(schemas, type)) return undefined;
+      if (typeof body === 'object' && body !== null && checkedBodies.get(body)?.type === type) return body as JsonObject;
       const parsed = schemas[type]!.safeParse(body);
       if (!parsed.success) return undefined;
-      checkedBodies.set(parsed.data, type);
+      checkedBodies.set(parsed.data, { type });
       return parsed.data;
+    },
+    adoptChecked(type, body, bodyJson, digest) {
+      if (RESERVED_ENTRY_TYPES.has(type) || !Object.hasOwn(ENTRY_BODY_SCHEMAS, type) || schemas[type] !== ENTRY_BODY_SCHEMAS[type]) return false;
+      checkedBodies.set(body, { type, bodyJson, digest });
+      return true;
     },
     root: (size = durable.size) => {
       if (!Number.isSafeInteger(size) || size < 0 || size > durable.size) {

@@ -32,11 +32,18 @@ export interface StatementPreparationOptions {
   readonly maxCachedKeys?: number;
 }
 
-/** An entry about to be queued: its body matched its entry schema and `bodyJson` is its canonical text. */
+/**
+ * An entry about to be queued: its body matched its entry schema and `bodyJson` is its canonical
+ * text; `digest`, when the statement intake computed it from the same text (statement-intake.ts).
+ */
 export interface PreparableEntry {
   readonly body: JsonObject;
   readonly bodyJson: string;
+  readonly digest?: unknown;
 }
+
+const isDigest = (d: unknown): d is StatementDigest =>
+  typeof d === 'object' && d !== null && (d as StatementDigest).signingBytes instanceof Uint8Array && typeof (d as StatementDigest).requestHash === 'string';
 
 /**
  * Prepares an entry whose body carries a signed statement; resolves to undefined for any other
@@ -55,13 +62,19 @@ export function createStatementPreparation(options: StatementPreparationOptions)
     }
     return publicKey;
   };
-  return async ({ body, bodyJson }) => {
+  return async ({ body, bodyJson, digest: computed }) => {
     const signed = body as Partial<SignedStatement>;
     const { statement, signature } = signed;
     if (typeof statement !== 'object' || statement === null || typeof signature !== 'string') return undefined;
     try {
-      const signingBytes = statementSigningBytesFromCanonical(signed as SignedStatement, bodyJson) ?? statementSigningBytes(statement);
-      const digest: StatementDigest = { signingBytes, requestHash: sha256Hex(signingBytes) };
+      let digest: StatementDigest;
+      if (isDigest(computed)) {
+        digest = computed;
+      } else {
+        const signingBytes = statementSigningBytesFromCanonical(signed as SignedStatement, bodyJson) ?? statementSigningBytes(statement);
+        digest = { signingBytes, requestHash: sha256Hex(signingBytes) };
+      }
+      const { signingBytes } = digest;
       const publicKey = publicKeyOf(statement.keyId);
       if (publicKey === undefined) return { digest };
       const signatureBytes = decodeBase64(signature);

@@ -76,3 +76,27 @@ t.test('in a route context it is the only parser; elsewhere Fastify’s stays', 
   t.equal((await post('/strict', '{"a":1}', { 'content-type': 'application/json; charset=utf-16' })).statusCode, 415);
   t.same((await post('/default', '{"a":1,"a":2}')).json(), { got: { a: 2 } }, 'routes outside the context keep the default parser');
 });
+
+t.test('with an offload: headers are checked first, its value is taken, and what it declines is parsed here', async (t) => {
+  const app = Fastify();
+  installErrorHandling(app);
+  const offered: string[] = [];
+  await app.register(async (scope) => {
+    useStrictJsonBodies(scope, async (bytes) => {
+      const text = Buffer.from(bytes).toString('utf8');
+      offered.push(text);
+      return text === '{"a":1}' ? { taken: true } : undefined;
+    });
+    scope.post('/strict', async (request) => ({ got: request.body }));
+  });
+  t.teardown(() => app.close());
+  const post = (payload: string, headers: Record<string, string> = JSON_TYPE) => app.inject({ method: 'POST', url: '/strict', payload, headers });
+  t.same((await post('{"a":1}')).json(), { got: { taken: true } }, 'the offload’s value is the body');
+  t.same((await post('{"b":2}')).json(), { got: { b: 2 } }, 'declined: parsed here');
+  const dup = await post('{"a":1,"a":2}');
+  t.same(dup.json(), { error: { code: 'REQUEST_INVALID', message: 'duplicate or forbidden member name', paths: ['body.a'] } }, 'declined and refused here, as without an offload');
+  const before = offered.length;
+  t.equal((await post('{"a":1}', { 'content-type': 'application/json; charset=utf-16' })).statusCode, 415);
+  t.equal((await post('{"a":1}', { 'content-type': 'application/json', 'content-encoding': 'gzip' })).statusCode, 415);
+  t.equal(offered.length, before, 'bodies whose headers are refused are never offered');
+});

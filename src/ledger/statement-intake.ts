@@ -1,0 +1,100 @@
+/**
+ * The pre-sequencing stage of a signed statement's request, on worker threads: the strict JSON
+ * parse of its body (json-body.ts), the entry schema of its action, the body's canonical text and
+ * the statement's digest (signing bytes and request hash). Together about a fifth of the event
+ * loop's work per submission (docs/BENCHMARKS.md), and none of it needs the ledger's state.
+ *
+ * The intake only ever answers "taken" for a body the event loop would have accepted identically:
+ * same parser, same schema (the ledger's defaults), same canonical text. Anything else — a body
+ * that fails any step, a pool not ready yet, a worker that died — is answered `undefined`, and the
+ * route handles the body on the event loop exactly as before, so every refusal keeps its code,
+ * message and paths. What was taken is handed to the ledger (`Ledger.adoptChecked`), which then
+ * neither validates nor canonicalises it again, and to the statement's preparation, which reuses
+ * the digest. Signatures are still checked by the Ed25519 pool, and admission still judges every
+ * statement in full when it is sequenced.
+ */
+import type { JsonObject } from '../core/canonical-json.js';
+import { canonicalBody } from '../core/entry.js';
+import { statementSigningBytes, statementSigningBytesFromCanonical, type SignedStatement } from '../core/statement.js';
+import { ENTRY_BODY_SCHEMAS, RESERVED_ENTRY_TYPES } from '../domain/entry-types.js';
+import type { StatementDigest } from '../domain/registry/registry-rules.js';
+import { parseJsonBody } from '../http/json-body.js';
+import { createBatchWorkerPool } from '../platform/batch-worker-pool.js';
+import { nodeSha256Hex } from '../platform/node-sha256.js';
+import { siblingWorkerUrl } from '../platform/worker-url.js';
+
+/** A statement body taken in: what the event loop would have computed from the same bytes. */
+export interface TakenStatement {
+  /** The statement's action: the entry type. */
+  readonly type: string;
+  /** What the action's entry schema returned. */
+  readonly body: JsonObject;
+  /** The body's RFC 8785 text. */
+  readonly bodyJson: string;
+  readonly digest: StatementDigest;
+}
+
+/** `body.statement.action` when it is a string: the entry type a signed statement asks for. */
+export function statementAction(body: unknown): string | undefined {
+  if (typeof body !== 'object' || body === null) return undefined;
+  const statement = (body as { statement?: unknown }).statement;
+  if (typeof statement !== 'object' || statement === null) return undefined;
+  const action = (statement as { action?: unknown }).action;
+  return typeof action === 'string' ? action : undefined;
+}
+
+/**
+ * The intake of one body's bytes (its headers already checked: checkJsonBodyHeaders), or
+ * undefined for any body the event loop must handle itself. Pure: runs on any thread.
+ */
+export function takeStatement(bytes: Uint8Array): TakenStatement | undefined {
+  let value: unknown;
+  try {
+    value = parseJsonBody(bytes, {});
+  } catch {
+    return undefined;
+  }
+  const type = statementAction(value);
+  if (type === undefined || RESERVED_ENTRY_TYPES.has(type) || !Object.hasOwn(ENTRY_BODY_SCHEMAS, type)) return undefined;
+  const parsed = ENTRY_BODY_SCHEMAS[type]!.safeParse(value);
+  if (!parsed.success) return undefined;
+  const body = parsed.data;
+  try {
+    const bodyJson = canonicalBody(body);
+    // Every action's entry schema is a signed statement (docs/AUTH.md).
+    const signed = body as unknown as SignedStatement;
+    const signingBytes = statementSigningBytesFromCanonical(signed, bodyJson) ?? statementSigningBytes(signed.statement);
+    return { type, body, bodyJson, digest: { signingBytes, requestHash: nodeSha256Hex(signingBytes) } };
+  } catch {
+    return undefined;
+  }
+}
+
+export interface StatementIntake {
+  /** Resolves once a worker takes bodies; rejects if none could start (bodies are then all handled on the event loop). */
+  ready(): Promise<void>;
+  /** Resolves to the intake of `bytes`, or undefined (handle the body on the event loop). Never rejects. */
+  take(bytes: Uint8Array): Promise<TakenStatement | undefined>;
+  close(): Promise<void>;
+}
+
+/** The intake on `size` worker threads (statement-intake-worker.ts). */
+export function createStatementIntake(size: number): StatementIntake {
+  const pool = createBatchWorkerPool<Uint8Array, TakenStatement | null>({
+    entry: siblingWorkerUrl(import.meta.url, 'statement-intake-worker'),
+    size,
+    name: 'statement intake',
+    maxBatch: 256,
+    // A batch of 256 bodies takes a few tens of milliseconds; longer means a stuck worker.
+    batchTimeoutMs: 5_000,
+  });
+  return {
+    ready: () => pool.ready(),
+    take: (bytes) =>
+      pool.run(bytes).then(
+        (taken) => taken ?? undefined,
+        () => undefined,
+      ),
+    close: () => pool.close(),
+  };
+}
