@@ -1,6 +1,6 @@
 /** Export bundles: a verified log round-trips through a bundle into an identical database; damaged bundles are caught. */
 import t from 'tap';
-import { readFileSync, writeFileSync, mkdirSync, mkdtempSync, existsSync } from 'node:fs';
+import { readFileSync, writeFileSync, mkdirSync, mkdtempSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { createHash } from 'node:crypto';
@@ -20,7 +20,9 @@ let shared: Promise<string> | undefined;
 function exported(): Promise<string> {
   shared ??= (async () => {
     const ledger = await syntheticLedger();
-    const bundle = join(mkdtempSync(join(tmpdir(), 'rxledger-bundle-')), 'log.rxbundle.gz');
+    const dir = mkdtempSync(join(tmpdir(), 'rxledger-bundle-'));
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    const bundle = join(dir, 'log.rxbundle.gz');
     const source = openDbLogSource(ledger.dbPath);
     try {
       await exportLog(source, bundle, { trustedKeys: ledger.verifierKeys, workers: 2, now: () => Date.UTC(2026, 10, 23) });
