@@ -106,7 +106,18 @@ export interface EntryStateMachine<Prepared = unknown> {
     at: { index: number; time: number },
     prepared: Prepared | undefined,
   ):
-    | { kind: 'append'; apply(): void; followUps?(): LedgerRecordWrite[] }
+    | {
+        kind: 'append';
+        apply(): void;
+        followUps?(): LedgerRecordWrite[];
+        /**
+         * If present, what the ledger calls instead of `apply` then `followUps` and each record's
+         * `apply`: the same writes made together (a projection can then write a row the entry and a
+         * follow-up both change once). It returns the follow-up records, whose own `apply` is then
+         * not called. Other readers of admissions (the importer) call `apply` alone.
+         */
+        applyWithFollowUps?(): LedgerRecordWrite[];
+      }
     | { kind: 'replay'; index: number }
     | { kind: 'refuse'; error: Error; record: LedgerRecordWrite };
   /**
@@ -307,8 +318,15 @@ export function openLedger(options: LedgerOptions): Ledger {
         const followUps: Encoded[] = [];
         if (admission !== undefined) {
           store.transaction(() => {
-            admission.apply();
             let last = encoded;
+            if (admission.applyWithFollowUps !== undefined) {
+              for (const record of admission.applyWithFollowUps()) {
+                last = encode(recordInput(record), last);
+                followUps.push(last);
+              }
+              return;
+            }
+            admission.apply();
             for (const record of admission.followUps?.() ?? []) {
               last = encode(recordInput(record), last);
               record.apply();

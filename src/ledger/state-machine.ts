@@ -42,21 +42,22 @@ export function createLedgerStateMachine(options: LedgerStateMachineOptions): En
       if (admission.kind === 'replay') return admission;
       if (admission.kind === 'refuse') return { kind: 'refuse', error: admission.error, record: write(admission.record) };
       const { followUps } = admission;
-      if (followUps === undefined) return { kind: 'append', apply: () => state.apply(admission.mutations) };
-      // The entry's writes and its follow-ups' are made together, each prescription record once
-      // (a submission's record is written checked, not submitted and then checked); the follow-ups
-      // still see the state the entry produced. The ledger calls both inside one savepoint.
-      let records: LedgerRecordWrite[] = [];
+      const apply = () => state.apply(admission.mutations);
+      if (followUps === undefined) return { kind: 'append', apply };
       return {
         kind: 'append',
-        apply: () =>
+        apply,
+        followUps: () => followUps(state).map(write),
+        // The ledger makes the entry's writes and its follow-ups' together, each prescription
+        // record once (a submission's record is written checked, not submitted and then checked);
+        // the follow-ups still see the state the entry produced.
+        applyWithFollowUps: () =>
           state.prescriptions.deferWrites(() => {
-            state.apply(admission.mutations);
-            const computed = followUps(state);
-            for (const record of computed) state.apply(record.mutations);
-            records = computed.map((record) => ({ type: record.type, body: record.body, apply: () => undefined }));
+            apply();
+            const records = followUps(state);
+            for (const record of records) state.apply(record.mutations);
+            return records.map((record) => ({ type: record.type, body: record.body, apply: () => undefined }));
           }),
-        followUps: () => records,
       };
     },
     refusalRecordedAt: (entry) => refusalRecordedBy(entry.type),
