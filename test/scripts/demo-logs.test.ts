@@ -61,8 +61,17 @@ function storedIdentities(dataDir: string): { identities: PatientIdentity[]; era
   }
 }
 
+/**
+ * An identifier of digits only (a phone number) counts as a whole number, not as digits inside
+ * another one: a request's response time, logged as a float such as 2.13900000003, once matched
+ * the demo's phone 13900000003. Anything else counts wherever it appears.
+ */
+function appearsIn(line: string, needle: string): boolean {
+  return /^[0-9]+$/.test(needle) ? new RegExp(`(?<![0-9.])${needle}(?![0-9])`).test(line) : line.includes(needle);
+}
+
 function assertAbsent(t: Test, haystack: readonly string[], needles: readonly string[], what: string): void {
-  const found = needles.filter((needle) => haystack.some((line) => line.includes(needle)));
+  const found = needles.filter((needle) => haystack.some((line) => appearsIn(line, needle)));
   t.same(found, [], `${what}: none of ${needles.length} identifiers appears in ${haystack.length} lines`);
 }
 
@@ -133,4 +142,13 @@ t.test('the demo’s service logs, at debug and at info, name no patient', async
     t.ok(worldLog.lines.length > 0, 'the service logged these requests');
     assertAbsent(t, worldLog.lines, these, 'their log');
   });
+});
+
+t.test('a digits-only identifier is found as a whole number, wherever it stands', async (t) => {
+  t.ok(appearsIn('{"phone":"13900000003"}', '13900000003'), 'in a string');
+  t.ok(appearsIn('{"phone":13900000003}', '13900000003'), 'as a number');
+  t.ok(appearsIn('call 13900000003 now', '13900000003'), 'in text');
+  t.notOk(appearsIn('{"responseTime":2.13900000003}', '13900000003'), 'not as the digits of a float');
+  t.notOk(appearsIn('{"time":213900000003}', '13900000003'), 'not inside a longer number');
+  t.ok(appearsIn('{"name":"张三"}', '张三'), 'other identifiers wherever they appear');
 });
