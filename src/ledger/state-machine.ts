@@ -14,7 +14,7 @@ import { ENTRY_BODY_SCHEMAS } from '../domain/entry-types.js';
 import type { RuleSetLibrary } from '../domain/checker/rule-set-activation.js';
 import type { SignatureCheck } from '../domain/registry/registry-rules.js';
 import type { StateStore } from '../store/state-store.js';
-import type { EntryStateMachine, LedgerRecordWrite } from './ledger.js';
+import type { EntryStateMachine, LedgerRecordWrite } from './entry-state-machine.js';
 import { createStatementPreparation, preverifiedSignatureCheck, type PreparedStatement, type StatementPreparationOptions } from './statement-preparation.js';
 
 export interface LedgerStateMachineOptions {
