@@ -39,5 +39,5 @@ HEALTHCHECK --interval=15s --timeout=3s --start-period=10s --retries=3 \
 # Exec form: node runs as PID 1 and installs its own SIGTERM/SIGINT handlers, so `docker stop`
 # triggers the graceful shutdown (drain appends, final checkpoint, close the database).
 STOPSIGNAL SIGTERM
-# The larger young generation is npm start's too: fewer scavenges under load (docs/BENCHMARKS.md).
-CMD ["node", "--max-semi-space-size=64", "dist/src/main.js"]
+# The same command as npm start (scripts/lib/service-node-flags.ts says why it has no V8 flags).
+CMD ["node", "dist/src/main.js"]

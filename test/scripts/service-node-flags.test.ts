@@ -16,3 +16,8 @@ t.test('the Docker image runs it with exactly these flags', async (t) => {
     .filter((line) => line.startsWith('CMD '));
   t.same(cmd, [`CMD ${JSON.stringify(['node', ...SERVICE_NODE_FLAGS, 'dist/src/main.js'])}`.replace(/","/g, '", "')]);
 });
+
+t.test('no V8 heap-sizing flag: it would size every worker isolate too, not only the event loop', async (t) => {
+  const heapSizing = /^--(max|min)-(semi-space|old-space|heap)-size|^--max-young-generation/;
+  t.same(SERVICE_NODE_FLAGS.filter((flag) => heapSizing.test(flag)), []);
+});
