@@ -1,6 +1,8 @@
 /**
  * The ledger: sequences entries into the hash chain and the Merkle tree, commits them durably in
- * groups, answers proofs from stored subtrees, and publishes signed checkpoints.
+ * groups, answers proofs from stored subtrees, and publishes signed checkpoints. This module holds
+ * the head and the durability rules; a batch is sequenced by batch-sequencer.ts, and the head is
+ * recovered and cross-checked at start-up by ledger-recovery.ts.
  *
  * Contracts:
  *   - `append` MUST NOT resolve until the entry is on disk: its batch committed with
@@ -20,37 +22,22 @@
  *   - Time along the log never decreases: if the injected clock goes back, the previous entry's
  *     time is reused and a warning logged.
  */
-import { CompactRange, type TreeNode } from '../core/compact-range.js';
-import { equalBytes } from '../core/bytes.js';
 import type { JsonObject } from '../core/canonical-json.js';
-import { ENTRY_FORMAT_VERSION, GENESIS_PREV, canonicalBody, encodeEnvelope, encodePrev, parseEntry, type LedgerEntry } from '../core/entry.js';
+import { canonicalBody } from '../core/entry.js';
 import { RxError } from '../core/errors.js';
 import { nobleMerkleHasher, type MerkleHasher } from '../core/merkle-hash.js';
 import { consistencyProof, inclusionProof, treeRoot } from '../core/merkle-proof.js';
-import {
-  createNoteSigner,
-  createNoteVerifier,
-  formatVerifierKey,
-  parseVerifierKey,
-  type Ed25519NoteSigningKey,
-} from '../core/note-keys.js';
-import { verifyNote } from '../core/signed-note.js';
-import { parseCheckpoint } from '../core/checkpoint.js';
-import {
-  CHECKPOINT_KEYS_TYPE,
-  CheckpointKeysBodySchema,
-  ENTRY_BODY_SCHEMAS,
-  RESERVED_ENTRY_TYPES,
-  verifyEntryBody,
-  type EntryBodySchemas,
-} from '../domain/entry-types.js';
+import { createNoteSigner, formatVerifierKey, type Ed25519NoteSigningKey } from '../core/note-keys.js';
+import { CHECKPOINT_KEYS_TYPE, ENTRY_BODY_SCHEMAS, RESERVED_ENTRY_TYPES, verifyEntryBody, type EntryBodySchemas } from '../domain/entry-types.js';
 import type { LedgerStore, StoredLeaf } from '../store/ledger-store.js';
+import { sequenceBatch, type AppendInput, type AppendResult, type LedgerHead, type SequencerContext } from './batch-sequencer.js';
 import { createCheckpointPublisher, type CheckpointPublisher } from './checkpoint-publisher.js';
 import { GroupCommit, type DeferredCommit } from './group-commit.js';
 import { silentLogger, type Logger } from './logger.js';
 import type { EntryStateMachine, LedgerRecordWrite } from './entry-state-machine.js';
+import { checkLatestCheckpoint, claimLogState, recordedCheckpointKeys, recoverHead } from './ledger-recovery.js';
 
-export type { EntryStateMachine, LedgerRecordWrite };
+export type { AppendResult, EntryStateMachine, LedgerRecordWrite };
 
 export { CHECKPOINT_KEYS_TYPE };
 
@@ -68,35 +55,6 @@ export interface LedgerOptions {
   /** RFC 9162 hashing for the append path; defaults to the pure implementation. */
   readonly hasher?: MerkleHasher;
   readonly stateMachine?: EntryStateMachine;
-}
-
-export interface AppendResult {
-  readonly index: number;
-  readonly leafHash: Uint8Array;
-  readonly entry: LedgerEntry;
-  /** True when an idempotent retry returned the original entry and nothing was written. */
-  readonly replayed?: boolean;
-  /** Records the ledger appended right after this entry (a submission's check result). */
-  readonly records?: readonly AppendResult[];
-}
-
-interface Encoded {
-  readonly entry: LedgerEntry;
-  readonly data: Uint8Array;
-  readonly leafHash: Uint8Array;
-}
-
-interface AppendInput {
-  readonly type: string;
-  readonly body: JsonObject;
-  /** The body's canonical text, computed once when the append is accepted. */
-  readonly bodyJson: string;
-  /** What the state machine's `prepare` found. */
-  readonly prepared?: unknown;
-  /** The entry schema `body` is the output of. */
-  readonly schema?: EntryBodySchemas[string];
-  /** The statement digest the intake computed, for `prepare`. */
-  readonly digest?: unknown;
 }
 
 export interface Ledger {
@@ -155,39 +113,11 @@ export function openLedger(options: LedgerOptions): Ledger {
   const hasher = options.hasher ?? nobleMerkleHasher;
   const stateMachine = options.stateMachine;
 
-  const state = store.logState();
-  const storedSize = store.size();
-  if (state === undefined) {
-    // The log-state row is written before the first entry: entries without it are not this ledger's.
-    if (storedSize > 0) throw new RxError('LEDGER_INTEGRITY', `the store holds ${storedSize} entries but no log state`);
-    store.initLogState(origin);
-  } else if (state.origin !== origin) {
-    throw new RxError('LEDGER_ORIGIN_MISMATCH', `data directory belongs to log '${state.origin}', not '${origin}'`);
-  }
-
-  // --- Recover the head in O(log n) and cross-check it. ---
+  claimLogState(store, origin);
   /** The head batches are sequenced on: committed, possibly not yet on disk. */
-  let range = CompactRange.fromStore(read, storedSize, hasher);
-  let lastLeaf = GENESIS_PREV;
-  let lastTime = 0;
-  if (range.size > 0) {
-    const last = store.readEntry(range.size - 1);
-    if (last === undefined) throw new RxError('LEDGER_INTEGRITY', 'last entry is missing');
-    lastLeaf = store.readNode(0, range.size - 1);
-    if (!equalBytes(hasher.hashLeaf(last.data), lastLeaf)) {
-      throw new RxError('LEDGER_INTEGRITY', 'last entry does not match its leaf hash', { index: last.index });
-    }
-    // The next entry is sequenced on this one: it must sit at its own index and link to the one before.
-    const entry = parseStoredEntry(last.data, last.index);
-    const before = range.size > 1 ? store.readNode(0, range.size - 2) : GENESIS_PREV;
-    if (entry.index !== last.index || entry.prev !== encodePrev(before)) {
-      throw new RxError('LEDGER_INTEGRITY', 'last entry is not at its place in the chain', { index: last.index });
-    }
-    lastTime = entry.time;
-  }
-
-  /** The head on disk: what `size()`, reads, proofs and checkpoints cover. Never ahead of `range`. */
-  let durable = range;
+  let head: LedgerHead = recoverHead(store, hasher);
+  /** The tree on disk: what `size()`, reads, proofs and checkpoints cover. Never ahead of `head`. */
+  let durable = head.range;
   let stopped = false;
 
   const signingKeys = [...options.signingKeys];
@@ -200,9 +130,10 @@ export function openLedger(options: LedgerOptions): Ledger {
     logger,
     head: () => ({ size: durable.size, root: durable.root() }),
   });
-  checkLatestCheckpoint();
+  checkLatestCheckpoint(store, publisher.latest(), { origin, verifierKeys, size: head.range.size });
 
   // --- Sequencing and group commit. ---
+  const sequencer: SequencerContext = { store, clock, logger, hasher, schemas, stateMachine };
   const committer = new GroupCommit<AppendInput, AppendResult>({
     maxBatch: options.maxBatch ?? 4096,
     // One batch waits for its flush at a time. More would let a later batch's successful flush
@@ -213,106 +144,15 @@ export function openLedger(options: LedgerOptions): Ledger {
   let closed = false;
   let stopCheckpointing: (() => void) | undefined;
 
-  function sequenceBatch(inputs: readonly AppendInput[]): { outcomes: Array<AppendResult | Error>; commit: () => void } {
-    const working = range.clone();
-    let prev = lastLeaf;
-    let time = lastTime;
-    const now = clock();
-    if (now < lastTime) logger.warn({ behindMs: lastTime - now }, 'clock went backwards; reusing the last entry time');
-    const entries: StoredLeaf[] = [];
-    const nodes: TreeNode[] = [];
-    let keysEntryIndex: number | undefined;
-    const outcomes: Array<AppendResult | Error> = [];
-
-    /** Encodes the entry that would follow `after` (or the log's head), without sequencing it. */
-    const encode = (input: AppendInput, after?: Encoded): Encoded => {
-      const entry: LedgerEntry = {
-        v: ENTRY_FORMAT_VERSION,
-        index: after === undefined ? working.size : after.entry.index + 1,
-        prev: encodePrev(after === undefined ? prev : after.leafHash),
-        time: after === undefined ? Math.max(now, time) : after.entry.time,
-        type: input.type,
-        body: input.body,
-      };
-      const data = encodeEnvelope(entry, input.bodyJson);
-      return { entry, data, leafHash: hasher.hashLeaf(data) };
-    };
-    const sequence = ({ entry, data, leafHash }: Encoded): AppendResult => {
-      nodes.push(...working.append(leafHash));
-      entries.push({ index: entry.index, leafHash, data });
-      if (entry.type === CHECKPOINT_KEYS_TYPE) keysEntryIndex = entry.index;
-      prev = leafHash;
-      time = entry.time;
-      return { index: entry.index, leafHash, entry };
-    };
-    const recordInput = (record: LedgerRecordWrite): AppendInput => {
-      const body = verifyEntryBody(record.type, record.body, schemas);
-      return { type: record.type, body, bodyJson: canonicalBody(body) };
-    };
-
-    for (const input of inputs) {
-      try {
-        const encoded = encode(input);
-        const admission = stateMachine?.admit({ type: input.type, body: input.body, schema: input.schema }, { index: encoded.entry.index, time: encoded.entry.time }, input.prepared);
-        if (admission?.kind === 'replay') {
-          outcomes.push(replayResult(admission.index, outcomes, entries));
-          continue;
-        }
-        if (admission?.kind === 'refuse') {
-          // The record takes the refused entry's place; its writes get their own savepoint.
-          const record = encode(recordInput(admission.record));
-          store.transaction(() => admission.record.apply());
-          sequence(record);
-          outcomes.push(admission.error);
-          continue;
-        }
-        // A savepoint per entry: an entry whose writes (or follow-ups) fail part-way leaves none
-        // of them behind.
-        const followUps: Encoded[] = [];
-        if (admission !== undefined) {
-          store.transaction(() => {
-            let last = encoded;
-            if (admission.applyWithFollowUps !== undefined) {
-              for (const record of admission.applyWithFollowUps()) {
-                last = encode(recordInput(record), last);
-                followUps.push(last);
-              }
-              return;
-            }
-            admission.apply();
-            for (const record of admission.followUps?.() ?? []) {
-              last = encode(recordInput(record), last);
-              record.apply();
-              followUps.push(last);
-            }
-          });
-        }
-        const result = sequence(encoded);
-        const records = followUps.map(sequence);
-        outcomes.push(records.length > 0 ? Object.assign(result, { records }) : result);
-      } catch (err) {
-        outcomes.push(err as Error);
-      }
-    }
-    if (entries.length > 0) {
-      store.appendBatch({ expectedSize: range.size, entries, nodes, ...(keysEntryIndex === undefined ? {} : { keysEntryIndex }) });
-    }
-    return { outcomes, commit: () => {
-      range = working;
-      lastLeaf = prev;
-      lastTime = time;
-    } };
-  }
-
   /**
    * Sequences a batch inside one transaction: state-machine writes and entries commit or vanish
    * together. The next batch is sequenced on top of this one at once; what the log serves and
    * checkpoints advances only once the batch is on disk.
    */
   function commitBatchAtomically(inputs: readonly AppendInput[]): DeferredCommit<AppendResult> {
-    const { value, durable: flushed } = store.transactionDeferred(() => sequenceBatch(inputs));
-    value.commit();
-    const committed = range;
+    const { value, durable: flushed } = store.transactionDeferred(() => sequenceBatch(sequencer, head, inputs));
+    head = value.head;
+    const committed = head.range;
     const onDisk = flushed.then(
       () => {
         // A flush covers everything written before it, so a later batch's may land first.
@@ -325,23 +165,6 @@ export function openLedger(options: LedgerOptions): Ledger {
       },
     );
     return { outcomes: value.outcomes, durable: onDisk };
-  }
-
-  /**
-   * The original result of an idempotent retry: committed earlier, or earlier in this batch
-   * (`batch` holds this batch's outcomes, `sequenced` its entries, records included). When the
-   * original is a record written in place of a refused statement, the refusal is answered again.
-   */
-  function replayResult(index: number, batch: ReadonlyArray<AppendResult | Error>, sequenced: readonly StoredLeaf[]): AppendResult {
-    const inBatch = batch.find((o): o is AppendResult => !(o instanceof Error) && o.index === index);
-    if (inBatch !== undefined) return { ...inBatch, replayed: true };
-    const thisBatch = sequenced.find((e) => e.index === index);
-    const leaf = thisBatch ?? store.readEntry(index);
-    if (leaf === undefined) throw new RxError('LEDGER_INTEGRITY', 'the original of a replayed statement is missing', { index });
-    const entry = parseEntry(leaf.data);
-    const refusal = stateMachine?.refusalRecordedAt?.(entry);
-    if (refusal !== undefined) throw refusal;
-    return { index, leafHash: thisBatch?.leafHash ?? store.readNode(0, index), entry, replayed: true };
   }
 
   /** Bodies `checkBody` returned or `adoptChecked` took, with the type whose schema returned them. */
@@ -378,46 +201,6 @@ export function openLedger(options: LedgerOptions): Ledger {
       () => undefined,
     );
     return result;
-  }
-
-  /** A stored entry's envelope; bytes that are not one mean the store is not this ledger's log. */
-  function parseStoredEntry(data: Uint8Array, index: number): LedgerEntry {
-    try {
-      return parseEntry(data);
-    } catch (cause) {
-      throw new RxError('LEDGER_INTEGRITY', 'a stored entry is not a valid envelope', { index, cause });
-    }
-  }
-
-  function checkLatestCheckpoint(): void {
-    const note = publisher.latest();
-    if (note === null) return;
-    const cp = parseCheckpoint(verifyNote(note, recordedVerifiers()).note.text);
-    if (cp.origin !== origin) throw new RxError('LEDGER_INTEGRITY', 'latest checkpoint names another origin');
-    if (cp.size > range.size) throw new RxError('LEDGER_INTEGRITY', `checkpoint covers ${cp.size} entries, store holds ${range.size}`);
-    if (!equalBytes(treeRoot(read, cp.size), cp.rootHash)) {
-      throw new RxError('LEDGER_INTEGRITY', `stored tree disagrees with the checkpoint at size ${cp.size}`);
-    }
-  }
-
-  /** Verifiers for the keys the log itself last recorded (plus the current ones). */
-  function recordedVerifiers() {
-    const keys = new Set(verifierKeys);
-    for (const k of recordedKeys() ?? []) keys.add(k);
-    return [...keys].map((k) => createNoteVerifier(parseVerifierKey(k)));
-  }
-
-  function recordedKeys(): string[] | undefined {
-    const index = store.logState()?.keysEntryIndex;
-    if (index === null || index === undefined) return undefined;
-    const stored = store.readEntry(index);
-    if (stored === undefined) throw new RxError('LEDGER_INTEGRITY', 'recorded checkpoint-keys entry is missing', { index });
-    const entry = parseEntry(stored.data);
-    const body = CheckpointKeysBodySchema.safeParse(entry.body);
-    if (entry.type !== CHECKPOINT_KEYS_TYPE || !body.success) {
-      throw new RxError('LEDGER_INTEGRITY', 'recorded checkpoint-keys entry is not one', { index });
-    }
-    return body.data.keys;
   }
 
   const ledger: Ledger = {
@@ -473,7 +256,7 @@ export function openLedger(options: LedgerOptions): Ledger {
     publishCheckpoint: () => publisher.publish(),
     async recordCheckpointKeys() {
       const keys = [...verifierKeys].sort();
-      if (recordedKeys()?.join('\n') === keys.join('\n')) return undefined;
+      if (recordedCheckpointKeys(store)?.join('\n') === keys.join('\n')) return undefined;
       return appendEntry(CHECKPOINT_KEYS_TYPE, { origin, keys });
     },
     startCheckpointing(intervalMs) {

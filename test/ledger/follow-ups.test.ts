@@ -1,9 +1,9 @@
 /**
- * Follow-up records (src/ledger/ledger.ts, EntryStateMachine): the ledger appends them right after
- * their entry, in the same savepoint, whether the state machine makes the writes one by one
- * (`apply`, then each record's `apply`) or together (`applyWithFollowUps`, which the service's
- * state machine uses to write a submission's prescription row once). Same log either way; a
- * failure part-way leaves nothing of the entry or its records.
+ * Follow-up records (src/ledger/batch-sequencer.ts, EntryStateMachine): the ledger appends them
+ * right after their entry, in the same savepoint, whether the state machine makes the writes one
+ * by one (`apply`, then each record's `apply`) or together (`applyWithFollowUps`, which the
+ * service's state machine uses to write a submission's prescription row once). Same log either
+ * way; a failure part-way leaves nothing of the entry or its records.
  */
 import t from 'tap';
 import { join } from 'node:path';

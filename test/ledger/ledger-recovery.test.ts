@@ -1,9 +1,10 @@
 /**
- * The ledger's start-up checks on stores altered behind its back: entries without a log state,
- * and a last entry whose bytes match its leaf hash but which is not at its place in the chain (a
- * copy of an earlier entry over a last entry no checkpoint covers yet, rows swapped or appended at
- * the end). Each is refused with LEDGER_INTEGRITY before anything is sequenced on top; a pristine
- * store still opens. The first two were accepted before these checks existed.
+ * The ledger's start-up checks (src/ledger/ledger-recovery.ts) on stores altered behind its back:
+ * entries without a log state, and a last entry whose bytes match its leaf hash but which is not
+ * at its place in the chain (a copy of an earlier entry over a last entry no checkpoint covers
+ * yet, rows swapped or appended at the end). Each is refused with LEDGER_INTEGRITY before
+ * anything is sequenced on top; a pristine store still opens. The first two were accepted before
+ * these checks existed.
  */
 import t from 'tap';
 import Database from 'better-sqlite3';
