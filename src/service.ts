@@ -16,8 +16,8 @@ import { ERASE_IDENTITY_ACTION } from './domain/patient/identity-erasure.js';
 import { DATABASE_FILE, openDatabase } from './store/database.js';
 import { nodeMerkleHasher } from './platform/node-merkle-hasher.js';
 import { createNodeEd25519Verifier } from './platform/node-ed25519.js';
-import { createEd25519WorkerPool } from './platform/ed25519-worker-pool.js';
-import { createStatementIntake, type StatementIntake } from './ledger/statement-intake.js';
+import type { StatementIntake } from './ledger/statement-intake.js';
+import { createStatementWorkers } from './ledger/statement-workers.js';
 import { nodeSha256Hex } from './platform/node-sha256.js';
 import { createWalSync } from './platform/wal-sync.js';
 import { createStateStore, type StateStore } from './store/state-store.js';
@@ -137,17 +137,14 @@ async function openLocked(config: Config, deps: ServiceDeps, lock: DataDirLock):
   }
   const signatures = createNodeEd25519Verifier();
   const verifySignature: SignatureCheck = (sig, msg, pub) => signatures.verify(sig, msg, pub);
-  // Statement signatures are checked on the other cores while the event loop sequences. Without
-  // a worker they are checked in the commit, as they always are when pre-verification fails.
-  const signaturePool = createEd25519WorkerPool(Math.max(1, availableParallelism() - 1));
-  // Not awaited: until a worker is up (about a second when running from source), statements are
-  // verified on the event loop, which is also the fallback if none can start.
-  void signaturePool.ready().catch(() => deps.logger.warn({}, 'no signature worker could start: verifying on the event loop'));
-  // Statement bodies are parsed, validated and digested on the other cores too (the event loop
-  // does it for any body the intake does not take, and until its worker is up).
-  const statementIntake = createStatementIntake(Math.max(1, availableParallelism() - 1));
-  void statementIntake.ready().catch(() => deps.logger.warn({}, 'no statement intake worker could start: parsing on the event loop'));
-  const closePools = () => Promise.all([signaturePool.close(), statementIntake.close()]);
+  // A statement's body intake and its signature check run on the other cores while the event loop
+  // sequences (statement-workers.ts). Not awaited: until a worker is up (about half a second when
+  // running from source), bodies are parsed and signatures verified on the event loop, which is
+  // also the fallback if none can start; a signature not pre-verified is checked in the commit.
+  const statementWorkers = createStatementWorkers(Math.max(1, availableParallelism() - 1));
+  void statementWorkers.ready().catch(() => deps.logger.warn({}, 'no statement worker could start: parsing and verifying on the event loop'));
+  const statementIntake = statementWorkers.intake;
+  const closePools = () => statementWorkers.close();
   const ruleSets = createRuleSetLibrary((hash) => state.ruleSets.bundle(hash), [checker]);
   // Drug classes come from the rule set each prescription was checked with, by the hash the log names.
   const oversightStore = createOversightStore(db, {
@@ -170,7 +167,7 @@ async function openLocked(config: Config, deps: ServiceDeps, lock: DataDirLock):
         origin: config.logOrigin,
         timestampWindowMs: config.authTimestampWindowMs,
         verifySignature,
-        preparation: { verifyAsync: (sig, msg, pub) => signaturePool.verify(sig, msg, pub), sha256Hex: nodeSha256Hex },
+        preparation: { verifyAsync: (sig, msg, pub) => statementWorkers.verify(sig, msg, pub), sha256Hex: nodeSha256Hex },
       }),
       ...(deps.clock ? { clock: deps.clock } : {}),
       ...(deps.entryBodySchemas ? { entryBodySchemas: deps.entryBodySchemas } : {}),

@@ -1,8 +1,9 @@
 /**
- * The pre-sequencing stage of a signed statement's request, on worker threads: the strict JSON
- * parse of its body (json-body.ts), the entry schema of its action, the body's canonical text and
- * the statement's digest (signing bytes and request hash). Together about a fifth of the event
- * loop's work per submission (docs/BENCHMARKS.md), and none of it needs the ledger's state.
+ * The pre-sequencing stage of a signed statement's request, on worker threads
+ * (statement-workers.ts): the strict JSON parse of its body (json-body.ts), the entry schema of
+ * its action, the body's canonical text and the statement's digest (signing bytes and request
+ * hash). Together about a fifth of the event loop's work per submission (docs/BENCHMARKS.md), and
+ * none of it needs the ledger's state.
  *
  * The intake only ever answers "taken" for a body the event loop would have accepted identically:
  * same parser, same schema (the ledger's defaults), same canonical text. Anything else — a body
@@ -10,8 +11,8 @@
  * route handles the body on the event loop exactly as before, so every refusal keeps its code,
  * message and paths. What was taken is handed to the ledger (`Ledger.adoptChecked`), which then
  * neither validates nor canonicalises it again, and to the statement's preparation, which reuses
- * the digest. Signatures are still checked by the Ed25519 pool, and admission still judges every
- * statement in full when it is sequenced.
+ * the digest. Signatures are checked as before (on the same workers), and admission still judges
+ * every statement in full when it is sequenced.
  */
 import type { JsonObject } from '../core/canonical-json.js';
 import { canonicalBody } from '../core/entry.js';
@@ -19,9 +20,7 @@ import { statementSigningBytes, statementSigningBytesFromCanonical, type SignedS
 import { ENTRY_BODY_SCHEMAS, RESERVED_ENTRY_TYPES } from '../domain/entry-types.js';
 import type { StatementDigest } from '../domain/registry/registry-rules.js';
 import { parseJsonBody } from '../http/json-body.js';
-import { createBatchWorkerPool } from '../platform/batch-worker-pool.js';
 import { nodeSha256Hex } from '../platform/node-sha256.js';
-import { siblingWorkerUrl } from '../platform/worker-url.js';
 
 /** A statement body taken in: what the event loop would have computed from the same bytes. */
 export interface TakenStatement {
@@ -94,25 +93,4 @@ export function toMessage({ body, ...rest }: TakenStatement): TakenStatementMess
 
 export function fromMessage({ bodyText, ...rest }: TakenStatementMessage): TakenStatement {
   return { ...rest, body: JSON.parse(bodyText) as JsonObject };
-}
-
-/** The intake on `size` worker threads (statement-intake-worker.ts). */
-export function createStatementIntake(size: number): StatementIntake {
-  const pool = createBatchWorkerPool<Uint8Array, TakenStatementMessage | null>({
-    entry: siblingWorkerUrl(import.meta.url, 'statement-intake-worker'),
-    size,
-    name: 'statement intake',
-    maxBatch: 256,
-    // A batch of 256 bodies takes a few tens of milliseconds; longer means a stuck worker.
-    batchTimeoutMs: 5_000,
-  });
-  return {
-    ready: () => pool.ready(),
-    take: (bytes) =>
-      pool.run(bytes).then(
-        (taken) => (taken === null ? undefined : fromMessage(taken)),
-        () => undefined,
-      ),
-    close: () => pool.close(),
-  };
 }

@@ -11,7 +11,9 @@ import { statementSigningBytes } from '../../src/core/statement.js';
 import { createStatementSigner } from '../../src/client/statement-signer.js';
 import { ENTRY_BODY_SCHEMAS, verifyEntryBody } from '../../src/domain/entry-types.js';
 import { nodeSha256Hex } from '../../src/platform/node-sha256.js';
-import { createStatementIntake, statementAction, takeStatement, type TakenStatement } from '../../src/ledger/statement-intake.js';
+import { statementAction, takeStatement, type TakenStatement } from '../../src/ledger/statement-intake.js';
+import { createStatementWorkers } from '../../src/ledger/statement-workers.js';
+import { publicKeyFromSeed, signEd25519 } from '../../src/core/ed25519.js';
 import { parseJsonBody } from '../../src/http/json-body.js';
 import { manualClock, openTestLedger } from '../support/test-ledger.js';
 import { createRxWorld } from '../domain/prescription/test-world.js';
@@ -92,8 +94,9 @@ t.test('everything else is left to the event loop', async (t) => {
 });
 
 t.test('on worker threads: the same answers; before the worker is up and after closing, none', async (t) => {
-  const intake = createStatementIntake(1);
-  t.teardown(() => intake.close());
+  const workers = createStatementWorkers(1);
+  const intake = workers.intake;
+  t.teardown(() => workers.close());
   const [valid] = validBodies();
   t.equal(await intake.take(encoder.encode(valid!.text)), undefined, 'not ready yet: left to the event loop at once, not queued');
   await intake.ready();
@@ -105,6 +108,23 @@ t.test('on worker threads: the same answers; before the worker is up and after c
   t.ok(
     many.every((taken, i) => taken !== undefined && taken.bodyJson === onTheEventLoop(encoder.encode(bodies[i % bodies.length]!.text)).bodyJson),
     '300 bodies in flight at once: every one taken, each its own',
+  );
+  // Signature checks share the workers and their batches: interleaved, each job gets its own answer.
+  const seed = new Uint8Array(32).fill(9);
+  const message = encoder.encode('mixed');
+  const signature = signEd25519(message, seed);
+  const mixed = await Promise.all(
+    Array.from({ length: 200 }, (_, i) =>
+      i % 2 === 0 ? intake.take(encoder.encode(bodies[i % bodies.length]!.text)) : workers.verify(signature, i % 4 === 1 ? message : encoder.encode('other'), publicKeyFromSeed(seed)),
+    ),
+  );
+  t.ok(
+    mixed.every((answer, i) =>
+      i % 2 === 0
+        ? typeof answer === 'object' && answer !== undefined && answer.bodyJson === onTheEventLoop(encoder.encode(bodies[i % bodies.length]!.text)).bodyJson
+        : answer === (i % 4 === 1),
+    ),
+    'intakes and signature checks in the same batches: each answered with its own result',
   );
   for (const { what, bytes } of leftAlone()) t.equal(await intake.take(bytes), undefined, `${what}, on a worker`);
   await intake.close();

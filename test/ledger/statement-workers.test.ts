@@ -1,14 +1,16 @@
 /**
- * The worker pool answers exactly what the synchronous server verifier answers — on honest,
- * damaged, malleable, small-order and crafted signatures, and on arguments of the wrong size —
- * whether the signatures arrive one by one or many at once (batched); it refuses work before a
- * worker is ready and once closed.
+ * The statement workers' signature checks answer exactly what the synchronous server verifier
+ * answers — on honest, damaged, malleable, small-order and crafted signatures, and on arguments
+ * of the wrong size — whether the signatures arrive one by one or many at once (batched), and
+ * mixed in the same batches with body intakes, each job getting its own answer; the pool refuses
+ * work before a worker is ready and once closed. (The intake's answers themselves:
+ * statement-intake.test.ts.)
  */
 import t from 'tap';
 import { createHash } from 'node:crypto';
 import * as ed from '@noble/ed25519';
 import { publicKeyFromSeed, signEd25519 } from '../../src/core/ed25519.js';
-import { createEd25519WorkerPool } from '../../src/platform/ed25519-worker-pool.js';
+import { createStatementWorkers } from '../../src/ledger/statement-workers.js';
 import { createNodeEd25519Verifier } from '../../src/platform/node-ed25519.js';
 
 const L = 2n ** 252n + 27742317777372353535851937790883648493n;
@@ -64,8 +66,8 @@ function cases(): Case[] {
   return out;
 }
 
-t.test('the pool agrees with the synchronous verifier, one at a time and batched', async (t) => {
-  const pool = createEd25519WorkerPool(2);
+t.test('signature checks agree with the synchronous verifier, one at a time and batched', async (t) => {
+  const pool = createStatementWorkers(2);
   t.teardown(() => pool.close());
   await pool.ready();
   const sync = createNodeEd25519Verifier();
@@ -79,7 +81,7 @@ t.test('the pool agrees with the synchronous verifier, one at a time and batched
 });
 
 t.test('a closed pool refuses new work and what it still held', async (t) => {
-  const pool = createEd25519WorkerPool(1);
+  const pool = createStatementWorkers(1);
   await t.rejects(pool.verify(new Uint8Array(64), new Uint8Array(0), new Uint8Array(32)), 'no worker ready yet: refused at once, not queued');
   await pool.ready();
   const seed = seedOf(3);
@@ -90,5 +92,5 @@ t.test('a closed pool refuses new work and what it still held', async (t) => {
   const settled = await settling;
   t.ok(settled.every((s) => s.status === 'rejected' || s.value === true), 'held work is answered correctly or rejected, never wrongly');
   await t.rejects(pool.verify(new Uint8Array(64), message, new Uint8Array(32)), 'closed');
-  t.throws(() => createEd25519WorkerPool(0), RangeError, 'a pool needs a worker');
+  t.throws(() => createStatementWorkers(0), RangeError, 'a pool needs a worker');
 });
