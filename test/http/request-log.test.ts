@@ -31,6 +31,8 @@ t.test('each answered request is one line with the request and the answer', asyn
   const [ok, refused] = lines as Array<{ reqId: string; req: { method: string; url: string }; res: { statusCode: number }; responseTime: number }>;
   t.match(ok, { req: { method: 'GET', url: '/ok?page=2' }, res: { statusCode: 200 } });
   t.type(ok!.responseTime, 'number');
+  t.equal(ok!.responseTime, Math.round(ok!.responseTime * 1000) / 1000, 'milliseconds to the microsecond, not fifteen decimals');
+  t.notMatch(JSON.stringify(ok!.responseTime), /\.\d{4}/);
   t.ok(ok!.reqId, 'the request id is on the line');
   t.not(ok!.reqId, refused!.reqId);
   t.match(refused, { req: { method: 'GET', url: '/refused' }, res: { statusCode: 409 } });
