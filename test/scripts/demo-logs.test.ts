@@ -63,8 +63,9 @@ function storedIdentities(dataDir: string): { identities: PatientIdentity[]; era
 
 /**
  * An identifier of digits only (a phone number) counts as a whole number, not as digits inside
- * another one: a request's response time, logged as a float such as 2.13900000003, once matched
- * the demo's phone 13900000003. Anything else counts wherever it appears.
+ * another one: a number the service logs (a float such as 2.13900000003, as Fastify's response
+ * times were before src/http/request-log.ts rounded them) must not pass for the demo's phone
+ * 13900000003. Anything else counts wherever it appears.
  */
 function appearsIn(line: string, needle: string): boolean {
   return /^[0-9]+$/.test(needle) ? new RegExp(`(?<![0-9.])${needle}(?![0-9])`).test(line) : line.includes(needle);
