@@ -4,14 +4,13 @@
  * entries, the detectors, the statistics) is spent on another core than the event loop's.
  *
  * It folds only up to the size the service says is on disk (the ledger's `size()`), reads those
- * entries from the `entries` table (immutable once there) and parses them with the core's entry
- * parser, exactly as the follower on the event loop does. A reader's catch-up is answered with the
- * position reached, and from then until that reader releases it nothing is folded, so the figures
- * it reads are exactly those of that position.
+ * entries from the `entries` table (immutable once there) and reads them exactly as the follower
+ * on the event loop does (`storedEntry`). A reader's catch-up is answered with the position
+ * reached, and from then until that reader releases it nothing is folded, so the figures it reads
+ * are exactly those of that position.
  */
 import { existsSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
-import { parseEntry } from '../core/entry.js';
 import { RxError } from '../core/errors.js';
 import { createRuleSetLibrary } from '../domain/checker/rule-set-library.js';
 import type { KnowledgeRuleSet } from '../domain/checker/knowledge-rule-set.js';
@@ -19,6 +18,7 @@ import { createDrugClassifier } from '../oversight/drug-classifier.js';
 import { openDatabase } from '../store/database.js';
 import { createLedgerStore } from '../store/ledger-store.js';
 import { createOversightStore } from '../store/oversight-store.js';
+import { storedEntry } from '../oversight/oversight-follower.js';
 import { createRuleSetStore } from '../store/rule-set-store.js';
 import type { OversightThreadData, ToOversightWorker, FromOversightWorker } from './oversight-thread.js';
 
@@ -63,7 +63,7 @@ const step = (limit: number): boolean => {
   const to = Math.min(limit, from + batchSize);
   if (to <= from) return false;
   try {
-    projection.fold(entries.readEntries(from, to).map((leaf) => parseEntry(leaf.data)));
+    projection.fold(entries.readEntries(from, to).map((leaf) => storedEntry(leaf.data)));
     return true;
   } catch (err) {
     // The cursor did not move (the batch's transaction rolled back): the next size retries.

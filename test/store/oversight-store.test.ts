@@ -1,12 +1,13 @@
 /**
  * The oversight projection in SQLite: folding in any batches, across reopenings, equals folding
  * from scratch; a batch that fails leaves counters, alerts and cursor untouched (one
- * transaction); other settings refold from the start; the follower reads stored leaves.
+ * transaction); other settings refold from the start; the follower reads stored leaves (and a
+ * damaged one stops its batch).
  */
 import t from 'tap';
 import { join } from 'node:path';
-import { encodeEntry } from '../../src/core/entry.js';
-import { createOversightFollower } from '../../src/oversight/oversight-follower.js';
+import { encodeEntry, parseEntry } from '../../src/core/entry.js';
+import { createOversightFollower, storedEntry } from '../../src/oversight/oversight-follower.js';
 import type { DrugClassifier } from '../../src/oversight/drug-classifier.js';
 import { DEFAULT_OVERSIGHT_SETTINGS, type OversightSettings } from '../../src/oversight/oversight-settings.js';
 import { openDatabase, schemaVersion } from '../../src/store/database.js';
@@ -141,4 +142,19 @@ t.test('the follower folds stored leaves from the cursor, a batch at a time', as
   t.teardown(scratch.close);
   scratch.store.fold(entries);
   t.same(snapshot(store), snapshot(scratch.store));
+});
+
+t.test('the follower reads a stored leaf as the entry the ledger encoded; a leaf that is not JSON fails its batch and moves nothing', async (t) => {
+  const entries = sampleLog();
+  t.same(entries.map((e) => storedEntry(encodeEntry(e))), entries.map((e) => parseEntry(encodeEntry(e))), 'every entry of the sample log reads as the validating parser reads it');
+  const leaves = entries.map((e) => ({ index: e.index, data: encodeEntry(e) }));
+  leaves[6] = { index: 6, data: new TextEncoder().encode('{"body":{},"index":6,') };
+  const source = { size: () => leaves.length, entries: (start: number, end: number) => leaves.slice(start, end) };
+  const { store, close } = open(join(t.testdir(), 'o.sqlite'));
+  t.teardown(close);
+  const follower = createOversightFollower({ source, target: store, batchSize: 4 });
+  t.throws(() => follower.catchUp(), SyntaxError);
+  t.equal(store.position().size, 4, 'the batch holding the damaged leaf is not folded');
+  t.throws(() => follower.catchUp(), SyntaxError, 'and is tried again');
+  t.equal(store.position().size, 4);
 });
