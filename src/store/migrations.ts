@@ -247,4 +247,19 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX ov_alerts_kind ON ov_alerts (kind, seq);
     `,
   },
+  {
+    version: 8,
+    description: "prescription projection: a patient's live prescriptions indexed apart from their history",
+    sql: `
+      -- The checker reads the patient's live prescriptions (neither awaiting their check nor
+      -- final) at every submission. Through an index on the pseudonym alone that read every
+      -- prescription the patient ever had, and the store parsed each one's record: a patient on
+      -- a monthly repeat for years made every new submission slower. This index holds live rows
+      -- only; prescription-store.ts repeats its WHERE term word for word, which is what lets
+      -- SQLite use it (test/store/prescription-store.test.ts checks the plan).
+      DROP INDEX rx_prescriptions_patient;
+      CREATE INDEX rx_prescriptions_live ON rx_prescriptions (pseudonym)
+        WHERE state NOT IN ('submitted', 'rejected', 'refused', 'delivered', 'collected', 'cancelled', 'superseded', 'expired');
+    `,
+  },
 ];

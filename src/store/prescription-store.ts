@@ -3,7 +3,7 @@
  * commit transaction, the writer of the mutations they return, and the indexed lookups behind the
  * pharmacy queue and the courier's assignments.
  */
-import { FINAL_STATES, type PrescriptionMutation, type PrescriptionRecord, type PrescriptionView } from '../domain/prescription/prescription-record.js';
+import { type PrescriptionMutation, type PrescriptionRecord, type PrescriptionView } from '../domain/prescription/prescription-record.js';
 import type { SqliteDatabase } from './database.js';
 
 export interface QueuePage {
@@ -29,6 +29,14 @@ export interface PrescriptionStore extends PrescriptionView {
 
 const OPEN_DELIVERY_STATES = ['delivery-assigned', 'picked-up', 'in-transit'];
 
+/**
+ * A prescription the checker reads as live: not awaiting its check (`submitted`) and not in a
+ * final state (FINAL_STATES). The WHERE term of the partial index rx_prescriptions_live
+ * (migration 8), word for word: SQLite uses a partial index only for a query that repeats its
+ * term, so a change to the states it names needs a new migration of the index as well.
+ */
+export const LIVE_PRESCRIPTION_TERM = "state NOT IN ('submitted', 'rejected', 'refused', 'delivered', 'collected', 'cancelled', 'superseded', 'expired')";
+
 /** Records remembered with their stored text (about 6 KB each, text and object). */
 const RECORD_CACHE_MAX = 2048;
 
@@ -53,8 +61,8 @@ function recordTextWith(prescriptionText: WeakMap<object, string>) {
 export function createPrescriptionStore(db: SqliteDatabase): PrescriptionStore {
   const q = {
     get: db.prepare<[string], { prescription_id: string; record: string }>('SELECT prescription_id, record FROM rx_prescriptions WHERE prescription_id = ?'),
-    ofPatient: db.prepare<[string, string], { prescription_id: string; record: string }>(
-      'SELECT prescription_id, record FROM rx_prescriptions WHERE pseudonym = ? AND prescription_id <> ?',
+    livePrescriptionsOf: db.prepare<[string, string], { prescription_id: string; record: string }>(
+      `SELECT prescription_id, record FROM rx_prescriptions WHERE pseudonym = ? AND prescription_id <> ? AND ${LIVE_PRESCRIPTION_TERM}`,
     ),
     code: db.prepare<[string], { prescription_id: string; idx: number }>('SELECT prescription_id, idx FROM rx_trace_codes WHERE code = ?'),
     upsert: db.prepare<[string, string, string, string | null, string | null, string | null, number, number, number, string]>(
@@ -124,7 +132,7 @@ export function createPrescriptionStore(db: SqliteDatabase): PrescriptionStore {
       // A held record the query could return (a revision's superseded original) is written first;
       // the one being checked, the usual held record, is excluded by the query anyway.
       if (held !== undefined && [...held.values()].some((r) => r.pseudonym === pseudonym && r.prescriptionId !== exceptId)) flush();
-      return q.ofPatient.all(pseudonym, exceptId).map(parse).filter((rx) => rx.state !== 'submitted' && !FINAL_STATES.has(rx.state));
+      return q.livePrescriptionsOf.all(pseudonym, exceptId).map(parse);
     },
     traceabilityCode(code) {
       const row = q.code.get(code);

@@ -2,16 +2,19 @@
  * The SQLite projection (src/store/state-store.ts, prescription-store.ts) against the in-memory
  * reference (src/domain/memory-state.ts): the same mutations, from a realistic run through
  * admitEntry, must give the same views; the rules judging the same log over SQLite must reach the
- * same verdicts; and the indexed reads (pharmacy queue, courier assignments) must return exactly
- * the prescriptions they promise.
+ * same verdicts; and the indexed reads (pharmacy queue, courier assignments, a patient's live
+ * prescriptions) must return exactly the prescriptions they promise, the last without reading the
+ * patient's history.
  */
 import t, { type Test } from 'tap';
 import { join } from 'node:path';
 import { isValidEd25519 } from '../../src/core/ed25519.js';
 import { admitEntry } from '../../src/domain/admission.js';
-import type { PrescriptionRecord } from '../../src/domain/prescription/prescription-record.js';
+import { FINAL_STATES, type PrescriptionRecord } from '../../src/domain/prescription/prescription-record.js';
 import { libraryOf } from '../domain/checker/starter-rule-set.js';
 import { openDatabase } from '../../src/store/database.js';
+import { MIGRATIONS } from '../../src/store/migrations.js';
+import { LIVE_PRESCRIPTION_TERM } from '../../src/store/prescription-store.js';
 import { createStateStore, type StateStore } from '../../src/store/state-store.js';
 import {
   accessCode,
@@ -314,4 +317,34 @@ t.test('held writes: nothing held is written when the work throws, and reads out
   store.prescriptions.deferWrites(() => store.prescriptions.deferWrites(() => store.apply([{ kind: 'rx-put', record: changed }])));
   t.equal(store.prescription(first.id)?.state, 'cancelled', 'nested: written when the outermost returns');
   t.equal((db.prepare('SELECT state FROM rx_prescriptions WHERE prescription_id = ?').get(first.id) as { state: string }).state, 'cancelled');
+});
+
+t.test("a patient's live prescriptions are read through their own index, never from the patient's history", async (t) => {
+  t.same(
+    [...LIVE_PRESCRIPTION_TERM.matchAll(/'([a-z-]+)'/g)].map((m) => m[1]).sort(),
+    ['submitted', ...FINAL_STATES].sort(),
+    'the term excludes exactly the prescriptions awaiting their check and the final ones',
+  );
+  const migration = MIGRATIONS.find((m) => m.sql.includes('CREATE INDEX rx_prescriptions_live'));
+  t.ok(migration?.sql.replace(/\s+/g, ' ').includes(`WHERE ${LIVE_PRESCRIPTION_TERM}`), "the index's WHERE term is the store's, word for word");
+
+  const db = openDatabase(join(t.testdir(), 'live.sqlite'));
+  t.teardown(() => db.close());
+  const store = createStateStore(db);
+  const plan = db
+    .prepare<[string, string], { detail: string }>(`EXPLAIN QUERY PLAN SELECT prescription_id, record FROM rx_prescriptions WHERE pseudonym = ? AND prescription_id <> ? AND ${LIVE_PRESCRIPTION_TERM}`)
+    .all('p', 'x')
+    .map((r) => r.detail);
+  t.match(plan.join('\n'), /USING INDEX rx_prescriptions_live/, `the plan: ${plan.join('; ')}`);
+
+  // Years of history for one patient, stored as text no parser accepts: reading it would throw.
+  const insert = db.prepare('INSERT INTO rx_prescriptions VALUES (?, ?, ?, NULL, NULL, NULL, ?, 0, 0, ?)');
+  const pseudonym = 'a'.repeat(64);
+  let n = 0;
+  for (const state of FINAL_STATES) for (let k = 0; k < 10; k++) insert.run(`rx-old-${++n}`, pseudonym, state, n, 'history: never read');
+  insert.run('rx-checking', pseudonym, 'submitted', ++n, 'awaiting its check: never read');
+  for (const [id, state] of [['rx-live-1', 'active'], ['rx-live-2', 'claimed'], ['rx-live-3', 'awaiting-override']] as const) insert.run(id, pseudonym, state, ++n, JSON.stringify({ prescriptionId: id, state }));
+  insert.run('rx-other-patient', 'b'.repeat(64), 'active', ++n, JSON.stringify({ prescriptionId: 'rx-other-patient' }));
+  t.same(store.activePrescriptionsOf(pseudonym, 'rx-live-2').map((r) => r.prescriptionId).sort(), ['rx-live-1', 'rx-live-3']);
+  t.same(store.activePrescriptionsOf(pseudonym, 'rx-none').map((r) => r.prescriptionId).sort(), ['rx-live-1', 'rx-live-2', 'rx-live-3']);
 });
