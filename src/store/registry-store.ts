@@ -1,10 +1,16 @@
 /**
  * The registry projection in SQLite: a RegistryView the rules read inside the commit transaction,
  * and the writer of the mutations they return.
+ *
+ * Institutions, actors, keys and the timestamp window are read for nearly every statement (about
+ * three reads per entry) and change only with registry entries, which are rare: they are kept in
+ * memory once read (registry-read-cache.ts, which says why no answer can be stale). Nonces and
+ * idempotency keys, one new pair per statement, are always read from the table.
  */
 import type { Privileges, Role, InstitutionKind } from '../domain/registry/registry-model.js';
-import type { ActorRecord, KeyRecord, RegistryMutation, RegistryView } from '../domain/registry/registry-rules.js';
+import type { ActorRecord, InstitutionRecord, KeyRecord, RegistryMutation, RegistryView } from '../domain/registry/registry-rules.js';
 import type { SqliteDatabase } from './database.js';
+import { createRegistryReadCache } from './registry-read-cache.js';
 
 export interface RegistryStore extends RegistryView {
   apply(mutations: readonly RegistryMutation[]): void;
@@ -37,37 +43,45 @@ export function createRegistryStore(db: SqliteDatabase): RegistryStore {
     putSetting: db.prepare<[string, number]>('INSERT INTO registry_settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value'),
     insertStatement: db.prepare<[string, string, string, string, number]>('INSERT INTO registry_statements VALUES (?, ?, ?, ?, ?)'),
   };
+  const cache = createRegistryReadCache<'institution' | 'actor' | 'key' | 'setting'>(db);
+  const institution = cache.reader('institution', (id): InstitutionRecord | undefined => {
+    const r = q.institution.get(id);
+    return r && { institutionId: r.institution_id, kind: r.kind as InstitutionKind, region: r.region, delivers: r.delivers === 1 };
+  });
+  const actor = cache.reader('actor', (id): ActorRecord | undefined => {
+    const r = q.actor.get(id);
+    return (
+      r && {
+        actorId: r.actor_id,
+        role: r.role as Role,
+        institutionId: r.institution_id,
+        region: r.region,
+        privileges: r.privileges === null ? null : (JSON.parse(r.privileges) as Privileges),
+        suspended: r.suspended === 1,
+      }
+    );
+  });
+  const key = cache.reader('key', (keyId): KeyRecord | undefined => {
+    const r = q.key.get(keyId);
+    return r && { keyId: r.key_id, actorId: r.actor_id, publicKey: toBytes(r.public_key), notBefore: r.not_before, notAfter: r.not_after, revokedAt: r.revoked_at };
+  });
+  const setting = cache.reader('setting', (name): number | undefined => q.setting.get(name)?.value);
   return {
     hasGenesis: () => q.anyActor.get() !== undefined,
-    institution(id) {
-      const r = q.institution.get(id);
-      return r && { institutionId: r.institution_id, kind: r.kind as InstitutionKind, region: r.region, delivers: r.delivers === 1 };
-    },
-    actor(id): ActorRecord | undefined {
-      const r = q.actor.get(id);
-      return (
-        r && {
-          actorId: r.actor_id,
-          role: r.role as Role,
-          institutionId: r.institution_id,
-          region: r.region,
-          privileges: r.privileges === null ? null : (JSON.parse(r.privileges) as Privileges),
-          suspended: r.suspended === 1,
-        }
-      );
-    },
-    key(keyId): KeyRecord | undefined {
-      const r = q.key.get(keyId);
-      return r && { keyId: r.key_id, actorId: r.actor_id, publicKey: toBytes(r.public_key), notBefore: r.not_before, notAfter: r.not_after, revokedAt: r.revoked_at };
-    },
+    institution,
+    actor,
+    key,
     nonceUsed: (actorId, nonce) => q.nonce.get(actorId, nonce) !== undefined,
-    timestampWindowMs: () => q.setting.get('timestampWindowMs')?.value,
+    timestampWindowMs: () => setting('timestampWindowMs'),
     idempotency(actorId, key) {
       const r = q.idempotency.get(actorId, key);
       return r && { requestHash: r.request_hash, index: r.idx };
     },
     apply(mutations) {
       for (const m of mutations) {
+        // Before the write: until the transaction has ended, that record is read from the table.
+        const written = writtenRecord(m);
+        if (written !== undefined) cache.written(written[0], written[1]);
         switch (m.kind) {
           case 'institution':
             q.insertInstitution.run(m.record.institutionId, m.record.kind, m.record.region, m.record.delivers ? 1 : 0);
@@ -96,4 +110,24 @@ export function createRegistryStore(db: SqliteDatabase): RegistryStore {
       }
     },
   };
+}
+
+/** The cached record a mutation writes; a statement's nonce and idempotency key are not cached. */
+function writtenRecord(m: RegistryMutation): readonly ['institution' | 'actor' | 'key' | 'setting', string] | undefined {
+  switch (m.kind) {
+    case 'institution':
+      return ['institution', m.record.institutionId];
+    case 'actor':
+      return ['actor', m.record.actorId];
+    case 'actor-suspended':
+      return ['actor', m.actorId];
+    case 'key':
+      return ['key', m.record.keyId];
+    case 'key-revoked':
+      return ['key', m.keyId];
+    case 'auth-policy':
+      return ['setting', 'timestampWindowMs'];
+    case 'statement':
+      return undefined;
+  }
 }
