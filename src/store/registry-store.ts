@@ -4,13 +4,13 @@
  *
  * Institutions, actors, keys and the timestamp window are read for nearly every statement (about
  * three reads per entry) and change only with registry entries, which are rare: they are kept in
- * memory once read (registry-read-cache.ts, which says why no answer can be stale). Nonces and
+ * memory once read (read-cache.ts, which says why no answer can be stale). Nonces and
  * idempotency keys, one new pair per statement, are always read from the table.
  */
 import type { Privileges, Role, InstitutionKind } from '../domain/registry/registry-model.js';
 import type { ActorRecord, InstitutionRecord, KeyRecord, RegistryMutation, RegistryView } from '../domain/registry/registry-rules.js';
 import type { SqliteDatabase } from './database.js';
-import { createRegistryReadCache } from './registry-read-cache.js';
+import { createReadCache } from './read-cache.js';
 
 export interface RegistryStore extends RegistryView {
   apply(mutations: readonly RegistryMutation[]): void;
@@ -43,7 +43,7 @@ export function createRegistryStore(db: SqliteDatabase): RegistryStore {
     putSetting: db.prepare<[string, number]>('INSERT INTO registry_settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value'),
     insertStatement: db.prepare<[string, string, string, string, number]>('INSERT INTO registry_statements VALUES (?, ?, ?, ?, ?)'),
   };
-  const cache = createRegistryReadCache<'institution' | 'actor' | 'key' | 'setting'>(db);
+  const cache = createReadCache<'institution' | 'actor' | 'key' | 'setting'>(db);
   const institution = cache.reader('institution', (id): InstitutionRecord | undefined => {
     const r = q.institution.get(id);
     return r && { institutionId: r.institution_id, kind: r.kind as InstitutionKind, region: r.region, delivers: r.delivers === 1 };

@@ -1,5 +1,5 @@
 /**
- * The SQLite registry with its read cache (registry-read-cache.ts), on a real database: a change
+ * The SQLite registry with its read cache (read-cache.ts), on a real database: a change
  * is seen at once, inside its transaction and after it; a change rolled back (a savepoint refusing
  * one entry, or a whole transaction) is never seen; and what is read repeatedly comes from memory.
  */

@@ -4,13 +4,13 @@
  * connection is seen outside any transaction, and the cache cannot grow without bound.
  */
 import t from 'tap';
-import { createRegistryReadCache } from '../../src/store/registry-read-cache.js';
+import { createReadCache } from '../../src/store/read-cache.js';
 
 function setUp() {
   const db = { inTransaction: false };
   const table = new Map<string, string>([['k1', 'v1'], ['k2', 'v2']]);
   const reads: string[] = [];
-  const cache = createRegistryReadCache<'key' | 'actor'>(db);
+  const cache = createReadCache<'key' | 'actor'>(db);
   const key = cache.reader('key', (id) => {
     reads.push(id);
     return table.get(id);
