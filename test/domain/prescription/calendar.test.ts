@@ -61,3 +61,23 @@ t.test('the machine\'s time zone does not matter', async (t) => {
     else process.env.TZ = saved;
   }
 });
+
+t.test('an answer never depends on the call before it (the last answer is kept)', async (t) => {
+  const plainDay = (time: number) => new Date(time + 8 * HOUR).toISOString().slice(0, 10);
+  const plainStart = (date: string, days: number) => {
+    const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+    return Date.UTC(y, m - 1, d) - 8 * HOUR + days * DAY;
+  };
+  // Instants on both sides of CST midnights, before and after the epoch, in a scrambled order.
+  const midnight = startOfDay('2026-03-01');
+  const times = [-8 * HOUR - 1, -8 * HOUR, -1, 0, midnight - 1, midnight, midnight + DAY - 1, midnight + DAY, midnight + 37 * DAY + 5, 1, midnight - 1];
+  let seed = 7;
+  const order = Array.from({ length: 400 }, () => times[(seed = (seed * 1103515245 + 12345) % 2 ** 31) % times.length]!);
+  t.same(order.map(dayOf), order.map(plainDay), 'dayOf');
+  const dates = ['2026-03-01', '2025-12-31', '2026-03-01', '2028-02-29', '1969-12-31', '2026-03-01'];
+  t.same(
+    dates.flatMap((date) => [startOfDay(date), startOfDay(date, 3), startOfDay(date, -1)]),
+    dates.flatMap((date) => [plainStart(date, 0), plainStart(date, 3), plainStart(date, -1)]),
+    'startOfDay',
+  );
+});
