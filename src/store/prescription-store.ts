@@ -1,9 +1,9 @@
 /**
  * The prescription projection in SQLite: the PrescriptionView the lifecycle rules read inside the
  * commit transaction, the writer of the mutations they return, and the indexed lookups behind the
- * pharmacy queue and the courier's assignments.
+ * pharmacy queue, the courier's assignments and the patient's live prescriptions the check reads.
  */
-import { type PrescriptionMutation, type PrescriptionRecord, type PrescriptionView } from '../domain/prescription/prescription-record.js';
+import type { PrescriptionMutation, PrescriptionRecord, PrescriptionView } from '../domain/prescription/prescription-record.js';
 import type { SqliteDatabase } from './database.js';
 
 export interface QueuePage {
