@@ -30,7 +30,44 @@ export interface TakenStatement {
   readonly body: JsonObject;
   /** The body's RFC 8785 text. */
   readonly bodyJson: string;
-  readonly digest: StatementDigest;
+  readonly digest: PreverifiedDigest;
+}
+
+/**
+ * The statement's digest, and the public key its signature was found valid against by the server's
+ * verifier over exactly `signingBytes`, when the intake was given the signer's key and checked it
+ * (statement-workers.ts). statement-preparation.ts takes that as the verification only when the
+ * key is the one the registry holds for the statement's key id; admission, later, only for the
+ * exact signature, message and key.
+ */
+export interface PreverifiedDigest extends StatementDigest {
+  readonly verifiedKey?: Uint8Array;
+}
+
+/** A registered key the intake may check a statement's signature against, if the statement names it. */
+export interface SignerKey {
+  readonly keyId: string;
+  readonly publicKey: Uint8Array;
+}
+
+const KEY_ID_MEMBER = Buffer.from('"keyId":"');
+/** A key id: 16 lowercase hex digits (docs/AUTH.md §1), and then the string's closing quote. */
+const KEY_ID = /^[0-9a-f]{16}"/;
+
+/**
+ * The key id a raw statement body most likely names, found without parsing it: the string after
+ * its first `"keyId":"`, when it has a key id's form. Usually the statement's own `keyId`; a body
+ * that names another key id first (a key registration's payload, written before the statement's
+ * member) gets a wrong guess, which only means its signature is checked the usual way: the
+ * intake checks a signature against a key only for a statement that names that key.
+ */
+export function keyIdHint(bytes: Uint8Array): string | undefined {
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const at = buffer.indexOf(KEY_ID_MEMBER);
+  if (at < 0) return undefined;
+  const start = at + KEY_ID_MEMBER.length;
+  const candidate = buffer.toString('latin1', start, start + 17);
+  return KEY_ID.test(candidate) ? candidate.slice(0, 16) : undefined;
 }
 
 /** `body.statement.action` when it is a string: the entry type a signed statement asks for. */
@@ -72,8 +109,12 @@ export function takeStatement(bytes: Uint8Array): TakenStatement | undefined {
 export interface StatementIntake {
   /** Resolves once a worker takes bodies; rejects if none could start (bodies are then all handled on the event loop). */
   ready(): Promise<void>;
-  /** Resolves to the intake of `bytes`, or undefined (handle the body on the event loop). Never rejects. */
-  take(bytes: Uint8Array): Promise<TakenStatement | undefined>;
+  /**
+   * Resolves to the intake of `bytes`, or undefined (handle the body on the event loop). Never
+   * rejects. Given `signer`, the statement's signature is also checked against it when the
+   * statement names that key id (`digest.verifiedKey`).
+   */
+  take(bytes: Uint8Array, signer?: SignerKey): Promise<TakenStatement | undefined>;
   close(): Promise<void>;
 }
 

@@ -1,7 +1,8 @@
 /**
  * The work on a signed statement that can be done before it is sequenced, outside the commit
  * transaction: its digest (signing bytes and request hash, computed once) and the verification of
- * its signature against the key the registry holds for it now, on a worker pool off the event loop.
+ * its signature against the key the registry holds for it now, on a worker pool off the event loop
+ * (by the statement intake already, when it was given that key: PreverifiedDigest).
  *
  * Nothing here decides admission. When the entry is judged in the commit transaction, its key is
  * looked up again and every standing check (revocation, validity, timestamp, actor, nonce) runs
@@ -13,6 +14,7 @@ import { decodeBase64, equalBytes } from '../core/bytes.js';
 import type { JsonObject } from '../core/canonical-json.js';
 import { statementSigningBytes, statementSigningBytesFromCanonical, type SignedStatement } from '../core/statement.js';
 import type { RegistryView, SignatureCheck, StatementDigest } from '../domain/registry/registry-rules.js';
+import type { PreverifiedDigest } from './statement-intake.js';
 
 /** Ed25519 verification with the accept set of the synchronous SignatureCheck, done elsewhere. */
 export type AsyncSignatureCheck = (signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array) => Promise<boolean>;
@@ -78,6 +80,10 @@ export function createStatementPreparation(options: StatementPreparationOptions)
       const publicKey = publicKeyOf(statement.keyId);
       if (publicKey === undefined) return { digest };
       const signatureBytes = decodeBase64(signature);
+      // The intake checked this signature over this digest already, against the key it guessed
+      // from the body: the verification, if that is the key the registry holds for this key id.
+      const checkedKey = (computed as PreverifiedDigest | undefined)?.verifiedKey;
+      if (isDigest(computed) && checkedKey instanceof Uint8Array && equalBytes(checkedKey, publicKey)) return { digest, verified: { signature: signatureBytes, publicKey } };
       const valid = await verifyAsync(signatureBytes, signingBytes, publicKey).catch(() => false);
       return valid ? { digest, verified: { signature: signatureBytes, publicKey } } : { digest };
     } catch {

@@ -2,7 +2,8 @@
  * The write path's worker threads: one pool (batch-worker-pool.ts), one worker per spare core,
  * doing both kinds of a statement's work that needs nothing but the request — its body's intake
  * (statement-intake.ts: strict parse, entry schema, canonical text, digest) and its Ed25519 check
- * (node-ed25519.ts, the server's verifier and exact accept set).
+ * (node-ed25519.ts, the server's verifier and exact accept set), in one job when the event loop
+ * could tell the signer's key from the raw body (keyIdHint), in a job each otherwise.
  *
  * One pool for both, not one per kind: the two kinds come from the same requests a few
  * milliseconds apart, so a pool each would mean two busy threads per spare core, and every worker
@@ -15,7 +16,9 @@
 import { createBatchWorkerPool } from '../platform/batch-worker-pool.js';
 import { createNodeEd25519Verifier } from '../platform/node-ed25519.js';
 import { siblingWorkerUrl } from '../platform/worker-url.js';
-import { fromMessage, takeStatement, toMessage, type StatementIntake, type TakenStatementMessage } from './statement-intake.js';
+import { decodeBase64 } from '../core/bytes.js';
+import type { SignedStatement } from '../core/statement.js';
+import { fromMessage, takeStatement, toMessage, type SignerKey, type StatementIntake, type TakenStatement, type TakenStatementMessage } from './statement-intake.js';
 
 export interface VerifyJob {
   readonly signature: Uint8Array;
@@ -23,8 +26,11 @@ export interface VerifyJob {
   readonly publicKey: Uint8Array;
 }
 
-/** Pool → worker: a body to take in, or a signature to check. */
-export type StatementJob = { readonly intake: Uint8Array } | { readonly verify: VerifyJob };
+/**
+ * Pool → worker: a body to take in (and, given the key its statement most likely names, its
+ * signature checked in the same job: one round trip instead of two), or a signature to check.
+ */
+export type StatementJob = { readonly intake: Uint8Array; readonly signer?: SignerKey } | { readonly verify: VerifyJob };
 /** Worker → pool: the taken statement (null: left to the event loop), or the verifier's answer. */
 export type StatementJobResult = TakenStatementMessage | null | boolean;
 
@@ -55,8 +61,8 @@ export function createStatementWorkers(size: number): StatementWorkers {
     ready,
     intake: {
       ready,
-      take: (bytes) =>
-        pool.run({ intake: bytes }).then(
+      take: (bytes, signer) =>
+        pool.run(signer === undefined ? { intake: bytes } : { intake: bytes, signer }).then(
           (taken) => (taken === null || typeof taken === 'boolean' ? undefined : fromMessage(taken)),
           () => undefined,
         ),
@@ -74,6 +80,19 @@ export function createStatementJobHandler(): (jobs: readonly StatementJob[]) => 
     jobs.map((job) => {
       if ('verify' in job) return verifier.verify(job.verify.signature, job.verify.message, job.verify.publicKey);
       const taken = takeStatement(job.intake);
-      return taken === undefined ? null : toMessage(taken);
+      if (taken === undefined) return null;
+      const message = toMessage(taken);
+      return job.signer !== undefined && signedBy(taken, job.signer, verifier) ? { ...message, digest: { ...message.digest, verifiedKey: job.signer.publicKey } } : message;
     });
+}
+
+/** Whether the taken statement names `signer`'s key id and its signature is valid under that key. */
+function signedBy(taken: TakenStatement, signer: SignerKey, verifier: { verify(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean }): boolean {
+  const { statement, signature } = taken.body as unknown as SignedStatement;
+  if (statement.keyId !== signer.keyId) return false;
+  try {
+    return verifier.verify(decodeBase64(signature), taken.digest.signingBytes, signer.publicKey);
+  } catch {
+    return false;
+  }
 }

@@ -3,6 +3,8 @@
  * would accept, and computes from them exactly what the event loop computes: the entry schema's
  * output (member order included), its canonical text and the statement's digest. Everything else
  * is left to the event loop. The ledger appends an adopted body to the same bytes as the raw one.
+ * Given the key the raw body most likely names (keyIdHint), the intake also checks the signature,
+ * and says so only for a statement that names that key and is validly signed by it.
  */
 import t, { type Test } from 'tap';
 import { join } from 'node:path';
@@ -11,8 +13,8 @@ import { statementSigningBytes } from '../../src/core/statement.js';
 import { createStatementSigner } from '../../src/client/statement-signer.js';
 import { ENTRY_BODY_SCHEMAS, verifyEntryBody } from '../../src/domain/entry-types.js';
 import { nodeSha256Hex } from '../../src/platform/node-sha256.js';
-import { statementAction, takeStatement, type TakenStatement } from '../../src/ledger/statement-intake.js';
-import { createStatementWorkers } from '../../src/ledger/statement-workers.js';
+import { keyIdHint, statementAction, takeStatement, type TakenStatement } from '../../src/ledger/statement-intake.js';
+import { createStatementJobHandler, createStatementWorkers } from '../../src/ledger/statement-workers.js';
 import { publicKeyFromSeed, signEd25519 } from '../../src/core/ed25519.js';
 import { parseJsonBody } from '../../src/http/json-body.js';
 import { manualClock, openTestLedger } from '../support/test-ledger.js';
@@ -129,6 +131,42 @@ t.test('on worker threads: the same answers; before the worker is up and after c
   for (const { what, bytes } of leftAlone()) t.equal(await intake.take(bytes), undefined, `${what}, on a worker`);
   await intake.close();
   t.equal(await intake.take(encoder.encode(valid!.text)), undefined, 'closed: left to the event loop');
+});
+
+t.test("the signer's key id, guessed from the raw body without parsing it", async (t) => {
+  const [registration, submission, reordered] = validBodies();
+  t.equal(keyIdHint(encoder.encode(registration!.text)), signer.keyId, 'the statement names its key');
+  const submitted = JSON.parse(submission!.text) as { statement: { keyId: string } };
+  t.equal(keyIdHint(encoder.encode(submission!.text)), submitted.statement.keyId);
+  t.equal(keyIdHint(encoder.encode(reordered!.text)), (JSON.parse(reordered!.text) as { statement: { keyId: string } }).statement.keyId, 'members in another order');
+  t.equal(keyIdHint(encoder.encode('{"statement":{}}')), undefined, 'no key id');
+  t.equal(keyIdHint(encoder.encode('{"keyId":"0123456789ABCDEF"}')), undefined, 'not a key id: upper case');
+  t.equal(keyIdHint(encoder.encode('{"keyId":"0123456789abcde"}')), undefined, 'not a key id: 15 digits');
+  t.equal(keyIdHint(encoder.encode('{"keyId":"0123456789abcdef0"}')), undefined, 'not a key id: 17 digits');
+  t.equal(keyIdHint(encoder.encode('{"keyId":"0123456789abcdef"')), '0123456789abcdef', 'the rest of the body is not looked at');
+  t.equal(keyIdHint(encoder.encode('{"payload":{"keyId":"aaaaaaaaaaaaaaaa"},"keyId":"bbbbbbbbbbbbbbbb"}')), 'aaaaaaaaaaaaaaaa', 'the first one: a wrong guess, which costs only the second round trip');
+});
+
+t.test('given the key the body names, the intake checks the signature in the same job', async (t) => {
+  const handle = createStatementJobHandler();
+  const { text } = validBodies()[0]!;
+  const bytes = encoder.encode(text);
+  const own = { keyId: signer.keyId, publicKey: publicKeyFromSeed(new Uint8Array(32).fill(7)) };
+  const other = publicKeyFromSeed(new Uint8Array(32).fill(8));
+  const forged = encoder.encode(text.replace('"name":"第一医院"', '"name":"第二医院"'));
+  const [plain, checked, otherId, otherKey, forgedBody] = handle([
+    { intake: bytes },
+    { intake: bytes, signer: own },
+    { intake: bytes, signer: { keyId: 'ffffffffffffffff', publicKey: own.publicKey } },
+    { intake: bytes, signer: { keyId: own.keyId, publicKey: other } },
+    { intake: forged, signer: own },
+  ]) as Array<{ digest: { verifiedKey?: Uint8Array } }>;
+  t.equal(plain!.digest.verifiedKey, undefined, 'no key given: nothing checked');
+  t.same(Buffer.from(checked!.digest.verifiedKey!), Buffer.from(own.publicKey), 'its own key: checked and valid');
+  t.equal(otherId!.digest.verifiedKey, undefined, 'a key the statement does not name: not used');
+  t.equal(otherKey!.digest.verifiedKey, undefined, 'another key under its key id: not valid');
+  t.equal(forgedBody!.digest.verifiedKey, undefined, 'a body changed after signing: not valid');
+  t.same(JSON.stringify({ ...checked, digest: { ...checked!.digest, verifiedKey: undefined } }), JSON.stringify(plain), 'otherwise the same intake');
 });
 
 t.test('the ledger appends an adopted body to the same bytes as the raw one, and adopts only for its default schemas', async (t) => {

@@ -66,6 +66,31 @@ t.test('digest and pre-verification', async (t) => {
   t.equal(fallbacks, 2);
 });
 
+t.test("the intake's signature check stands in for the pool's only under the key the registry holds", async (t) => {
+  let asked = 0;
+  const prepare = createStatementPreparation({
+    registry: { key: (id) => (id === key.keyId ? key : undefined) },
+    verifyAsync: async (sig, msg, pub) => (asked++, sync.verify(sig, msg, pub)),
+    sha256Hex: nodeSha256Hex,
+  });
+  const signed = signer.sign('registry.institution-register', { institutionId: 'h-3', kind: 'hospital', name: 'H', region: '370100', licence: 'L' });
+  const body = signed as unknown as JsonObject;
+  const digest = statementDigest(signed);
+  const taken = await prepare({ ...entryOf(body), digest: { ...digest, verifiedKey: key.publicKey } });
+  t.same(taken?.verified?.publicKey, key.publicKey, 'checked by the intake under the registered key: verified');
+  t.equal(asked, 0, 'without asking the pool');
+  const otherKey = publicKeyFromSeed(new Uint8Array(32).fill(14));
+  const elsewhere = await prepare({ ...entryOf(body), digest: { ...digest, verifiedKey: otherKey } });
+  t.equal(asked, 1, 'checked under another key: the pool is asked');
+  t.same(elsewhere?.verified?.publicKey, key.publicKey, 'and verifies it under the registered key');
+  const forged = { ...signed, statement: { ...signed.statement, timestamp: signed.statement.timestamp + 1 } };
+  const refused = await prepare({ ...entryOf(forged as unknown as JsonObject), digest: { ...statementDigest(forged), verifiedKey: otherKey } });
+  t.equal(refused?.verified, undefined, 'a claim under another key never makes a forged statement verified');
+  const check = preverifiedSignatureCheck(() => false, taken);
+  t.equal(check(taken!.verified!.signature, Uint8Array.from(digest.signingBytes), key.publicKey), true, 'admission takes the exact triple');
+  t.equal(check(taken!.verified!.signature, Uint8Array.from(digest.signingBytes), otherKey), false, 'and nothing else');
+});
+
 t.test('a key revoked between preparation and sequencing is refused', async (t) => {
   const dataDir = join(t.testdir(), 'data');
   const service = await startService(loadConfig({ DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'silent', LOG_ORIGIN: ORIGIN }), { logger: pino({ level: 'silent' }) });
