@@ -16,7 +16,7 @@ import { ERASE_IDENTITY_ACTION } from './domain/patient/identity-erasure.js';
 import { DATABASE_FILE, openDatabase } from './store/database.js';
 import { nodeMerkleHasher } from './platform/node-merkle-hasher.js';
 import { createNodeEd25519Verifier } from './platform/node-ed25519.js';
-import { keyIdHint, type StatementIntake } from './ledger/statement-intake.js';
+import { keyIdHint, type SignerKey, type StatementIntake } from './ledger/statement-intake.js';
 import { createStatementWorkers } from './ledger/statement-workers.js';
 import { nodeSha256Hex } from './platform/node-sha256.js';
 import { createWalSync } from './platform/wal-sync.js';
@@ -145,14 +145,16 @@ async function openLocked(config: Config, deps: ServiceDeps, lock: DataDirLock):
   void statementWorkers.ready().catch(() => deps.logger.warn({}, 'no statement worker could start: parsing and verifying on the event loop'));
   // With the key the raw body most likely names (a registered key, read from the registry's cache),
   // the worker checks the signature in the same job as the intake: one round trip, not two.
-  const statementIntake: StatementIntake = {
-    ...statementWorkers.intake,
-    take(bytes) {
+  const signerKeyOf = (bytes: Uint8Array): SignerKey | undefined => {
+    try {
       const keyId = keyIdHint(bytes);
       const publicKey = keyId === undefined ? undefined : state.key(keyId)?.publicKey;
-      return statementWorkers.intake.take(bytes, publicKey === undefined ? undefined : { keyId: keyId!, publicKey });
-    },
+      return publicKey === undefined ? undefined : { keyId: keyId!, publicKey };
+    } catch {
+      return undefined; // the database closing under a late request: the intake never throws
+    }
   };
+  const statementIntake: StatementIntake = { ...statementWorkers.intake, take: (bytes) => statementWorkers.intake.take(bytes, signerKeyOf(bytes)) };
   const closePools = () => statementWorkers.close();
   const ruleSets = createRuleSetLibrary((hash) => state.ruleSets.bundle(hash), [checker]);
   // Drug classes come from the rule set each prescription was checked with, by the hash the log names.
