@@ -30,8 +30,6 @@ export interface StatementPreparationOptions {
   readonly verifyAsync: AsyncSignatureCheck;
   /** SHA-256 in lowercase hex (the request hash); the native one on the server. */
   readonly sha256Hex: (bytes: Uint8Array) => string;
-  /** Public keys remembered by key ID (a registered key ID never changes its key). */
-  readonly maxCachedKeys?: number;
 }
 
 /**
@@ -52,18 +50,9 @@ const isDigest = (d: unknown): d is StatementDigest =>
  * body, and for one whose preparation failed (the commit judges it in full). Never rejects.
  */
 export function createStatementPreparation(options: StatementPreparationOptions): (entry: PreparableEntry) => Promise<PreparedStatement | undefined> {
-  const { registry, verifyAsync, sha256Hex, maxCachedKeys = 10_000 } = options;
-  const keys = new Map<string, Uint8Array>();
-  const publicKeyOf = (keyId: string): Uint8Array | undefined => {
-    let publicKey = keys.get(keyId);
-    if (publicKey === undefined) {
-      publicKey = registry.key(keyId)?.publicKey;
-      if (publicKey === undefined) return undefined;
-      if (keys.size >= maxCachedKeys) keys.delete(keys.keys().next().value as string);
-      keys.set(keyId, publicKey);
-    }
-    return publicKey;
-  };
+  const { registry, verifyAsync, sha256Hex } = options;
+  // The service's registry keeps keys in memory (src/store/read-cache.ts): no second cache here.
+  const publicKeyOf = (keyId: string): Uint8Array | undefined => registry.key(keyId)?.publicKey;
   return async ({ body, bodyJson, digest: computed }) => {
     const signed = body as Partial<SignedStatement>;
     const { statement, signature } = signed;

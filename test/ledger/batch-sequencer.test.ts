@@ -41,6 +41,11 @@ function context(store: LedgerStore, stateMachine?: EntryStateMachine, clock = (
 
 const results = (outcomes: ReadonlyArray<AppendResult | Error>): AppendResult[] => outcomes.filter((o): o is AppendResult => !(o instanceof Error));
 
+/** A state machine that admits each test event by its number alone. */
+const admittingBy = (decide: (n: number) => ReturnType<EntryStateMachine['admit']>): EntryStateMachine => ({
+  admit: (entry) => decide((entry.body as { n: number }).n),
+});
+
 t.test('a batch is chained on the head it is given, which it leaves as it was', async (t) => {
   const store = openStore(t.testdir());
   const head = recoverHead(store, nobleMerkleHasher);
@@ -73,18 +78,13 @@ t.test('an entry whose writes throw part-way is refused alone, and none of its w
   const { store, db } = openStoreAndDatabase(t.testdir());
   db.exec('CREATE TABLE projection (n INTEGER NOT NULL)');
   const write = db.prepare<[number]>('INSERT INTO projection VALUES (?)');
-  const machine: EntryStateMachine = {
-    admit(entry) {
-      const n = (entry.body as { n: number }).n;
-      return {
-        kind: 'append',
-        apply() {
-          write.run(n);
-          if (n === 1) throw new RxError('RX_STATE_CONFLICT', 'the second entry fails after its first write');
-        },
-      };
+  const machine = admittingBy((n) => ({
+    kind: 'append',
+    apply() {
+      write.run(n);
+      if (n === 1) throw new RxError('RX_STATE_CONFLICT', 'the second entry fails after its first write');
     },
-  };
+  }));
   const { outcomes, head } = store.transaction(() => sequenceBatch(context(store, machine), recoverHead(store, nobleMerkleHasher), [event(0), event(1), event(2)]));
   t.equal(outcomes.length, 3);
   t.ok(outcomes[1] instanceof RxError && outcomes[1].code === 'RX_STATE_CONFLICT');
@@ -108,12 +108,7 @@ t.test('an entry whose writes throw part-way is refused alone, and none of its w
 
 t.test('a retry of an entry earlier in the same batch answers the original, writing nothing', async (t) => {
   const store = openStore(t.testdir());
-  const machine: EntryStateMachine = {
-    admit(entry) {
-      const n = (entry.body as { n: number }).n;
-      return n === 100 ? { kind: 'replay', index: 0 } : { kind: 'append', apply() {} };
-    },
-  };
+  const machine = admittingBy((n) => (n === 100 ? { kind: 'replay', index: 0 } : { kind: 'append', apply() {} }));
   const { outcomes, head } = store.transaction(() => sequenceBatch(context(store, machine), recoverHead(store, nobleMerkleHasher), [event(0), event(100)]));
   const [original, retry] = outcomes as AppendResult[];
   t.equal(retry!.replayed, true);
@@ -126,17 +121,15 @@ t.test('a retry of an entry earlier in the same batch answers the original, writ
 t.test('a refusal with a record: the record takes the refused entry\'s place, and the error is its outcome', async (t) => {
   const store = openStore(t.testdir());
   let recordWrites = 0;
-  const machine: EntryStateMachine = {
-    admit(entry) {
-      const n = (entry.body as { n: number }).n;
-      if (n !== 7) return { kind: 'append', apply() {} };
-      return {
-        kind: 'refuse',
-        error: new RxError('RX_TRACE_CODE_DUPLICATE', 'refused, with evidence of the attempt'),
-        record: { type: 'test.event', body: { n: 700, note: 'flag' }, apply: () => void recordWrites++ },
-      };
-    },
-  };
+  const machine = admittingBy((n) =>
+    n !== 7
+      ? { kind: 'append', apply() {} }
+      : {
+          kind: 'refuse',
+          error: new RxError('RX_TRACE_CODE_DUPLICATE', 'refused, with evidence of the attempt'),
+          record: { type: 'test.event', body: { n: 700, note: 'flag' }, apply: () => void recordWrites++ },
+        },
+  );
   const { outcomes } = store.transaction(() => sequenceBatch(context(store, machine), recoverHead(store, nobleMerkleHasher), [event(7), event(8)]));
   t.ok(outcomes[0] instanceof RxError && outcomes[0].code === 'RX_TRACE_CODE_DUPLICATE');
   t.equal(recordWrites, 1);
@@ -147,16 +140,11 @@ t.test('a refusal with a record: the record takes the refused entry\'s place, an
 
 t.test('follow-up records are chained right after their entry, in one savepoint with it', async (t) => {
   const store = openStore(t.testdir());
-  const machine: EntryStateMachine = {
-    admit(entry) {
-      const n = (entry.body as { n: number }).n;
-      return {
-        kind: 'append',
-        apply() {},
-        followUps: () => (n === 0 ? [{ type: 'test.event', body: { n: 1000 }, apply() {} }, { type: 'test.event', body: { n: 1001 }, apply() {} }] : []),
-      };
-    },
-  };
+  const machine = admittingBy((n) => ({
+    kind: 'append',
+    apply() {},
+    followUps: () => (n === 0 ? [{ type: 'test.event', body: { n: 1000 }, apply() {} }, { type: 'test.event', body: { n: 1001 }, apply() {} }] : []),
+  }));
   const { outcomes } = store.transaction(() => sequenceBatch(context(store, machine), recoverHead(store, nobleMerkleHasher), [event(0), event(1)]));
   const [first, second] = outcomes as AppendResult[];
   t.same(
