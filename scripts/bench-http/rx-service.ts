@@ -11,7 +11,7 @@
  *   --window-ms N      AUTH_TIMESTAMP_WINDOW_MS, so requests signed before the run stay fresh
  */
 import { parseArgs } from 'node:util';
-import { pino } from 'pino';
+import { createServiceLogger } from '../../src/service-logger.js';
 import { DEMO_ACTORS, DEMO_INSTITUTIONS, registerCast, startWorld } from '../lib/rx-world.js';
 import { serveParent } from './child-channel.js';
 
@@ -30,7 +30,8 @@ const { values: args } = parseArgs({
 
 const CHECKPOINT_INTERVAL_MS = 1000; // the production default (src/config.ts)
 
-const logger = pino({ level: args['log-level'], base: { service: 'rxledger' } });
+// The service's own logger (src/service-logger.ts): its redaction and its asynchronous stdout.
+const logger = createServiceLogger(args['log-level']!);
 // One prescriber signs every submission, far above a real doctor's rate: its write budget is off.
 const world = await startWorld({
   logger,
