@@ -14,8 +14,9 @@
  * the digest. Signatures are checked as before (on the same workers), and admission still judges
  * every statement in full when it is sequenced.
  */
-import type { JsonObject } from '../core/canonical-json.js';
+import { canonicalJson, type JsonObject } from '../core/canonical-json.js';
 import { canonicalBody } from '../core/entry.js';
+import { rememberTexts } from '../core/value-texts.js';
 import { statementSigningBytes, statementSigningBytesFromCanonical, type SignedStatement } from '../core/statement.js';
 import { ENTRY_BODY_SCHEMAS, RESERVED_ENTRY_TYPES } from '../domain/entry-types.js';
 import type { StatementDigest } from '../domain/registry/registry-rules.js';
@@ -31,6 +32,8 @@ export interface TakenStatement {
   /** The body's RFC 8785 text. */
   readonly bodyJson: string;
   readonly digest: PreverifiedDigest;
+  /** The texts of the statement's prescription (statementPrescription), when it has one. */
+  readonly prescriptionTexts?: { readonly json: string; readonly canonical: string };
 }
 
 /**
@@ -80,6 +83,17 @@ export function statementAction(body: unknown): string | undefined {
 }
 
 /**
+ * The prescription a statement's payload carries (a submission's or a revision's), if any: the
+ * largest value the event loop would serialise again after the intake (src/core/value-texts.ts).
+ */
+export function statementPrescription(body: JsonObject): object | undefined {
+  const statement = body.statement;
+  const payload = typeof statement === 'object' && statement !== null && !Array.isArray(statement) ? statement.payload : undefined;
+  const prescription = typeof payload === 'object' && payload !== null && !Array.isArray(payload) ? payload.prescription : undefined;
+  return typeof prescription === 'object' && prescription !== null && !Array.isArray(prescription) ? prescription : undefined;
+}
+
+/**
  * The intake of one body's bytes (its headers already checked: checkJsonBodyHeaders), or
  * undefined for any body the event loop must handle itself. Pure: runs on any thread.
  */
@@ -100,7 +114,9 @@ export function takeStatement(bytes: Uint8Array): TakenStatement | undefined {
     // Every action's entry schema is a signed statement (docs/AUTH.md).
     const signed = body as unknown as SignedStatement;
     const signingBytes = statementSigningBytesFromCanonical(signed, bodyJson) ?? statementSigningBytes(signed.statement);
-    return { type, body, bodyJson, digest: { signingBytes, requestHash: nodeSha256Hex(signingBytes) } };
+    const taken = { type, body, bodyJson, digest: { signingBytes, requestHash: nodeSha256Hex(signingBytes) } };
+    const prescription = statementPrescription(body);
+    return prescription === undefined ? taken : { ...taken, prescriptionTexts: { json: JSON.stringify(prescription), canonical: canonicalJson(prescription) } };
   } catch {
     return undefined;
   }
@@ -124,14 +140,32 @@ export interface StatementIntake {
  * strings, safe integers, booleans, null, arrays and plain objects only), and a message of one
  * string costs both threads about a third of what cloning the object graph does.
  */
-export interface TakenStatementMessage extends Omit<TakenStatement, 'body'> {
+export interface TakenStatementMessage extends Omit<TakenStatement, 'body' | 'prescriptionTexts'> {
   readonly bodyText: string;
+  /**
+   * Where the prescription's texts are in `bodyText` and `bodyJson` (each is a substring of its
+   * body's text): their starts and lengths, rather than a second copy of both across threads.
+   */
+  readonly prescriptionSpans?: readonly [jsonStart: number, jsonLength: number, canonicalStart: number, canonicalLength: number];
 }
 
-export function toMessage({ body, ...rest }: TakenStatement): TakenStatementMessage {
-  return { ...rest, bodyText: JSON.stringify(body) };
+export function toMessage({ body, prescriptionTexts, ...rest }: TakenStatement): TakenStatementMessage {
+  const bodyText = JSON.stringify(body);
+  if (prescriptionTexts === undefined) return { ...rest, bodyText };
+  const { json, canonical } = prescriptionTexts;
+  const jsonStart = bodyText.indexOf(json);
+  const canonicalStart = rest.bodyJson.indexOf(canonical);
+  if (jsonStart < 0 || canonicalStart < 0) return { ...rest, bodyText };
+  return { ...rest, bodyText, prescriptionSpans: [jsonStart, json.length, canonicalStart, canonical.length] };
 }
 
-export function fromMessage({ bodyText, ...rest }: TakenStatementMessage): TakenStatement {
-  return { ...rest, body: JSON.parse(bodyText) as JsonObject };
+/** The taken statement, with its prescription's texts remembered for the object parsed here. */
+export function fromMessage({ bodyText, prescriptionSpans, ...rest }: TakenStatementMessage): TakenStatement {
+  const body = JSON.parse(bodyText) as JsonObject;
+  const prescription = prescriptionSpans === undefined ? undefined : statementPrescription(body);
+  if (prescription === undefined || prescriptionSpans === undefined) return { ...rest, body };
+  const [jsonStart, jsonLength, canonicalStart, canonicalLength] = prescriptionSpans;
+  const prescriptionTexts = { json: bodyText.slice(jsonStart, jsonStart + jsonLength), canonical: rest.bodyJson.slice(canonicalStart, canonicalStart + canonicalLength) };
+  rememberTexts(prescription, prescriptionTexts);
+  return { ...rest, body, prescriptionTexts };
 }

@@ -5,6 +5,7 @@
  */
 import type { PrescriptionMutation, PrescriptionRecord, PrescriptionView } from '../domain/prescription/prescription-record.js';
 import type { SqliteDatabase } from './database.js';
+import { jsonTextOf } from '../core/value-texts.js';
 
 export interface QueuePage {
   readonly items: PrescriptionRecord[];
@@ -42,20 +43,15 @@ const RECORD_CACHE_MAX = 2048;
 
 /**
  * A record's stored text: `JSON.stringify(record)` when, as always, `prescription` is the record's
- * last member, with the prescription's own text (most of it) computed once per prescription object.
- * Records are values: the rules build new ones and never change one they read or wrote.
+ * last member, with the prescription's own text (most of it) made once per prescription object,
+ * usually by the intake's worker (src/core/value-texts.ts). Records are values: the rules build new
+ * ones and never change one they read or wrote.
  */
-function recordTextWith(prescriptionText: WeakMap<object, string>) {
-  return (r: PrescriptionRecord): string => {
-    let p = prescriptionText.get(r.prescription);
-    if (p === undefined) {
-      p = JSON.stringify(r.prescription);
-      prescriptionText.set(r.prescription, p);
-    }
-    const { prescription: _, ...rest } = r;
-    const head = JSON.stringify(rest);
-    return head === '{}' ? `{"prescription":${p}}` : `${head.slice(0, -1)},"prescription":${p}}`;
-  };
+function recordText(r: PrescriptionRecord): string {
+  const p = jsonTextOf(r.prescription);
+  const { prescription: _, ...rest } = r;
+  const head = JSON.stringify(rest);
+  return head === '{}' ? `{"prescription":${p}}` : `${head.slice(0, -1)},"prescription":${p}}`;
 }
 
 export function createPrescriptionStore(db: SqliteDatabase): PrescriptionStore {
@@ -80,7 +76,6 @@ export function createPrescriptionStore(db: SqliteDatabase): PrescriptionStore {
       'SELECT prescription_id, record, state FROM rx_prescriptions WHERE courier_id = ? ORDER BY submitted_idx',
     ),
   };
-  const recordText = recordTextWith(new WeakMap());
   // The last records written or read, with the text they were stored as: a row whose text is
   // exactly what was remembered is that record, and is not parsed again (a submission's check
   // reads back the record written a moment before). Any other text is parsed, so a rolled-back

@@ -13,7 +13,9 @@ import { statementSigningBytes } from '../../src/core/statement.js';
 import { createStatementSigner } from '../../src/client/statement-signer.js';
 import { ENTRY_BODY_SCHEMAS, verifyEntryBody } from '../../src/domain/entry-types.js';
 import { nodeSha256Hex } from '../../src/platform/node-sha256.js';
-import { keyIdHint, statementAction, takeStatement, type TakenStatement } from '../../src/ledger/statement-intake.js';
+import { fromMessage, keyIdHint, statementAction, statementPrescription, takeStatement, toMessage, type TakenStatement, type TakenStatementMessage } from '../../src/ledger/statement-intake.js';
+import { canonicalJson } from '../../src/core/canonical-json.js';
+import { canonicalTextOf, jsonTextOf } from '../../src/core/value-texts.js';
 import { createStatementJobHandler, createStatementWorkers } from '../../src/ledger/statement-workers.js';
 import { publicKeyFromSeed, signEd25519 } from '../../src/core/ed25519.js';
 import { parseJsonBody } from '../../src/http/json-body.js';
@@ -93,6 +95,33 @@ t.test('a valid statement is taken with exactly what the event loop computes', a
 
 t.test('everything else is left to the event loop', async (t) => {
   for (const { what, bytes } of leftAlone()) t.equal(takeStatement(bytes), undefined, what);
+});
+
+t.test("a statement's prescription crosses with its texts, remembered for the object the event loop parses", async (t) => {
+  const handle = createStatementJobHandler();
+  for (const { what, text } of validBodies()) {
+    const message = handle([{ intake: encoder.encode(text) }])[0] as TakenStatementMessage;
+    const taken = fromMessage(structuredClone(message));
+    const prescription = statementPrescription(taken.body);
+    if (what === 'an institution registration') {
+      t.equal(prescription, undefined, `${what}: no prescription`);
+      t.equal(message.prescriptionSpans, undefined, `${what}: no texts sent`);
+      t.equal(taken.prescriptionTexts, undefined, `${what}: none remembered`);
+      continue;
+    }
+    t.ok(prescription, `${what}: has a prescription`);
+    t.ok(message.prescriptionSpans, `${what}: its texts are sent as spans of the body texts`);
+    // The texts the event loop would have made of the object it parsed, without making them.
+    t.equal(taken.prescriptionTexts?.json, JSON.stringify(prescription), `${what}: JSON text`);
+    t.equal(taken.prescriptionTexts?.canonical, canonicalJson(prescription), `${what}: canonical text`);
+    t.equal(jsonTextOf(prescription!), JSON.stringify(prescription), `${what}: the text kept for that object`);
+    t.equal(canonicalTextOf(prescription!), canonicalJson(prescription), `${what}: the canonical text kept for that object`);
+    t.equal(prescription, (taken.body as { statement: { payload: { prescription: object } } }).statement.payload.prescription);
+  }
+  const [, submission] = validBodies();
+  const taken = takeStatement(encoder.encode(submission!.text))!;
+  const message = toMessage({ ...taken, prescriptionTexts: { json: 'not in the body', canonical: taken.prescriptionTexts!.canonical } });
+  t.equal(message.prescriptionSpans, undefined, 'a text not found in the body text is not sent (the event loop makes its own)');
 });
 
 t.test('on worker threads: the same answers; before the worker is up and after closing, none', async (t) => {

@@ -8,6 +8,7 @@
  */
 import { hash } from 'node:crypto';
 import { canonicalJson, type JsonObject } from '../../core/canonical-json.js';
+import { canonicalTextOf } from '../../core/value-texts.js';
 import type { Prescription } from '../../../schemas/prescription.js';
 import type { Privileges } from '../registry/registry-model.js';
 
@@ -88,12 +89,15 @@ export const CHECK_INPUT_PREFIX = 'rxledger/check-input/v1\n';
  * SHA-256 (test/domain/prescription/checker.test.ts checks it against a naive reference).
  */
 export function checkInputHash(input: CheckInput): string {
-  const text = canonicalJson({
-    prescription: input.prescription,
+  // The canonical text of { prescription, others, instant, prescriberPrivileges? }. RFC 8785 puts
+  // `prescription` last of these members, so its text (most of the input, and usually made by the
+  // intake's worker already: value-texts.ts) is appended to the text of the others.
+  const rest = canonicalJson({
     others: input.others,
     instant: input.instant,
     ...(input.prescriberPrivileges === undefined ? {} : { prescriberPrivileges: input.prescriberPrivileges }),
   });
+  const text = `${rest.slice(0, -1)},"prescription":${canonicalTextOf(input.prescription)}}`;
   return hash('sha256', CHECK_INPUT_PREFIX + text, 'hex');
 }
 

@@ -9,6 +9,7 @@ import t, { type Test } from 'tap';
 import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
 import { canonicalJson } from '../../../src/core/canonical-json.js';
+import { rememberTexts } from '../../../src/core/value-texts.js';
 import {
   CHECK_INPUT_PREFIX,
   SEVERITY_TIERS,
@@ -215,6 +216,33 @@ t.test('the input hash covers the prescription, the other prescriptions and the 
   }
   t.equal(hashes.size, Object.keys(variants).length + 1, 'all distinct');
   t.equal(runCheck(starterRuleSet(), input).inputHash, checkInputHash(input), 'the result names its input');
+});
+
+t.test('the input hash appends the prescription\'s text, made once per object or by the intake', async (t) => {
+  const reference = (i: CheckInput) =>
+    createHash('sha256')
+      .update(CHECK_INPUT_PREFIX + canonicalize({ prescription: i.prescription, others: i.others, instant: i.instant, ...(i.prescriberPrivileges === undefined ? {} : { prescriberPrivileges: i.prescriberPrivileges }) }), 'utf8')
+      .digest('hex');
+  const privileges = { narcotic: false, psychotropicI: false, psychotropicII: true, antimicrobialGrade: 'non-restricted' } as const;
+  const cases: Record<string, CheckInput> = {
+    'no privileges': { prescription: build(), others: [], instant: T0 },
+    'null privileges': { prescription: build(), others: [], instant: T0, prescriberPrivileges: null },
+    privileges: { prescription: build(), others: [], instant: T0, prescriberPrivileges: privileges },
+  };
+  for (const [what, input] of Object.entries(cases)) {
+    t.equal(checkInputHash(input), reference(input), what);
+    t.equal(checkInputHash(input), reference(input), `${what}, again (the prescription's text remembered)`);
+  }
+  // The intake's worker remembers the texts it made for the object the event loop parses
+  // (statement-intake.ts); the hash takes them as they are.
+  const p = build();
+  const input = { prescription: p, others: [], instant: T0 };
+  const text = canonicalJson(p);
+  rememberTexts(p, { json: JSON.stringify(p), canonical: text });
+  t.equal(checkInputHash(input), reference(input), 'with the texts the intake made');
+  const marked = build();
+  rememberTexts(marked, { json: JSON.stringify(marked), canonical: text.replace('rx-checker-0001', 'rx-checker-0002') });
+  t.not(checkInputHash({ ...input, prescription: marked }), reference(input), 'a remembered text is what is hashed');
 });
 
 t.test('a check is deterministic: the same input gives byte-identical results', async (t) => {

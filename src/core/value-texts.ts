@@ -1,0 +1,42 @@
+/**
+ * Texts already made of a value, kept beside it so the write path does not make them again: its
+ * `JSON.stringify` text and its RFC 8785 text. A submission's prescription (about 1.5 KB) is the
+ * value the event loop would otherwise serialise twice more after its intake: into its stored
+ * record (prescription-store.ts) and into the check's input hash (checker.ts). The intake's worker
+ * has both texts at hand (they are substrings of the body texts it makes anyway) and the event
+ * loop remembers them for the prescription object it parses (statement-intake.ts).
+ *
+ * A text is remembered only for the exact object it was made from, and nothing changes a value the
+ * ledger holds once it is made (records are values: rules build new ones), so a remembered text
+ * stays that value's text. Keys are held weakly: a text goes when its value does.
+ */
+import { canonicalJson } from './canonical-json.js';
+
+const jsonTexts = new WeakMap<object, string>();
+const canonicalTexts = new WeakMap<object, string>();
+
+/** Remembers `JSON.stringify(value)` and `canonicalJson(value)`, made elsewhere (another thread). */
+export function rememberTexts(value: object, texts: { readonly json: string; readonly canonical: string }): void {
+  jsonTexts.set(value, texts.json);
+  canonicalTexts.set(value, texts.canonical);
+}
+
+/** `JSON.stringify(value)`, made once per object. */
+export function jsonTextOf(value: object): string {
+  let text = jsonTexts.get(value);
+  if (text === undefined) {
+    text = JSON.stringify(value);
+    jsonTexts.set(value, text);
+  }
+  return text;
+}
+
+/** `canonicalJson(value)`, made once per object (and checked against the data model then). */
+export function canonicalTextOf(value: object): string {
+  let text = canonicalTexts.get(value);
+  if (text === undefined) {
+    text = canonicalJson(value);
+    canonicalTexts.set(value, text);
+  }
+  return text;
+}
