@@ -31,7 +31,8 @@
  *   --warmup N        warm-up requests per server (default 1000)
  *   --per-patient N   submissions per identified patient (default 4)
  *   --log-level L     the service's pino level; its log goes to /dev/null (default info, as production)
- *   --profile DIR     write a CPU profile of each server over the closed-loop rounds to DIR
+ *   --profile DIR     write CPU profiles of each server's main thread to DIR: over the closed-loop
+ *                     rounds (<server>.cpuprofile) and over its open loop (<server>-open.cpuprofile)
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -170,6 +171,8 @@ interface Measured {
   readonly serverCores: number;
   /** Share of wall time the server's event loop was busy. */
   readonly serverLoopUtilisation: number;
+  /** CPU time of the server's main thread (its event loop) per request, µs (NaN where the OS does not say). */
+  readonly serverLoopCpuUsPerRequest: number;
   /** This process's CPU per request, µs. */
   readonly loadGenCpuUsPerRequest: number;
   /** Bytes the server wrote to storage per request, KiB (NaN where the OS does not say). */
@@ -201,6 +204,7 @@ async function measure(server: Server, run: () => Promise<PhaseResult>, phase: s
     serverCpuUsPerRequest: (cpuUs(after) - cpuUs(before)) / result.requests,
     serverCores: (cpuUs(after) - cpuUs(before)) / wallUs,
     serverLoopUtilisation: loopActive / (loopActive + loopIdle),
+    serverLoopCpuUsPerRequest: after.loopThreadCpuUs === null || before.loopThreadCpuUs === null ? Number.NaN : (after.loopThreadCpuUs - before.loopThreadCpuUs) / result.requests,
     loadGenCpuUsPerRequest: (own.user + own.system) / result.requests,
     serverWriteKibPerRequest: after.writeBytes === null || before.writeBytes === null ? Number.NaN : (after.writeBytes - before.writeBytes) / 1024 / result.requests,
     counters,
@@ -220,6 +224,7 @@ interface ServerFigures {
   readonly serverCpuUsPerRequest: number;
   readonly serverCores: number;
   readonly serverLoopUtilisation: number;
+  readonly serverLoopCpuUsPerRequest: number;
   readonly loadGenCpuUsPerRequest: number;
   readonly serverWriteKibPerRequest: number;
   /** Server counters summed over the rounds: the baseline's commits and rows, the service's ledger entries (`ledgerSize`). */
@@ -231,6 +236,7 @@ interface ServerFigures {
   readonly openCompletedPerSec: number;
   readonly openServerCpuUsPerRequest: number;
   readonly openServerLoopUtilisation: number;
+  readonly openServerLoopCpuUsPerRequest: number;
   readonly openSendLagP99Ms: number;
 }
 
@@ -249,6 +255,7 @@ function figures(rounds: readonly Measured[], open: Measured): ServerFigures {
     serverCpuUsPerRequest: Math.round(weighted((m) => m.serverCpuUsPerRequest)),
     serverCores: round(weighted((m) => m.serverCores)),
     serverLoopUtilisation: round(weighted((m) => m.serverLoopUtilisation)),
+    serverLoopCpuUsPerRequest: Math.round(weighted((m) => m.serverLoopCpuUsPerRequest)),
     loadGenCpuUsPerRequest: Math.round(weighted((m) => m.loadGenCpuUsPerRequest)),
     serverWriteKibPerRequest: round(weighted((m) => m.serverWriteKibPerRequest), 1),
     counters,
@@ -259,6 +266,7 @@ function figures(rounds: readonly Measured[], open: Measured): ServerFigures {
     openCompletedPerSec: Math.round(open.result.perSecond),
     openServerCpuUsPerRequest: Math.round(open.serverCpuUsPerRequest),
     openServerLoopUtilisation: round(open.serverLoopUtilisation),
+    openServerLoopCpuUsPerRequest: Math.round(open.serverLoopCpuUsPerRequest),
     openSendLagP99Ms: round(open.result.sendLagP99Ms ?? Number.NaN),
   };
 }
@@ -333,7 +341,9 @@ async function main(): Promise<void> {
     const open = {} as Record<Server['name'], Measured>;
     for (const server of [baseline, service]) {
       progress(`open loop: ${server.name}, ${RATE.toLocaleString('en-US')}/s for ${DURATION_S} s`);
+      if (PROFILE_DIR !== undefined) await server.child.startProfile();
       open[server.name] = await openLoop(server, openSlice);
+      if (PROFILE_DIR !== undefined) await server.child.stopProfile(join(PROFILE_DIR, `${server.name}-open.cpuprofile`));
     }
 
     const ledgerSize = (await rx.usage()).counters.ledgerSize ?? 0;
@@ -400,6 +410,7 @@ function printTable(
     ['  server CPU per request µs', fmt(b.serverCpuUsPerRequest), fmt(s.serverCpuUsPerRequest), '', ''],
     ['  server cores busy', fmt(b.serverCores), fmt(s.serverCores), '', ''],
     ['  server event loop busy', fmt(b.serverLoopUtilisation), fmt(s.serverLoopUtilisation), '', ''],
+    ['  server event loop CPU per request µs', fmt(b.serverLoopCpuUsPerRequest), fmt(s.serverLoopCpuUsPerRequest), '', ''],
     ['  server storage writes per request KiB', fmt(b.serverWriteKibPerRequest), fmt(s.serverWriteKibPerRequest), '', ''],
     ['  load generator CPU per request µs', fmt(b.loadGenCpuUsPerRequest), fmt(s.loadGenCpuUsPerRequest), '', ''],
     [`open loop ${fmt(RATE)}/s: p50 ms`, fmt(b.openP50Ms), fmt(s.openP50Ms), '', ''],
@@ -409,6 +420,7 @@ function printTable(
     ['  completed /s', fmt(b.openCompletedPerSec), fmt(s.openCompletedPerSec), '', ''],
     ['  server CPU per request µs', fmt(b.openServerCpuUsPerRequest), fmt(s.openServerCpuUsPerRequest), '', ''],
     ['  server event loop busy', fmt(b.openServerLoopUtilisation), fmt(s.openServerLoopUtilisation), '', ''],
+    ['  server event loop CPU per request µs', fmt(b.openServerLoopCpuUsPerRequest), fmt(s.openServerLoopCpuUsPerRequest), '', ''],
     ['  send lag p99 ms (load generator)', fmt(b.openSendLagP99Ms), fmt(s.openSendLagP99Ms), '', ''],
   ];
   const header: [string, string, string, string, string] = ['metric', 'baseline', 'service', 'ratio', 'target'];

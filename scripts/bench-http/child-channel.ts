@@ -28,6 +28,12 @@ export interface UsageSnapshot {
   readonly rssMb: number;
   /** Bytes this process caused to be written to storage (Linux `/proc/self/io`), or null elsewhere. */
   readonly writeBytes: number | null;
+  /**
+   * CPU time of the main thread alone (the event loop), µs, from Linux `/proc/self/task/<pid>/stat`
+   * at 10 ms resolution, or null elsewhere. Unlike wall-clock figures it does not grow when the
+   * host takes the CPU away, so two builds compare on it even on a noisy machine.
+   */
+  readonly loopThreadCpuUs: number | null;
   /** Server-specific counters (commits, ledger size, …). */
   readonly counters: Readonly<Record<string, number>>;
 }
@@ -121,6 +127,21 @@ export interface ServeParentOptions<Info> {
   readonly stop: () => Promise<void>;
 }
 
+/** Linux reports a thread's CPU time in /proc in USER_HZ ticks, 100 a second on every architecture it runs on. */
+const USER_HZ = 100;
+
+function mainThreadCpuUs(): number | null {
+  try {
+    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces, so split after its closing parenthesis):
+    // state is field 3, utime 14 and stime 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1_000_000) / USER_HZ;
+  } catch {
+    return null;
+  }
+}
+
 function storageWriteBytes(): number | null {
   try {
     const line = /^write_bytes:\s*(\d+)$/m.exec(readFileSync('/proc/self/io', 'utf8'));
@@ -153,6 +174,7 @@ export function serveParent<Info>(options: ServeParentOptions<Info>): void {
           loopActiveMs: loop.active,
           rssMb: Math.round((process.memoryUsage().rss / 1048576) * 10) / 10,
           writeBytes: storageWriteBytes(),
+          loopThreadCpuUs: mainThreadCpuUs(),
           counters: options.counters?.() ?? {},
         } satisfies UsageSnapshot;
       }
