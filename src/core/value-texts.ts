@@ -3,8 +3,8 @@
  * `JSON.stringify` text and its RFC 8785 text. A submission's prescription (about 1.5 KB) is the
  * value the event loop would otherwise serialise twice more after its intake: into its stored
  * record (prescription-store.ts) and into the check's input hash (checker.ts). The intake's worker
- * has both texts at hand (they are substrings of the body texts it makes anyway) and the event
- * loop remembers them for the prescription object it parses (statement-intake.ts).
+ * makes both texts and sends only where they sit in the body texts it sends anyway; the event loop
+ * remembers them for the prescription object it parses (statement-intake.ts).
  *
  * A text is remembered only for the exact object it was made from, and nothing changes a value the
  * ledger holds once it is made (records are values: rules build new ones), so a remembered text
