@@ -21,7 +21,10 @@ export function rememberTexts(value: object, texts: { readonly json: string; rea
   canonicalTexts.set(value, texts.canonical);
 }
 
-/** `JSON.stringify(value)`, made once per object. */
+/**
+ * `JSON.stringify(value)`, made once per object: the prescription store writes a prescription's
+ * record again at every step of its lifecycle, and holds only the records it last used.
+ */
 export function jsonTextOf(value: object): string {
   let text = jsonTexts.get(value);
   if (text === undefined) {
@@ -31,12 +34,11 @@ export function jsonTextOf(value: object): string {
   return text;
 }
 
-/** `canonicalJson(value)`, made once per object (and checked against the data model then). */
+/**
+ * `canonicalJson(value)`: the text remembered for it, or made now and not kept. Its caller, the
+ * check's input hash, hashes a prescription once, and an audit's replay holds every prescription
+ * of the log in memory: keeping each one's text would double that.
+ */
 export function canonicalTextOf(value: object): string {
-  let text = canonicalTexts.get(value);
-  if (text === undefined) {
-    text = canonicalJson(value);
-    canonicalTexts.set(value, text);
-  }
-  return text;
+  return canonicalTexts.get(value) ?? canonicalJson(value);
 }

@@ -23,6 +23,7 @@ import { LogController, type FastifyBaseLogger, type FastifyReply, type FastifyR
 /** pino's child option that replaces the inherited redaction paths with none. */
 const WITHOUT_REDACTION = { redact: [] as string[] };
 
+/** One instance per Fastify app (app.ts makes one each): it keeps that app's line logger. */
 export class OneLinePerRequest extends LogController {
   private lines: FastifyBaseLogger | undefined;
 

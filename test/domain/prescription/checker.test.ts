@@ -218,7 +218,7 @@ t.test('the input hash covers the prescription, the other prescriptions and the 
   t.equal(runCheck(starterRuleSet(), input).inputHash, checkInputHash(input), 'the result names its input');
 });
 
-t.test('the input hash appends the prescription\'s text, made once per object or by the intake', async (t) => {
+t.test('the input hash appends the prescription\'s text, made here or remembered from the intake', async (t) => {
   const reference = (i: CheckInput) =>
     createHash('sha256')
       .update(CHECK_INPUT_PREFIX + canonicalize({ prescription: i.prescription, others: i.others, instant: i.instant, ...(i.prescriberPrivileges === undefined ? {} : { prescriberPrivileges: i.prescriberPrivileges }) }), 'utf8')
@@ -231,7 +231,7 @@ t.test('the input hash appends the prescription\'s text, made once per object or
   };
   for (const [what, input] of Object.entries(cases)) {
     t.equal(checkInputHash(input), reference(input), what);
-    t.equal(checkInputHash(input), reference(input), `${what}, again (the prescription's text remembered)`);
+    t.equal(checkInputHash(input), reference(input), `${what}, again`);
   }
   // The intake's worker remembers the texts it made for the object the event loop parses
   // (statement-intake.ts); the hash takes them as they are.
