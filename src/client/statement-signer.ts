@@ -28,7 +28,7 @@ export interface StatementSignerOptions {
 }
 
 export interface SignOptions {
-  /** Reuse to make a retry idempotent; a fresh random key otherwise. */
+  /** Reuse to make a retry idempotent; a fresh key otherwise (time-ordered: timeOrderedHex). */
   readonly idempotencyKey?: string;
 }
 
@@ -41,6 +41,18 @@ export interface StatementSigner {
 
 const defaultRandom = (n: number): Uint8Array => globalThis.crypto.getRandomValues(new Uint8Array(n));
 
+/**
+ * A nonce or idempotency key that sorts by time: the statement's timestamp as 12 hex digits, then
+ * random bytes, on which its uniqueness rests (80 bits for a nonce, per actor and millisecond).
+ * The ledger keeps every spent nonce and idempotency key in indexes ordered by actor and then by
+ * the key; random keys put each statement's rows on a page of their own in both, and those pages
+ * were most of what every commit wrote to disk (docs/BENCHMARKS.md). An actor's time-ordered keys
+ * go where its previous ones went. The ledger accepts any unique nonce (docs/AUTH.md §1).
+ */
+export function timeOrderedHex(timestamp: number, random: Uint8Array): string {
+  return Math.max(0, Math.trunc(timestamp)).toString(16).padStart(12, '0').slice(-12) + bytesToHex(random);
+}
+
 export function createStatementSigner(options: StatementSignerOptions): StatementSigner {
   const publicKey = publicKeyFromSeed(options.seed);
   const keyId = actorKeyId(publicKey);
@@ -52,6 +64,7 @@ export function createStatementSigner(options: StatementSignerOptions): Statemen
     publicKey,
     sign(action, payload, signOptions = {}) {
       assertJsonValue(payload, ['payload']);
+      const timestamp = clock();
       const statement: Statement = {
         v: STATEMENT_VERSION,
         origin: options.origin,
@@ -59,9 +72,9 @@ export function createStatementSigner(options: StatementSignerOptions): Statemen
         keyId,
         action,
         payload,
-        timestamp: clock(),
-        nonce: bytesToHex(random(16)),
-        idempotencyKey: signOptions.idempotencyKey ?? `idem-${bytesToHex(random(12))}`,
+        timestamp,
+        nonce: timeOrderedHex(timestamp, random(10)),
+        idempotencyKey: signOptions.idempotencyKey ?? `idem-${timeOrderedHex(timestamp, random(8))}`,
       };
       if (options.signBytes === undefined) return signStatement(statement, options.seed);
       return { statement, signature: encodeBase64(options.signBytes(statementSigningBytes(statement), options.seed)) };

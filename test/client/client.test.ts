@@ -7,6 +7,7 @@ import { decodeBase64 } from '../../src/core/bytes.js';
 import { isValidEd25519 } from '../../src/core/ed25519.js';
 import { RxError } from '../../src/core/errors.js';
 import { statementSigningBytes } from '../../src/core/statement.js';
+import { timeOrderedHex } from '../../src/client/statement-signer.js';
 import { loadConfig } from '../../src/config.js';
 import { readActorKey } from '../../src/keys/actor-key-file.js';
 import { genesisOperatorKeyPath } from '../../src/ledger/genesis-operator.js';
@@ -21,6 +22,30 @@ t.test('statement signer: canonical, signed, fresh nonces, caller-chosen idempot
   t.equal(b.statement.idempotencyKey, 'fixed-key-0001');
   t.equal(a.statement.timestamp, 1_767_225_600_000);
   t.throws(() => signer.sign('registry.actor-suspend', { actorId: 'dr-x', weight: 1.5 }), 'floats cannot be signed');
+});
+
+t.test('nonces and default idempotency keys start with the timestamp, so an actor\'s sort by time', async (t) => {
+  let now = 1_767_225_600_000;
+  const signer = createStatementSigner({ origin: 'o.example/log', actorId: 'op-one', seed: new Uint8Array(32).fill(5), clock: () => now });
+  const signed = Array.from({ length: 50 }, (_, i) => {
+    now += i % 3; // some in the same millisecond
+    return signer.sign('registry.actor-suspend', { actorId: 'dr-x', reason: 'r' }).statement;
+  });
+  for (const s of signed) {
+    t.match(s.nonce, /^[0-9a-f]{32}$/, 'a nonce of 16 bytes in hex');
+    t.equal(s.nonce.slice(0, 12), s.timestamp.toString(16).padStart(12, '0'), 'the timestamp first');
+    t.match(s.idempotencyKey, new RegExp(`^idem-${s.timestamp.toString(16).padStart(12, '0')}[0-9a-f]{16}$`));
+  }
+  t.equal(new Set(signed.map((s) => s.nonce)).size, signed.length, 'unique, also within a millisecond (the random part)');
+  t.equal(new Set(signed.map((s) => s.idempotencyKey)).size, signed.length);
+  const byTime = [...signed].sort((x, y) => x.timestamp - y.timestamp);
+  t.same(
+    [...signed].sort((x, y) => (x.nonce < y.nonce ? -1 : 1)).map((s) => s.timestamp),
+    byTime.map((s) => s.timestamp),
+    'ordered as text, nonces are ordered by time',
+  );
+  t.equal(timeOrderedHex(0x1234, new Uint8Array([0xab])), '000000001234ab');
+  t.equal(timeOrderedHex(-5, new Uint8Array(0)), '000000000000', 'a clock before the epoch gives zeros, never a sign');
 });
 
 t.test('ledger client: submit, signed entries, typed errors', async (t) => {

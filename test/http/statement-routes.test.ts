@@ -85,8 +85,10 @@ t.test('concurrent statements reusing one nonce: exactly one is recorded', async
   const client = createLedgerClient(service.url);
   const { origin } = await client.log();
   const key = readActorKey(genesisOperatorKeyPath(dataDir));
-  // Every statement gets the same nonce; idempotency keys differ, so each is a distinct request.
-  const fixedNonce = createStatementSigner({ origin, actorId: key.actorId, seed: key.seed, randomBytes: (len) => new Uint8Array(len).fill(1) });
+  // Every statement gets the same nonce (the same random bytes and, since the nonce starts with it,
+  // the same timestamp); idempotency keys differ, so each is a distinct request.
+  const now = Date.now();
+  const fixedNonce = createStatementSigner({ origin, actorId: key.actorId, seed: key.seed, clock: () => now, randomBytes: (len) => new Uint8Array(len).fill(1) });
   const attempts = Array.from({ length: 10 }, (_, i) =>
     client.submit(fixedNonce.sign('registry.institution-register', { institutionId: `reg-${i}00`, kind: 'regulator', name: '卫健委', region: '370000', licence: 'GOV' }, { idempotencyKey: `idem-nonce-${i}000` })),
   );

@@ -1,7 +1,8 @@
 /**
  * Migrations that rebuild a table keep its rows: a database written before the prescription
  * projection moved to a rowid table reads back the same records, through the same indexed queries,
- * after migrating, and prescription ids stay unique.
+ * after migrating, and prescription ids stay unique; spent nonces and idempotency keys stay spent
+ * through their reordering.
  */
 import t from 'tap';
 import { join } from 'node:path';
@@ -9,6 +10,7 @@ import type { PrescriptionRecord } from '../../src/domain/prescription/prescript
 import { openDatabase } from '../../src/store/database.js';
 import { MIGRATIONS } from '../../src/store/migrations.js';
 import { createPrescriptionStore } from '../../src/store/prescription-store.js';
+import { createRegistryStore } from '../../src/store/registry-store.js';
 import { prescription } from '../../scripts/lib/rx-world.js';
 
 const NOW = 1_767_225_600_000;
@@ -55,4 +57,35 @@ t.test('the prescription projection survives its rebuild', async (t) => {
   t.same(store.queue('ph-a', NOW, -1, 10).items.map((r) => r.prescriptionId), ['rx-mig-4'], 'an update moves a row out of the queue');
   t.same(after.prepare('SELECT count(*) AS n FROM rx_prescriptions').get(), { n: 5 }, 'an upsert updates in place');
   t.throws(() => after.prepare('INSERT INTO rx_prescriptions SELECT * FROM rx_prescriptions LIMIT 1').run(), /UNIQUE/, 'prescription ids stay unique');
+});
+
+t.test('spent nonces and idempotency keys survive their reordering, found through the new keys', async (t) => {
+  const reorder = MIGRATIONS.find((m) => m.description.startsWith('spent nonces and idempotency keys ordered by the key'));
+  if (reorder === undefined) throw new Error('the reordering migration is missing');
+  const path = join(t.testdir(), 'state.sqlite');
+  const rows = [
+    ['dr-a', 'a'.repeat(32), 'idem-1-aaaaaaaa', '1'.repeat(64), 3],
+    ['dr-b', 'a'.repeat(32), 'idem-1-aaaaaaaa', '2'.repeat(64), 4],
+    ['dr-a', 'b'.repeat(32), 'idem-2-bbbbbbbb', '3'.repeat(64), 5],
+  ] as const;
+  const before = openDatabase(path, { migrations: MIGRATIONS.filter((m) => m.version < reorder.version) });
+  const insert = before.prepare('INSERT INTO registry_statements VALUES (?, ?, ?, ?, ?)');
+  before.transaction(() => rows.forEach((r) => insert.run(...r)))();
+  before.close();
+
+  const after = openDatabase(path);
+  t.teardown(() => after.close());
+  const store = createRegistryStore(after);
+  t.ok(store.nonceUsed('dr-a', 'a'.repeat(32)) && store.nonceUsed('dr-b', 'a'.repeat(32)) && store.nonceUsed('dr-a', 'b'.repeat(32)), 'every spent nonce is still spent');
+  t.notOk(store.nonceUsed('dr-b', 'b'.repeat(32)), 'for its own actor only');
+  t.same(store.idempotency('dr-b', 'idem-1-aaaaaaaa'), { requestHash: '2'.repeat(64), index: 4 });
+  t.same(store.idempotency('dr-a', 'idem-2-bbbbbbbb'), { requestHash: '3'.repeat(64), index: 5 });
+  t.equal(store.idempotency('dr-b', 'idem-2-bbbbbbbb'), undefined);
+  const again = after.prepare('INSERT INTO registry_statements VALUES (?, ?, ?, ?, ?)');
+  t.throws(() => again.run('dr-a', 'a'.repeat(32), 'idem-3-cccccccc', '4'.repeat(64), 6), /UNIQUE/, 'a nonce is still unique per actor');
+  t.throws(() => again.run('dr-a', 'c'.repeat(32), 'idem-1-aaaaaaaa', '4'.repeat(64), 6), /UNIQUE/, 'an idempotency key is still unique per actor');
+  // The lookups are searches of the primary key and of the unique index, not scans.
+  const plan = (sql: string) => (after.prepare(`EXPLAIN QUERY PLAN ${sql}`).all() as Array<{ detail: string }>).map((r) => r.detail).join('; ');
+  t.match(plan("SELECT 1 FROM registry_statements WHERE actor_id = 'dr-a' AND nonce = 'x'"), /SEARCH registry_statements USING PRIMARY KEY \(nonce=\? AND actor_id=\?\)/);
+  t.match(plan("SELECT request_hash, idx FROM registry_statements WHERE actor_id = 'dr-a' AND idempotency_key = 'x'"), /SEARCH registry_statements USING INDEX registry_statements_idempotency \(idempotency_key=\? AND actor_id=\?\)/);
 });
