@@ -3,6 +3,11 @@
  * written in one SQLite transaction, so one flush to disk acknowledges many appends. A caller's
  * promise settles only after its batch is durable (or failed as a whole).
  *
+ * A batch that finds the database's write lock held by another connection (the oversight fold's,
+ * src/ledger/oversight-worker.ts) is not waited for inside SQLite, which would hold the event loop
+ * for the whole wait: it goes back to the head of the queue and is tried again a millisecond later,
+ * with whatever arrived meanwhile behind it; only after `lockRetryMs` does the commit wait.
+ *
  * A commit either returns once its batch is on disk (synchronous=FULL), or returns once SQLite has
  * committed it together with a promise that resolves when it is on disk (the WAL flushed off the
  * event loop, src/platform/wal-sync.ts). In the second case:
@@ -25,6 +30,12 @@ export interface DeferredCommit<R> {
   readonly durable: Promise<void>;
 }
 
+/**
+ * What `commit` returns when it could not start because another connection holds the database's
+ * write lock, and it was allowed not to wait (`mayWait` false): nothing was done, try again later.
+ */
+export const COMMIT_LOCKED = Symbol('commit-locked');
+
 export interface GroupCommitOptions<T, R> {
   /** Most items written in one transaction. */
   readonly maxBatch: number;
@@ -33,10 +44,19 @@ export interface GroupCommitOptions<T, R> {
   /**
    * Sequences, writes and commits a batch. Returns one outcome per item: a result, or an Error
    * for an item refused on its own (directly if the batch is durable on return, or with the
-   * promise of its durability); throws if the whole batch failed to commit.
+   * promise of its durability); throws if the whole batch failed to commit. With `mayWait` false
+   * it may instead return COMMIT_LOCKED, having done nothing, rather than wait for a lock.
    */
-  readonly commit: (inputs: readonly T[]) => Array<R | Error> | DeferredCommit<R>;
+  readonly commit: (inputs: readonly T[], mayWait: boolean) => Array<R | Error> | DeferredCommit<R> | typeof COMMIT_LOCKED;
+  /**
+   * How long a batch that found the write lock taken is retried without waiting (every
+   * millisecond, the event loop free in between) before `commit` is told to wait for it
+   * (default 250 ms; 0: always wait).
+   */
+  readonly lockRetryMs?: number;
 }
+
+const LOCK_RETRY_INTERVAL_MS = 1;
 
 export class GroupCommit<T, R> {
   readonly #options: GroupCommitOptions<T, R>;
@@ -48,6 +68,8 @@ export class GroupCommit<T, R> {
   #tail: Promise<void> = Promise.resolve();
   #failure: { readonly error: unknown } | undefined;
   #idleWaiters: Array<() => void> = [];
+  /** When the batch at the head of the queue first found the write lock taken (undefined: it has not). */
+  #lockedSince: number | undefined;
 
   constructor(options: GroupCommitOptions<T, R>) {
     this.#options = options;
@@ -92,12 +114,28 @@ export class GroupCommit<T, R> {
     this.#scheduled = false;
     const batch = this.#queue.splice(0, this.#options.maxBatch);
     if (batch.length > 0) {
-      let committed: Array<R | Error> | DeferredCommit<R> | undefined;
+      let committed: Array<R | Error> | DeferredCommit<R> | typeof COMMIT_LOCKED | undefined;
+      const retryMs = this.#options.lockRetryMs ?? 250;
+      const mayWait = retryMs <= 0 || (this.#lockedSince !== undefined && performance.now() - this.#lockedSince >= retryMs);
       try {
-        committed = this.#options.commit(batch.map((p) => p.input));
+        committed = this.#options.commit(
+          batch.map((p) => p.input),
+          mayWait,
+        );
       } catch (err) {
         for (const p of batch) p.reject(err);
       }
+      if (committed === COMMIT_LOCKED) {
+        // Another connection (the oversight fold) is writing. Waiting for it inside SQLite would
+        // hold the event loop; instead the batch goes back to the head of the queue, in order, and
+        // is tried again shortly with whatever arrived meanwhile, the event loop free in between.
+        this.#lockedSince ??= performance.now();
+        this.#queue.unshift(...batch);
+        this.#scheduled = true;
+        setTimeout(() => this.#flush(), LOCK_RETRY_INTERVAL_MS);
+        return;
+      }
+      this.#lockedSince = undefined;
       if (committed !== undefined) {
         // A batch durable on return still settles after any committed before it.
         if (!Array.isArray(committed)) this.#await(batch, committed);

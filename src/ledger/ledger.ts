@@ -32,7 +32,7 @@ import { CHECKPOINT_KEYS_TYPE, ENTRY_BODY_SCHEMAS, RESERVED_ENTRY_TYPES, verifyE
 import type { LedgerStore, StoredLeaf } from '../store/ledger-store.js';
 import { sequenceBatch, type AppendInput, type AppendResult, type LedgerHead, type SequencerContext } from './batch-sequencer.js';
 import { createCheckpointPublisher, type CheckpointPublisher } from './checkpoint-publisher.js';
-import { GroupCommit, type DeferredCommit } from './group-commit.js';
+import { COMMIT_LOCKED, GroupCommit, type DeferredCommit } from './group-commit.js';
 import { silentLogger, type Logger } from './logger.js';
 import type { EntryStateMachine, LedgerRecordWrite } from './entry-state-machine.js';
 import { checkLatestCheckpoint, claimLogState, recordedCheckpointKeys, recoverHead } from './ledger-recovery.js';
@@ -149,8 +149,13 @@ export function openLedger(options: LedgerOptions): Ledger {
    * together. The next batch is sequenced on top of this one at once; what the log serves and
    * checkpoints advances only once the batch is on disk.
    */
-  function commitBatchAtomically(inputs: readonly AppendInput[]): DeferredCommit<AppendResult> {
-    const { value, durable: flushed } = store.transactionDeferred(() => sequenceBatch(sequencer, head, inputs));
+  function commitBatchAtomically(inputs: readonly AppendInput[], mayWait: boolean): DeferredCommit<AppendResult> | typeof COMMIT_LOCKED {
+    // Without waiting for the write lock unless told to: while another connection (the oversight
+    // fold) writes, the batch is tried again shortly and the event loop goes on (group-commit.ts).
+    const sequence = () => sequenceBatch(sequencer, head, inputs);
+    const begun = mayWait ? store.transactionDeferred(sequence) : store.tryTransactionDeferred(sequence);
+    if (begun === undefined) return COMMIT_LOCKED;
+    const { value, durable: flushed } = begun;
     head = value.head;
     const committed = head.range;
     const onDisk = flushed.then(

@@ -57,6 +57,12 @@ export interface LedgerStore {
    * counted on). Without a WAL flusher it is `transaction`, durable on return. Not nestable.
    */
   transactionDeferred<T>(fn: () => T): { readonly value: T; readonly durable: Promise<void> };
+  /**
+   * `transactionDeferred`, except that when another connection holds the write lock it returns
+   * undefined at once, having run nothing, instead of waiting for the lock (busy_timeout) with
+   * the event loop held.
+   */
+  tryTransactionDeferred<T>(fn: () => T): { readonly value: T; readonly durable: Promise<void> } | undefined;
   logState(): LogState | undefined;
   initLogState(origin: string): void;
   /**
@@ -115,6 +121,14 @@ export function createLedgerStore(db: SqliteDatabase, options: LedgerStoreOption
     syncNormal: db.prepare('PRAGMA synchronous = NORMAL'),
     syncFull: db.prepare('PRAGMA synchronous = FULL'),
   };
+  // The connection's wait for another connection's lock (busy_timeout), as found when the store was
+  // made: none while a batch tries to begin without waiting, then this again. Set through
+  // db.pragma, which prepares the statement anew: SQLite applies busy_timeout while preparing it,
+  // so a statement prepared once and run again does not reliably set it.
+  const lockWaitMs = Number(db.pragma('busy_timeout', { simple: true }));
+  const setLockWait = (ms: number): void => {
+    db.pragma(`busy_timeout = ${ms}`);
+  };
 
   // One statement per shape (leaves asked, interior nodes asked), prepared on first use: a proof
   // is one query, not one per node.
@@ -152,6 +166,20 @@ export function createLedgerStore(db: SqliteDatabase, options: LedgerStoreOption
   // sequencer runs one (a savepoint) for every entry. The wrapper passes its arguments through,
   // and opens a savepoint instead of a transaction when called inside one, as each new one did.
   const runInTransaction = db.transaction((fn: () => unknown) => fn()).immediate as <T>(fn: () => T) => T;
+
+  function transactionDeferred<T>(fn: () => T): { readonly value: T; readonly durable: Promise<void> } {
+    if (flusher === undefined) return { value: runInTransaction(fn), durable: Promise.resolve() };
+    if (db.inTransaction) throw new RxError('LEDGER_INTEGRITY', 'a deferred transaction cannot be nested');
+    stmt.syncNormal.run();
+    let value: T;
+    try {
+      value = runInTransaction(fn);
+    } finally {
+      stmt.syncFull.run();
+    }
+    // Called after COMMIT returned: the batch's frames are in the WAL file, so this flush covers them.
+    return { value, durable: flusher.flush() };
+  }
 
   const append = db.transaction((batch: AppendBatch) => {
     const current = size();
@@ -202,18 +230,22 @@ export function createLedgerStore(db: SqliteDatabase, options: LedgerStoreOption
     transaction(fn) {
       return runInTransaction(fn);
     },
-    transactionDeferred(fn) {
-      if (flusher === undefined) return { value: runInTransaction(fn), durable: Promise.resolve() };
-      if (db.inTransaction) throw new RxError('LEDGER_INTEGRITY', 'a deferred transaction cannot be nested');
-      stmt.syncNormal.run();
-      let value: ReturnType<typeof fn>;
+    transactionDeferred,
+    tryTransactionDeferred(fn) {
+      let began = false;
+      setLockWait(0);
       try {
-        value = runInTransaction(fn);
+        return transactionDeferred(() => {
+          began = true;
+          setLockWait(lockWaitMs);
+          return fn();
+        });
+      } catch (err) {
+        if (!began && (err as { code?: unknown }).code === 'SQLITE_BUSY') return undefined;
+        throw err;
       } finally {
-        stmt.syncFull.run();
+        if (!began) setLockWait(lockWaitMs);
       }
-      // Called after COMMIT returned: the batch's frames are in the WAL file, so this flush covers them.
-      return { value, durable: flusher.flush() };
     },
     logState() {
       const row = stmt.state.get();

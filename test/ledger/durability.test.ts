@@ -183,3 +183,30 @@ t.test('a failed flush rejects its batch and stops the ledger', async (t) => {
   t.equal(ledger.size(), 1, 'the served log stays at what is known to be on disk');
   await ledger.close();
 });
+
+t.test("another connection's write lock does not hold the event loop: the batch is tried again once it is free", async (t) => {
+  const dir = t.testdir();
+  const { ledger, path, db } = openSimulated(dir);
+  t.teardown(() => ledger.close());
+  await ledger.append('test.event', { n: 0 });
+  // A neighbour (as the oversight fold's connection) holds the write lock, and releases it from a
+  // timer on this same thread: were the ledger to wait for the lock inside SQLite, the timer could
+  // never run, and the append would fail once the busy timeout ran out.
+  const neighbour = new Database(path);
+  t.teardown(() => neighbour.close());
+  neighbour.exec('BEGIN IMMEDIATE');
+  neighbour.exec("CREATE TABLE neighbour (n INTEGER)");
+  t.equal(db.pragma('busy_timeout', { simple: true }), 5000, 'the ledger connection would wait 5 s');
+  let released = false;
+  setTimeout(() => {
+    neighbour.exec('COMMIT');
+    released = true;
+  }, 30);
+  const started = performance.now();
+  const result = await ledger.append('test.event', { n: 1 });
+  t.equal(released, true, 'the append completed after the neighbour let go');
+  t.equal(result.index, 1);
+  t.ok(performance.now() - started < 4_000, 'without running into the busy timeout');
+  t.equal(db.pragma('busy_timeout', { simple: true }), 5000, 'the connection waits as before for every other statement');
+  t.equal(await ledger.append('test.event', { n: 2 }).then((r) => r.index), 2);
+});
