@@ -118,10 +118,7 @@ export class GroupCommit<T, R> {
       const retryMs = this.#options.lockRetryMs ?? 250;
       const mayWait = retryMs <= 0 || (this.#lockedSince !== undefined && performance.now() - this.#lockedSince >= retryMs);
       try {
-        committed = this.#options.commit(
-          batch.map((p) => p.input),
-          mayWait,
-        );
+        committed = this.#options.commit(batch.map((p) => p.input), mayWait);
       } catch (err) {
         for (const p of batch) p.reject(err);
       }
