@@ -29,9 +29,10 @@ export class FoldWriter implements OversightView {
     return this.#view.dueExpiries(time).filter((e) => !this.#expiries.has(e.prescriptionId));
   }
 
-  put(ns: string, key: string, value: StateValue | undefined): void {
+  /** Sets a state value (undefined deletes it); `forgetAt`: see OversightUpdate. */
+  put(ns: string, key: string, value: StateValue | undefined, forgetAt?: number): void {
     this.#puts.set(`${ns}\n${key}`, value);
-    this.updates.push({ kind: 'put', ns, key, value });
+    this.updates.push(forgetAt === undefined ? { kind: 'put', ns, key, value } : { kind: 'put', ns, key, value, forgetAt });
   }
 
   expiry(prescriptionId: string, at: number | null): void {

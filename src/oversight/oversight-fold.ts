@@ -77,7 +77,7 @@ function expireDue(w: FoldWriter, time: number): void {
     w.expiry(prescriptionId, null);
     if (rx === undefined || rx.phase !== 'active') continue;
     w.add(dimKeysOf(rx), 'expired', at);
-    w.put(RX_NS, prescriptionId, { ...rx, phase: 'final' } satisfies RxFacts);
+    w.put(RX_NS, prescriptionId, undefined);
   }
 }
 
@@ -86,8 +86,9 @@ function foldCheck(w: FoldWriter, at: At, entry: LedgerEntry): void {
   const before = check === undefined ? undefined : w.get<RxFacts>(RX_NS, check.prescriptionId);
   if (check === undefined || before === undefined) return;
   const rules = [...new Set(check.findings.map((f) => f.ruleId))].sort();
-  const rx: RxFacts = { ...before, rules, phase: check.outcome === 'active' ? 'active' : check.outcome === 'rejected' ? 'final' : 'pending' };
-  w.put(RX_NS, check.prescriptionId, rx);
+  const rx: RxFacts = { ...before, rules, phase: check.outcome === 'active' ? 'active' : 'pending' };
+  // A rejected prescription is finished: its facts are forgotten (see RxFacts).
+  w.put(RX_NS, check.prescriptionId, check.outcome === 'rejected' ? undefined : rx);
   if (rx.phase === 'active') w.expiry(check.prescriptionId, rx.lastClosesAt);
   const keys = dimKeysOf(rx, false);
   const actions = new Set(check.findings.map((f) => f.action));
@@ -123,6 +124,8 @@ function foldLifecycle(w: FoldWriter, at: At, type: string, statement: Statement
   if (id === undefined || rx === undefined) return;
   const keys = dimKeysOf(rx);
   const put = (next: RxFacts) => w.put(RX_NS, id, next);
+  // Nothing more can happen to it (docs/LIFECYCLE.md): its facts are forgotten (see RxFacts).
+  const finish = () => w.put(RX_NS, id, undefined);
   const activate = (next: RxFacts) => {
     put({ ...next, phase: 'active', holder: null });
     w.expiry(id, next.lastClosesAt);
@@ -148,7 +151,7 @@ function foldLifecycle(w: FoldWriter, at: At, type: string, statement: Statement
       if (reason !== undefined) w.add(keys, `cancelReasons.${reason}`, at.time);
       if (rx.phase === 'held') put({ ...rx, cancelPending: true });
       else {
-        put({ ...rx, phase: 'final' });
+        finish();
         w.expiry(id, null);
       }
       return;
@@ -165,13 +168,13 @@ function foldLifecycle(w: FoldWriter, at: At, type: string, statement: Statement
       else {
         w.add(keys, 'refused', at.time);
         if (reason !== undefined) w.add(keys, `refusalReasons.${reason}`, at.time);
-        put({ ...rx, phase: 'final', holder: null });
+        finish();
       }
       return;
     case 'rx.return':
       w.add(keys, 'returned', at.time);
       if (reason !== undefined) w.add(keys, `returnReasons.${reason}`, at.time);
-      if (rx.cancelPending) put({ ...rx, phase: 'final', holder: null });
+      if (rx.cancelPending) finish();
       else activate(rx);
       return;
     case 'rx.dispense':
@@ -191,7 +194,7 @@ function foldLifecycle(w: FoldWriter, at: At, type: string, statement: Statement
       // Handed over: more owed on this fill, the next fill, or done (docs/LIFECYCLE.md §2).
       if (owesOnFill(rx)) put({ ...rx, phase: 'held' });
       else if (rx.fill + 1 < rx.fillCount) activate({ ...rx, fill: rx.fill + 1, dispensed: {} });
-      else put({ ...rx, phase: 'final', holder: null });
+      else finish();
       return;
     }
     default:
@@ -203,9 +206,9 @@ function foldSubmit(w: FoldWriter, at: At, statement: StatementFacts, ctx: FoldC
   const s = submissionOf(statement.payload);
   if (s === undefined) return;
   if (s.revises !== undefined) {
-    const old = w.get<RxFacts>(RX_NS, s.revises);
-    if (old !== undefined && old.phase !== 'final') {
-      w.put(RX_NS, s.revises, { ...old, phase: 'final' } satisfies RxFacts);
+    // The revised prescription is superseded: finished, its facts forgotten (see RxFacts).
+    if (w.get<RxFacts>(RX_NS, s.revises) !== undefined) {
+      w.put(RX_NS, s.revises, undefined);
       w.expiry(s.revises, null);
     }
   }
@@ -222,6 +225,8 @@ function foldDispense(w: FoldWriter, at: At, id: string, rx: RxFacts, p: Record<
   const fill = int(p.fill) ?? rx.fill;
   const base = fill === rx.fill ? rx.dispensed : {};
   const dispensed: Record<string, number> = { ...base };
+  // A drug this fill has been dispensed before is its balance, not a new supply (early-refill.ts).
+  const suppliedBefore = new Set(rx.lines.filter((l) => (base[l.line] ?? 0) > 0).map((l) => l.drug));
   const drugs = new Map<string, number>();
   for (const raw of arr(p.lines)) {
     const lineNo = int(obj(raw)?.line);
@@ -230,7 +235,7 @@ function foldDispense(w: FoldWriter, at: At, id: string, rx: RxFacts, p: Record<
     if (line === undefined || quantity === undefined) continue;
     const micros = safeMicros(quantity);
     dispensed[line.line] = (dispensed[line.line] ?? 0) + micros;
-    if (micros > 0) drugs.set(line.drug, Math.max(drugs.get(line.drug) ?? 0, line.days));
+    if (micros > 0 && !suppliedBefore.has(line.drug)) drugs.set(line.drug, Math.max(drugs.get(line.drug) ?? 0, line.days));
   }
   const next: RxFacts = { ...rx, fill, dispensed, phase: 'held', firstDispenseAt: rx.firstDispenseAt ?? at.time, lastDispenseAt: at.time };
   const keys = dimKeysOf(rx);

@@ -1,8 +1,8 @@
 /**
  * The vocabulary of the oversight projection: dimensions, figures, turnaround metrics, alerts, and
  * the updates a folded entry makes. The fold (oversight-fold.ts) reads a view and returns updates;
- * whoever holds the projection (SQLite in src/store/oversight-store.ts, memory in
- * memory-oversight.ts) applies them, so both are computed by the same code.
+ * whoever holds the projection (SQLite in src/store/oversight-store.ts, memory in the tests'
+ * test/oversight/memory-projection.ts) applies them, so both are computed by the same code.
  */
 export const DIMENSIONS = ['total', 'prescriber', 'institution', 'drugClass', 'rule'] as const;
 export type Dimension = (typeof DIMENSIONS)[number];
@@ -87,8 +87,13 @@ export type OversightUpdate =
   | { readonly kind: 'add'; readonly dim: Dimension; readonly key: string; readonly day: number; readonly figure: string; readonly n: number }
   /** Adds one observation to a turnaround histogram bucket, on local day `day`. */
   | { readonly kind: 'observe'; readonly dim: Dimension; readonly key: string; readonly day: number; readonly metric: Turnaround; readonly bucket: number }
-  /** Replaces (or, with undefined, deletes) a state value. */
-  | { readonly kind: 'put'; readonly ns: string; readonly key: string; readonly value: StateValue | undefined }
+  /**
+   * Replaces (or, with undefined, deletes) a state value. With `forgetAt`, the fold reads the value
+   * from that log time on exactly as it reads no value, so the holder may delete it once the log
+   * has reached that time (log times never go back): detector windows that have closed are not
+   * kept for ever.
+   */
+  | { readonly kind: 'put'; readonly ns: string; readonly key: string; readonly value: StateValue | undefined; readonly forgetAt?: number }
   /** Schedules (or, with null, cancels) a prescription's expiry at `at`. */
   | { readonly kind: 'expiry'; readonly prescriptionId: string; readonly at: number | null }
   | { readonly kind: 'alert'; readonly alert: Alert };

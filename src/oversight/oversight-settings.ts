@@ -57,6 +57,7 @@ export const DEFAULT_OVERSIGHT_SETTINGS: OversightSettings = Object.freeze({
 
 /**
  * Bumped whenever the fold's definitions change: a stored projection computed by another version
- * is refolded from the start.
+ * is refolded from the start. 2: finished prescriptions' facts and closed detector windows are
+ * forgotten, and a fill's balance is told from its prescription's facts (early refills).
  */
-export const FOLD_VERSION = 1;
+export const FOLD_VERSION = 2;

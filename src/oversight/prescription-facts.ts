@@ -20,9 +20,15 @@ export interface RxLine {
   readonly repeats: number;
 }
 
-/** pending: submitted or awaiting override; active: claimable; held: at a pharmacy; final. */
-export type RxPhase = 'pending' | 'active' | 'held' | 'final';
+/** pending: submitted or awaiting override; active: claimable; held: at a pharmacy. */
+export type RxPhase = 'pending' | 'active' | 'held';
 
+/**
+ * Kept while the prescription can still change: once it is finished (rejected, refused,
+ * cancelled, superseded, expired, or handed over with nothing more to dispense) no later entry
+ * can concern it (the lifecycle refuses any), so its facts are deleted rather than kept for ever
+ * with a final mark, and the fold's state grows with the prescriptions in flight, not with history.
+ */
 export interface RxFacts {
   readonly prescriber: string;
   readonly institution: string;

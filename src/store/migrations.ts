@@ -285,4 +285,16 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE UNIQUE INDEX registry_statements_idempotency ON registry_statements (idempotency_key, actor_id);
     `,
   },
+  {
+    version: 10,
+    description: 'oversight state forgotten once it reads as none',
+    sql: `
+      -- The log time from which the fold reads a state value as no value (a detector window that
+      -- closed, a supply that ran out); NULL: kept. The store deletes the rows the log has passed
+      -- at every fold (oversight-store.ts), so the state grows with what is in flight, not with
+      -- history. The fold version that writes it (oversight-settings.ts) refolds the projection.
+      ALTER TABLE ov_state ADD COLUMN forget_at INTEGER;
+      CREATE INDEX ov_state_forget_at ON ov_state (forget_at) WHERE forget_at IS NOT NULL;
+    `,
+  },
 ];

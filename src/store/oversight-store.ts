@@ -1,7 +1,8 @@
 /**
- * The oversight projection in SQLite (migration 7): counters and turnaround histograms by
+ * The oversight projection in SQLite (migrations 7 and 10): counters and turnaround histograms by
  * dimension, grain and period, alerts, the fold's own state (per-prescription facts and detector
- * windows), scheduled expiries, and the cursor: how many log entries have been folded.
+ * windows, each deleted once the fold would read it as none), scheduled expiries, and the cursor:
+ * how many log entries have been folded.
  *
  * Contracts:
  *   - `fold` MUST write the counters, histograms, state, alerts and the cursor of a batch in one
@@ -48,8 +49,11 @@ export function createOversightStore(db: SqliteDatabase, options: OversightStore
     meta: db.prepare<[string], { value: string }>('SELECT value FROM ov_meta WHERE name = ?'),
     setMeta: db.prepare<[string, string]>('INSERT INTO ov_meta (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value'),
     state: db.prepare<[string, string], { value: string }>('SELECT value FROM ov_state WHERE ns = ? AND key = ?'),
-    putState: db.prepare<[string, string, string]>('INSERT INTO ov_state (ns, key, value) VALUES (?, ?, ?) ON CONFLICT (ns, key) DO UPDATE SET value = excluded.value'),
+    putState: db.prepare<[string, string, string, number | null]>(
+      'INSERT INTO ov_state (ns, key, value, forget_at) VALUES (?, ?, ?, ?) ON CONFLICT (ns, key) DO UPDATE SET value = excluded.value, forget_at = excluded.forget_at',
+    ),
     deleteState: db.prepare<[string, string]>('DELETE FROM ov_state WHERE ns = ? AND key = ?'),
+    forgetStates: db.prepare<[number]>('DELETE FROM ov_state WHERE forget_at IS NOT NULL AND forget_at <= ?'),
     due: db.prepare<[number], { prescription_id: string; at: number }>('SELECT prescription_id, at FROM ov_expiries WHERE at <= ? ORDER BY at, prescription_id'),
     firstDue: db.prepare<[], { at: number }>('SELECT at FROM ov_expiries ORDER BY at LIMIT 1'),
     putExpiry: db.prepare<[string, number]>('INSERT INTO ov_expiries (prescription_id, at) VALUES (?, ?) ON CONFLICT (prescription_id) DO UPDATE SET at = excluded.at'),
@@ -112,11 +116,15 @@ export function createOversightStore(db: SqliteDatabase, options: OversightStore
     const batch = createBatch(q);
     for (const entry of entries) batch.apply(foldEntry(entry, batch, options));
     const flush = batch.prepareFlush();
+    const last = entries[entries.length - 1]!;
     db.transaction(() => {
       // Re-read inside the transaction: another fold of the same batch must not apply it twice.
       expectAt(position().size);
       flush();
-      const last = entries[entries.length - 1]!;
+      // Log times never go back, so what reads as none at the last entry's time does for every
+      // later entry: deleted now, which leaves the same state at the same cursor however the log
+      // was batched.
+      q.forgetStates.run(last.time);
       q.setMeta.run('size', String(last.index + 1));
       q.setMeta.run('time', String(last.time));
     }).immediate();
@@ -143,7 +151,7 @@ type Statements = {
   firstDue: { get(): { at: number } | undefined };
   state: { get(ns: string, key: string): { value: string } | undefined };
   due: { all(time: number): Array<{ prescription_id: string; at: number }> };
-  putState: { run(ns: string, key: string, value: string): unknown };
+  putState: { run(ns: string, key: string, value: string, forgetAt: number | null): unknown };
   deleteState: { run(ns: string, key: string): unknown };
   putExpiry: { run(id: string, at: number): unknown };
   deleteExpiry: { run(id: string): unknown };
@@ -157,7 +165,7 @@ type Statements = {
  * thousand entries is one upsert, a detector's state one write. Reads see the batch's own writes.
  */
 function createBatch(q: Statements): OversightView & { apply(updates: readonly OversightUpdate[]): void; prepareFlush(): () => void } {
-  const state = new Map<string, { ns: string; key: string; value: StateValue | undefined; dirty: boolean }>();
+  const state = new Map<string, { ns: string; key: string; value: StateValue | undefined; forgetAt?: number; dirty: boolean }>();
   const expiries = new Map<string, number | null>();
   const counts = new Map<string, number>();
   const histograms = new Map<string, number>();
@@ -203,7 +211,7 @@ function createBatch(q: Statements): OversightView & { apply(updates: readonly O
             break;
           }
           case 'put':
-            state.set(`${u.ns}${sep}${u.key}`, { ns: u.ns, key: u.key, value: u.value, dirty: true });
+            state.set(`${u.ns}${sep}${u.key}`, { ns: u.ns, key: u.key, value: u.value, forgetAt: u.forgetAt, dirty: true });
             break;
           case 'expiry':
             expiries.set(u.prescriptionId, u.at);
@@ -224,14 +232,16 @@ function createBatch(q: Statements): OversightView & { apply(updates: readonly O
         const [dim, grain, period, key, metric, bucket] = k.split(sep) as [string, string, string, string, string, string];
         return [dim, grain, period, key, metric, Number(bucket), n] as const;
       });
-      const states = [...state.values()].filter((s) => s.dirty).map((s) => ({ ns: s.ns, key: s.key, text: s.value === undefined ? undefined : JSON.stringify(s.value) }));
+      const states = [...state.values()]
+        .filter((s) => s.dirty)
+        .map((s) => ({ ns: s.ns, key: s.key, text: s.value === undefined ? undefined : JSON.stringify(s.value), forgetAt: s.forgetAt ?? null }));
       const alertRows = alerts.map((a) => [a.id, a.kind, a.time, a.subject.kind, a.subject.id, a.summary, JSON.stringify(a.details), JSON.stringify(a.entries)] as const);
       return () => {
         for (const row of adds) q.add.run(...row);
         for (const row of observations) q.observe.run(...row);
         for (const s of states) {
           if (s.text === undefined) q.deleteState.run(s.ns, s.key);
-          else q.putState.run(s.ns, s.key, s.text);
+          else q.putState.run(s.ns, s.key, s.text, s.forgetAt);
         }
         for (const [id, at] of expiries) {
           if (at === null) q.deleteExpiry.run(id);

@@ -1,6 +1,8 @@
 /**
  * An in-memory projection for the fold's tests: applies updates to maps and answers the view,
- * exactly as the SQLite store does (src/store/oversight-store.ts), without SQL.
+ * exactly as the SQLite store does (src/store/oversight-store.ts), without SQL. State values with
+ * a `forgetAt` are deleted before the first entry at or after that time (the earliest the store
+ * may delete them), unless `forget: false` keeps every value, to compare both.
  */
 import type { LedgerEntry } from '../../src/core/entry.js';
 import type { DrugClassifier } from '../../src/oversight/drug-classifier.js';
@@ -18,14 +20,14 @@ export const testClassifier: DrugClassifier = (_hash, drugCode) => {
   return { drug: `code:${drugCode}`, classes: [] };
 };
 
-export function memoryProjection(settings: OversightSettings = DEFAULT_OVERSIGHT_SETTINGS, classify: DrugClassifier = testClassifier) {
-  const state = new Map<string, unknown>();
+export function memoryProjection(settings: OversightSettings = DEFAULT_OVERSIGHT_SETTINGS, classify: DrugClassifier = testClassifier, options: { forget?: boolean } = {}) {
+  const state = new Map<string, { value: unknown; forgetAt: number | undefined }>();
   const expiries = new Map<string, number>();
   const counts = new Map<string, number>();
   const histograms = new Map<string, number>();
   const alerts: Alert[] = [];
   const view: OversightView = {
-    get: <T>(ns: string, key: string) => state.get(`${ns}\n${key}`) as T | undefined,
+    get: <T>(ns: string, key: string) => state.get(`${ns}\n${key}`)?.value as T | undefined,
     dueExpiries: (time) =>
       [...expiries].filter(([, at]) => at <= time).map(([prescriptionId, at]) => ({ prescriptionId, at })).sort((a, b) => a.at - b.at || (a.prescriptionId < b.prescriptionId ? -1 : 1)),
   };
@@ -33,7 +35,10 @@ export function memoryProjection(settings: OversightSettings = DEFAULT_OVERSIGHT
     alerts,
     counts,
     histograms,
+    /** The state's keys (`ns\nkey`) and their forgetAt times. */
+    state: () => new Map([...state].map(([k, s]) => [k, s.forgetAt])),
     fold(entry: LedgerEntry) {
+      if (options.forget !== false) for (const [k, s] of state) if (s.forgetAt !== undefined && s.forgetAt <= entry.time) state.delete(k);
       for (const u of foldEntry(entry, view, { settings, classify })) {
         if (u.kind === 'add') {
           periodsOfDay(u.day).forEach((period, g) => {
@@ -47,7 +52,7 @@ export function memoryProjection(settings: OversightSettings = DEFAULT_OVERSIGHT
           });
         } else if (u.kind === 'put') {
           if (u.value === undefined) state.delete(`${u.ns}\n${u.key}`);
-          else state.set(`${u.ns}\n${u.key}`, JSON.parse(JSON.stringify(u.value)));
+          else state.set(`${u.ns}\n${u.key}`, { value: JSON.parse(JSON.stringify(u.value)), forgetAt: u.forgetAt });
         } else if (u.kind === 'expiry') {
           if (u.at === null) expiries.delete(u.prescriptionId);
           else expiries.set(u.prescriptionId, u.at);
@@ -75,7 +80,7 @@ export function entryLog() {
     push,
     signed,
     /** rx.submit followed by its rx.checked, like the ledger writes them. */
-    submit(time: number, o: { id: string; prescriber: string; patient: string; drugCode?: string; days?: number; quantity?: string; outcome?: 'active' | 'awaiting-override' | 'rejected'; findings?: Array<{ ruleId: string; action: string }>; date?: string; repeats?: number; institution?: string }) {
+    submit(time: number, o: { id: string; prescriber: string; patient: string; drugCode?: string; days?: number; quantity?: string; outcome?: 'active' | 'awaiting-override' | 'rejected'; findings?: Array<{ ruleId: string; action: string }>; date?: string; repeats?: number; institution?: string; revises?: string }) {
       const days = o.days ?? 7;
       const submitted = signed(time, 'rx.submit', o.prescriber, {
         prescription: {
@@ -87,6 +92,7 @@ export function entryLog() {
           items: [{ line: 1, drugCode: o.drugCode ?? 'ccb-1', genericName: 'x', days, quantity: { value: o.quantity ?? String(days), unit: '片' }, ...(o.repeats ? { repeats: { count: o.repeats, intervalDays: days } } : {}) }],
         },
         routing: { mode: 'nominated', pharmacyId: 'ph-1' },
+        ...(o.revises === undefined ? {} : { revises: o.revises }),
       });
       push(time, 'rx.checked', { prescriptionId: o.id, submission: submitted.index, ruleSet: 'f'.repeat(64), inputHash: 'e'.repeat(64), outcome: o.outcome ?? 'active', findings: o.findings ?? [] });
       return submitted;
@@ -109,7 +115,9 @@ export function sampleLog(): LedgerEntry[] {
     for (const dr of ['dr-a', 'dr-b']) {
       const id = `rx-${String(n++).padStart(6, '0')}`;
       const t0 = MONDAY_CST + d * DAY + 10 * HOUR;
-      log.submit(t0, { id, prescriber: dr, patient: d % 3 === 0 ? P : `${d}`.repeat(64).slice(0, 64), drugCode: d % 2 ? 'benzo-1' : 'ccb-1', outcome: d === 4 ? 'awaiting-override' : 'active', findings: d === 4 ? [{ ruleId: 'r.x', action: 'override' }] : [] });
+      // Issued that day (China Standard Time), so still claimable an hour later.
+      const date = new Date(t0 + 8 * HOUR).toISOString().slice(0, 10);
+      log.submit(t0, { id, prescriber: dr, patient: d % 3 === 0 ? P : `${d}`.repeat(64).slice(0, 64), drugCode: d % 2 ? 'benzo-1' : 'ccb-1', outcome: d === 4 ? 'awaiting-override' : 'active', findings: d === 4 ? [{ ruleId: 'r.x', action: 'override' }] : [], date });
       if (d === 4) log.step(t0 + 1000, 'rx.override', dr, id, { reasons: [{ ruleId: 'r.x', code: 'monitored' }] });
       log.step(t0 + HOUR, 'rx.claim', 'rph-1', id, { pharmacyId: 'ph-1', fill: 0 });
       log.step(t0 + HOUR, 'rx.review', 'rph-1', id, { fill: 0, decision: 'approve' });

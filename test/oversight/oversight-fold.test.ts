@@ -7,6 +7,8 @@ import { DEFAULT_OVERSIGHT_SETTINGS as D, type OversightSettings } from '../../s
 import { DAY, HOUR, MONDAY_CST, entryLog, memoryProjection } from './memory-projection.js';
 
 const P = 'a'.repeat(64); // a patient pseudonym
+/** The date in China Standard Time of a log time: a prescription's date of issue on that day. */
+const cstDate = (time: number) => new Date(time + 8 * HOUR).toISOString().slice(0, 10);
 const settings = (over: Partial<{ [K in keyof OversightSettings]: Partial<OversightSettings[K]> }>): OversightSettings =>
   Object.fromEntries(Object.entries(D).map(([k, v]) => [k, typeof v === 'object' ? { ...v, ...(over as Record<string, object>)[k] } : v])) as unknown as OversightSettings;
 
@@ -116,7 +118,7 @@ t.test('early refills: a new fill while more than the tolerance of the last supp
     log.submit(MONDAY_CST, { id: 'rx-000001', prescriber: 'dr-a', patient: P, days: 8 });
     log.step(MONDAY_CST, 'rx.dispense', 'rph-1', 'rx-000001', { fill: 0, lines: [{ line: 1, quantity: '8', traceabilityCodes: [] }] });
     const t1 = MONDAY_CST + afterDays * DAY;
-    log.submit(t1, { id: 'rx-000002', prescriber: 'dr-b', patient: P, days: 8 });
+    log.submit(t1, { id: 'rx-000002', prescriber: 'dr-b', patient: P, days: 8, date: cstDate(t1) });
     log.step(t1, 'rx.dispense', 'rph-2', 'rx-000002', { fill: 0, lines: [{ line: 1, quantity: '8', traceabilityCodes: [] }] });
     return run(log).alerts.filter((a) => a.kind === 'early-refill');
   };
@@ -230,4 +232,116 @@ t.test('the same log folds to the same alerts and figures', async (t) => {
   const b = run(log);
   t.same(a.alerts, b.alerts);
   t.same([...a.counts], [...b.counts]);
+});
+
+t.test('a finished prescription’s facts are forgotten, one that can still change is kept', async (t) => {
+  const log = entryLog();
+  const t0 = MONDAY_CST + 10 * HOUR;
+  const full = { fill: 0, lines: [{ line: 1, quantity: '7', traceabilityCodes: [] }] };
+  const claim = (time: number, id: string) => log.step(time, 'rx.claim', 'rph-1', id, { pharmacyId: 'ph-1', fill: 0 });
+  log.submit(t0, { id: 'rx-collected', prescriber: 'dr-a', patient: P });
+  claim(t0 + 1, 'rx-collected');
+  log.step(t0 + 2, 'rx.review', 'rph-1', 'rx-collected', { fill: 0, decision: 'approve' });
+  log.step(t0 + 3, 'rx.dispense', 'rph-1', 'rx-collected', full);
+  log.step(t0 + 4, 'rx.collect', 'rph-1', 'rx-collected', { fill: 0 });
+  log.submit(t0, { id: 'rx-rejected', prescriber: 'dr-a', patient: P, outcome: 'rejected', findings: [{ ruleId: 'r.x', action: 'block' }] });
+  log.submit(t0, { id: 'rx-cancelled', prescriber: 'dr-a', patient: P });
+  log.step(t0 + 1, 'rx.cancel', 'dr-a', 'rx-cancelled', { reason: 'patient-request' });
+  log.submit(t0, { id: 'rx-pending-cancel', prescriber: 'dr-a', patient: P });
+  claim(t0 + 1, 'rx-pending-cancel');
+  log.step(t0 + 2, 'rx.cancel', 'dr-a', 'rx-pending-cancel', { reason: 'patient-request' });
+  log.submit(t0, { id: 'rx-refused', prescriber: 'dr-a', patient: P });
+  claim(t0 + 1, 'rx-refused');
+  log.step(t0 + 2, 'rx.review', 'rph-1', 'rx-refused', { fill: 0, decision: 'refuse', reason: 'interaction' });
+  log.submit(t0, { id: 'rx-revised', prescriber: 'dr-a', patient: P });
+  log.submit(t0 + 5, { id: 'rx-revision', prescriber: 'dr-a', patient: P, revises: 'rx-revised' });
+  log.submit(t0, { id: 'rx-override', prescriber: 'dr-a', patient: P, outcome: 'awaiting-override', findings: [{ ruleId: 'r.x', action: 'override' }] });
+  log.submit(t0, { id: 'rx-partial', prescriber: 'dr-a', patient: P });
+  claim(t0 + 1, 'rx-partial');
+  log.step(t0 + 3, 'rx.dispense', 'rph-1', 'rx-partial', { fill: 0, lines: [{ line: 1, quantity: '3', traceabilityCodes: [] }] });
+  log.submit(t0, { id: 'rx-unclaimed', prescriber: 'dr-a', patient: P });
+  const rxKeys = (p: ReturnType<typeof run>) => [...p.state().keys()].filter((k) => k.startsWith('rx\n')).map((k) => k.slice(3)).sort();
+  const before = run(log);
+  t.same(rxKeys(before), ['rx-override', 'rx-partial', 'rx-pending-cancel', 'rx-revision', 'rx-unclaimed'], 'rejected, cancelled, refused, superseded and collected ones are gone');
+  t.equal(before.count('total', 'day', '2026-11-23', 'all', 'collected'), 1, 'and still counted');
+  // The pending cancellation settles when the pharmacy returns it; the unclaimed ones expire.
+  log.step(t0 + 6, 'rx.return', 'rph-1', 'rx-pending-cancel', { reason: 'out-of-stock' });
+  log.submit(MONDAY_CST + 3 * DAY, { id: 'rx-later', prescriber: 'dr-b', patient: 'b'.repeat(64), date: '2026-11-26' });
+  const after = run(log);
+  t.same(rxKeys(after), ['rx-later', 'rx-override', 'rx-partial'], 'the returned-while-cancelled one and the expired ones are gone');
+  t.equal(after.count('total', 'day', '2026-11-24', 'all', 'expired'), 2, 'the unclaimed one and the revision expired, and counted');
+});
+
+t.test('closed detector windows and supplies that ran out are forgotten when the log passes them', async (t) => {
+  const s = settings({ doctorShopping: { prescribers: 3, windowDays: 30 } });
+  const log = entryLog();
+  log.submit(MONDAY_CST, { id: 'rx-000001', prescriber: 'dr-a', patient: P, drugCode: 'benzo-1', days: 8 });
+  log.step(MONDAY_CST + HOUR, 'rx.dispense', 'rph-1', 'rx-000001', { fill: 0, lines: [{ line: 1, quantity: '8', traceabilityCodes: [] }] });
+  const p = memoryProjection(s);
+  for (const e of log.entries) p.fold(e);
+  const windows = [...p.state()].filter(([k]) => !k.startsWith('rx\n') && !k.startsWith('meta\n'));
+  const byNs = Object.fromEntries(windows.map(([k, at]) => [k.split('\n')[0], at]));
+  t.equal(byNs['doctor-shopping'], MONDAY_CST + 30 * DAY, 'the shopping window closes 30 days after the submission');
+  t.equal(byNs['supply'], MONDAY_CST + HOUR + 8 * DAY, 'the supply runs out after its 8 days');
+  t.equal(byNs['volume'], undefined, 'per-prescriber state is not forgotten');
+  // An entry of another patient 10 days on: the supply is gone, the shopping window is not.
+  const later = entryLog();
+  later.entries.push(...log.entries);
+  const next = { ...log.entries[0]!, index: log.entries.length, time: MONDAY_CST + 10 * DAY, type: 'rx.unknown', body: {} };
+  p.fold(next);
+  const left = [...p.state().keys()].map((k) => k.split('\n')[0]);
+  t.notOk(left.includes('supply'));
+  t.ok(left.includes('doctor-shopping'));
+  p.fold({ ...next, index: next.index + 1, time: MONDAY_CST + 30 * DAY });
+  t.notOk([...p.state().keys()].some((k) => k.startsWith('doctor-shopping\n')), 'gone once the window closed');
+});
+
+t.test('forgetting changes no figure and no alert', async (t) => {
+  // Three months: one patient's benzodiazepines every three days from two prescribers, some
+  // dispensed in two parts, and a new patient's amlodipine each time. Doctor-shopping windows open
+  // and close, supplies run out and are renewed early and on time.
+  const log = entryLog();
+  const s = settings({ doctorShopping: { prescribers: 2, windowDays: 10 } });
+  let n = 0;
+  for (let d = 0; d < 90; d += 3) {
+    const t0 = MONDAY_CST + d * DAY + 9 * HOUR;
+    for (const [patient, dr, drugCode] of [
+      [P, d % 9 === 0 ? 'dr-a' : 'dr-b', 'benzo-1'],
+      [String(d).padStart(64, 'b'), 'dr-c', 'ccb-1'],
+    ] as const) {
+      const id = `rx-${String(n++).padStart(6, '0')}`;
+      log.submit(t0, { id, prescriber: dr, patient, drugCode, days: d % 2 ? 4 : 7, date: cstDate(t0) });
+      log.step(t0 + HOUR, 'rx.claim', 'rph-1', id, { pharmacyId: 'ph-1', fill: 0 });
+      log.step(t0 + HOUR, 'rx.review', 'rph-1', id, { fill: 0, decision: 'approve' });
+      log.step(t0 + 2 * HOUR, 'rx.dispense', 'rph-1', id, { fill: 0, lines: [{ line: 1, quantity: '2', traceabilityCodes: [] }] });
+      if (d % 6 === 0) log.step(t0 + DAY, 'rx.dispense', 'rph-1', id, { fill: 0, lines: [{ line: 1, quantity: '5', traceabilityCodes: [] }] });
+      log.step(t0 + DAY + HOUR, 'rx.collect', 'rph-1', id, { fill: 0 });
+    }
+  }
+  const kept = memoryProjection(s, undefined, { forget: false });
+  const forgetting = memoryProjection(s);
+  for (const e of log.entries) {
+    kept.fold(e);
+    forgetting.fold(e);
+  }
+  t.ok(kept.alerts.some((a) => a.kind === 'doctor-shopping') && kept.alerts.some((a) => a.kind === 'early-refill'), 'the log raises both kinds of alert');
+  t.same(forgetting.alerts, kept.alerts);
+  t.same([...forgetting.counts], [...kept.counts]);
+  t.same([...forgetting.histograms], [...kept.histograms]);
+  const windows = (p: typeof kept) => [...p.state().keys()].filter((k) => k.startsWith('supply\n') || k.startsWith('doctor-shopping\n')).length;
+  t.equal(windows(kept), 63, 'kept: every patient’s supply and shopping windows (2 + 1, and 30 × 2)');
+  t.ok(windows(forgetting) <= 10, `forgetting: only those of the last ten days (${windows(forgetting)})`);
+});
+
+t.test('early refills: the balance of a fill is not a new supply, even after another prescription’s', async (t) => {
+  const log = entryLog();
+  log.submit(MONDAY_CST, { id: 'rx-000001', prescriber: 'dr-a', patient: P, days: 8 });
+  log.step(MONDAY_CST, 'rx.dispense', 'rph-1', 'rx-000001', { fill: 0, lines: [{ line: 1, quantity: '4', traceabilityCodes: [] }] });
+  // Another prescription of the same drug, dispensed at once (itself an early refill), then the balance of the first.
+  log.submit(MONDAY_CST + DAY, { id: 'rx-000002', prescriber: 'dr-b', patient: P, days: 8, date: cstDate(MONDAY_CST + DAY) });
+  log.step(MONDAY_CST + DAY, 'rx.dispense', 'rph-2', 'rx-000002', { fill: 0, lines: [{ line: 1, quantity: '8', traceabilityCodes: [] }] });
+  log.step(MONDAY_CST + 2 * DAY, 'rx.dispense', 'rph-1', 'rx-000001', { fill: 0, lines: [{ line: 1, quantity: '4', traceabilityCodes: [] }] });
+  const alerts = run(log).alerts.filter((a) => a.kind === 'early-refill');
+  t.equal(alerts.length, 1, 'only the second prescription’s dispensing');
+  t.same(alerts[0]!.entries, [2, 5], 'its dispensing against the first one’s');
 });

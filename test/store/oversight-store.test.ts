@@ -158,3 +158,46 @@ t.test('the follower reads a stored leaf as the entry the ledger encoded; a leaf
   t.throws(() => follower.catchUp(), SyntaxError, 'and is tried again');
   t.equal(store.position().size, 4);
 });
+
+t.test('state the fold reads as none is deleted with the batch that passes it, the same however the log is batched', async (t) => {
+  const entries = sampleLog();
+  const rows = (path: string) => {
+    const db = openDatabase(path);
+    try {
+      return db.prepare<[], { ns: string; key: string; value: string; forget_at: number | null }>('SELECT ns, key, value, forget_at FROM ov_state ORDER BY ns, key').all();
+    } finally {
+      db.close();
+    }
+  };
+  const dir = t.testdir();
+  const whole = join(dir, 'whole.sqlite');
+  const one = open(whole);
+  one.store.fold(entries);
+  one.close();
+  const stepwise = join(dir, 'stepwise.sqlite');
+  const each = open(stepwise);
+  for (const e of entries) each.store.fold([e]);
+  each.close();
+  const left = rows(whole);
+  t.same(rows(stepwise), left, 'one entry per batch leaves the same rows as one batch');
+  const lastTime = entries[entries.length - 1]!.time;
+  t.notOk(
+    left.some((r) => r.forget_at !== null && r.forget_at <= lastTime),
+    'nothing the log has passed',
+  );
+  t.ok(left.some((r) => r.ns === 'doctor-shopping' && r.forget_at !== null && r.forget_at > lastTime), 'open shopping windows are kept, with their time');
+  // The sample collects every odd day's prescriptions (finished: forgotten) and leaves the others dispensed.
+  const rx = left.filter((r) => r.ns === 'rx').map((r) => r.key);
+  t.equal(rx.length, 10, 'the ten prescriptions still held, not the ten collected');
+  // The early sample days' supplies (7 days each) have run out by the last entry.
+  t.ok(left.filter((r) => r.ns === 'supply').length < entries.filter((e) => e.type === 'rx.dispense').length);
+});
+
+t.test('migration 10 adds when a state value may be forgotten, and indexes it', async (t) => {
+  const db = openDatabase(join(t.testdir(), 'm.sqlite'));
+  t.teardown(() => db.close());
+  t.ok(schemaVersion(db) >= 10);
+  t.ok(db.pragma('table_info(ov_state)').some((c: { name: string }) => c.name === 'forget_at'));
+  const plan = db.prepare('EXPLAIN QUERY PLAN DELETE FROM ov_state WHERE forget_at IS NOT NULL AND forget_at <= ?').all(1) as Array<{ detail: string }>;
+  t.match(plan.map((p) => p.detail).join('\n'), /ov_state_forget_at/, 'the deletion uses the index');
+});

@@ -2,7 +2,8 @@
  * Doctor shopping: one patient (pseudonym) given prescriptions of one drug class by at least N
  * distinct prescribers within a sliding window. Raised once when the count reaches N; the same
  * patient and class stay quiet for one window after that, so a continuing pattern is one alert
- * per window rather than one per prescription.
+ * per window rather than one per prescription. A patient and class with no submission within the
+ * window and no quiet period running are forgotten.
  */
 import { alertId } from '../alert-id.js';
 import type { FoldWriter } from '../fold-writer.js';
@@ -45,6 +46,8 @@ export function detectDoctorShopping(
         entries: events.map((e) => e[1]).sort((a, b) => a - b),
       });
     }
-    w.put('doctor-shopping', key, { events, quietUntil });
+    // Once the newest event has left the window and the quiet period is over, the state reads as
+    // none: forgotten then, so the state grows with recent prescribing, not with history.
+    w.put('doctor-shopping', key, { events, quietUntil }, Math.max(at.time + windowMs, quietUntil));
   }
 }

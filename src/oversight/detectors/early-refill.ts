@@ -3,7 +3,8 @@
  * (any prescription, any pharmacy) should still last, beyond a tolerance. Supply accumulates:
  * each fill extends what the patient holds from max(now, previous end) by its days of supply, so
  * stockpiling across several early fills shows. The balance of one fill (a partial dispensing
- * completed later) is not a new fill.
+ * completed later) is not a new fill: the fold passes only the drugs that the dispensing's fill
+ * of its prescription had not been dispensed before (oversight-fold.ts).
  */
 import { alertId } from '../alert-id.js';
 import type { FoldWriter } from '../fold-writer.js';
@@ -28,13 +29,13 @@ export interface DispensedDrug {
 export function detectEarlyRefills(
   w: FoldWriter,
   at: { index: number; time: number },
+  /** `drugs`: only those dispensed for the first time on this fill of this prescription. */
   dispensing: { patient: string; prescriptionId: string; fill: number; drugs: readonly DispensedDrug[] },
   s: OversightSettings['earlyRefill'],
 ): void {
   for (const { drug, days } of dispensing.drugs) {
     const key = `${dispensing.patient}\n${drug}`;
     const previous = w.get<Supply>('supply', key);
-    if (previous !== undefined && previous.prescriptionId === dispensing.prescriptionId && previous.fill === dispensing.fill) continue;
     if (previous !== undefined) {
       const remainingMs = previous.until - at.time;
       if (remainingMs * 100 > s.tolerancePercent * previous.days * DAY_MS) {
@@ -51,6 +52,9 @@ export function detectEarlyRefills(
       }
     }
     const from = previous === undefined ? at.time : Math.max(at.time, previous.until);
-    w.put('supply', key, { until: from + days * DAY_MS, days, index: at.index, prescriptionId: dispensing.prescriptionId, fill: dispensing.fill } satisfies Supply);
+    const until = from + days * DAY_MS;
+    // A supply that has run out reads as none (nothing remains, and the next one starts at the
+    // dispensing): forgotten then, so the state grows with the supplies patients hold.
+    w.put('supply', key, { until, days, index: at.index, prescriptionId: dispensing.prescriptionId, fill: dispensing.fill } satisfies Supply, until);
   }
 }
