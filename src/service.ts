@@ -53,6 +53,8 @@ export interface ServiceDeps {
   readonly clock?: () => number;
   /** Only for tests and tools that extend the entry union; production uses the default. */
   readonly entryBodySchemas?: EntryBodySchemas;
+  /** Oversight batches folded before listening (default STARTUP_FOLD_BATCHES); tests lower it. */
+  readonly oversightStartupBatches?: number;
 }
 
 export interface RunningService {
@@ -96,6 +98,8 @@ export interface ServiceLedger {
 }
 
 export const IDENTITY_DATABASE_FILE = 'identity.sqlite';
+/** Oversight batches (500 entries each) folded at start-up before the service listens; the rest on the fold's thread. */
+export const STARTUP_FOLD_BATCHES = 20;
 const randomBytes = (n: number): Uint8Array => globalThis.crypto.getRandomValues(new Uint8Array(n));
 
 export async function openServiceLedger(config: Config, deps: ServiceDeps): Promise<ServiceLedger> {
@@ -230,8 +234,12 @@ async function recordStartUp(config: Config, deps: ServiceDeps, { ledger, state,
   }
   ledger.publishCheckpoint();
   const oversight = createOversightService({ projection: oversightStore, source: ledger, logger: deps.logger });
-  const folded = oversight.catchUp();
-  deps.logger.info({ size: folded.size }, 'oversight projection caught up with the log');
+  // Before listening, only what a second or two allows: a projection folded from the start (new,
+  // or refolded after its settings or the fold changed) can be minutes behind a long log, and the
+  // fold's thread folds the rest while the service runs, reads saying their asOf meanwhile.
+  const folded = oversight.catchUp(deps.oversightStartupBatches ?? STARTUP_FOLD_BATCHES);
+  if (folded.size < ledger.size()) deps.logger.warn({ size: folded.size, logSize: ledger.size() }, 'oversight projection behind the log: folding the rest in the background');
+  else deps.logger.info({ size: folded.size }, 'oversight projection caught up with the log');
   const readAuth = createReadAuthenticator({
     registry,
     verifySignature,

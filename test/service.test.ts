@@ -127,3 +127,24 @@ t.test('the rate limiter’s statement check: the actor only when its own live k
   await opened.ledger.append('registry.key-revoke', operator.sign('registry.key-revoke', { actorId: key.actorId, keyId: second.keyId, reason: 'compromised' }));
   t.equal(opened.statementActor(second.sign('registry.institution-register', payload)), undefined, 'a revoked key is nobody’s');
 });
+
+t.test('a projection far behind the log is folded in the background, not before the service listens', async (t) => {
+  const dataDir = join(t.testdir(), 'data');
+  const first = await startService(loadConfig({ DATA_DIR: dataDir, PORT: '0' }), { logger });
+  await first.stop();
+  const lines: Array<{ msg: string; size?: number; logSize?: number }> = [];
+  const capture = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+  // Other oversight settings: the projection is cleared and refolded from the start of the log.
+  const config = loadConfig({ DATA_DIR: dataDir, PORT: '0', OVERSIGHT_EARLY_REFILL_TOLERANCE_PERCENT: '40' });
+  const opened = await openServiceLedger(config, { logger: capture, oversightStartupBatches: 0 });
+  t.teardown(() => opened.close());
+  const behind = lines.find((l) => l.msg === 'oversight projection behind the log: folding the rest in the background');
+  t.match(behind, { size: 0, logSize: opened.ledger.size() }, 'nothing folded before listening, and said so');
+  t.notOk(lines.some((l) => l.msg === 'oversight projection caught up with the log'));
+  t.equal(opened.oversight.catchUp().size, opened.ledger.size(), 'the rest folds afterwards');
+  lines.length = 0;
+  await opened.close();
+  const again = await openServiceLedger(config, { logger: capture });
+  t.teardown(() => again.close());
+  t.match(lines.find((l) => l.msg === 'oversight projection caught up with the log'), { size: again.ledger.size() }, 'a projection up to date is caught up at start-up');
+});

@@ -197,7 +197,7 @@ t.test('migration 10 adds when a state value may be forgotten, and indexes it', 
   const db = openDatabase(join(t.testdir(), 'm.sqlite'));
   t.teardown(() => db.close());
   t.ok(schemaVersion(db) >= 10);
-  t.ok(db.pragma('table_info(ov_state)').some((c: { name: string }) => c.name === 'forget_at'));
+  t.ok((db.pragma('table_info(ov_state)') as Array<{ name: string }>).some((c) => c.name === 'forget_at'));
   const plan = db.prepare('EXPLAIN QUERY PLAN DELETE FROM ov_state WHERE forget_at IS NOT NULL AND forget_at <= ?').all(1) as Array<{ detail: string }>;
   t.match(plan.map((p) => p.detail).join('\n'), /ov_state_forget_at/, 'the deletion uses the index');
 });
