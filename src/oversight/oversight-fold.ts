@@ -77,7 +77,8 @@ function expireDue(w: FoldWriter, time: number): void {
     w.expiry(prescriptionId, null);
     if (rx === undefined || rx.phase !== 'active') continue;
     w.add(dimKeysOf(rx), 'expired', at);
-    w.put(RX_NS, prescriptionId, undefined);
+    // Kept: its prescriber may still cancel it, which counts under its dimensions.
+    w.put(RX_NS, prescriptionId, { ...rx, phase: 'expired' } satisfies RxFacts);
   }
 }
 

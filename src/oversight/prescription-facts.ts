@@ -20,14 +20,19 @@ export interface RxLine {
   readonly repeats: number;
 }
 
-/** pending: submitted or awaiting override; active: claimable; held: at a pharmacy. */
-export type RxPhase = 'pending' | 'active' | 'held';
+/**
+ * pending: submitted or awaiting override; active: claimable; held: at a pharmacy; expired: its
+ * last claim window closed unclaimed, and only its prescriber's cancellation can still follow
+ * (the lifecycle lets a prescriber cancel a prescription it still stores as active).
+ */
+export type RxPhase = 'pending' | 'active' | 'held' | 'expired';
 
 /**
- * Kept while the prescription can still change: once it is finished (rejected, refused,
- * cancelled, superseded, expired, or handed over with nothing more to dispense) no later entry
- * can concern it (the lifecycle refuses any), so its facts are deleted rather than kept for ever
- * with a final mark, and the fold's state grows with the prescriptions in flight, not with history.
+ * Kept while an entry can still concern the prescription: once it is finished (rejected, refused,
+ * cancelled, superseded, or handed over with nothing more to dispense) the lifecycle refuses every
+ * later entry about it, so its facts are deleted rather than kept for ever with a final mark, and
+ * the fold's state grows with the prescriptions in flight (and those that expired unclaimed), not
+ * with history.
  */
 export interface RxFacts {
   readonly prescriber: string;

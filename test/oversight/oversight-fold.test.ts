@@ -268,8 +268,14 @@ t.test('a finished prescription’s facts are forgotten, one that can still chan
   log.step(t0 + 6, 'rx.return', 'rph-1', 'rx-pending-cancel', { reason: 'out-of-stock' });
   log.submit(MONDAY_CST + 3 * DAY, { id: 'rx-later', prescriber: 'dr-b', patient: 'b'.repeat(64), date: '2026-11-26' });
   const after = run(log);
-  t.same(rxKeys(after), ['rx-later', 'rx-override', 'rx-partial'], 'the returned-while-cancelled one and the expired ones are gone');
+  t.same(rxKeys(after), ['rx-later', 'rx-override', 'rx-partial', 'rx-revision', 'rx-unclaimed'], 'the returned-while-cancelled one is gone');
   t.equal(after.count('total', 'day', '2026-11-24', 'all', 'expired'), 2, 'the unclaimed one and the revision expired, and counted');
+  t.equal(after.state().get('rx\nrx-unclaimed'), undefined, 'an expired one is kept, with no time to forget it:');
+  // its prescriber may still cancel it (the lifecycle stores it as active), which counts.
+  log.step(MONDAY_CST + 4 * DAY, 'rx.cancel', 'dr-a', 'rx-unclaimed', { reason: 'patient-request' });
+  const cancelled = run(log);
+  t.same(rxKeys(cancelled), ['rx-later', 'rx-override', 'rx-partial', 'rx-revision'], 'then it is gone');
+  t.equal(cancelled.count('prescriber', 'day', '2026-11-27', 'dr-a', 'cancelled'), 1, 'counted under its prescriber');
 });
 
 t.test('closed detector windows and supplies that ran out are forgotten when the log passes them', async (t) => {
