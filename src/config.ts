@@ -76,6 +76,19 @@ const ConfigSchema = z.object({
   RATE_LIMIT_ADDRESS_PER_SECOND: perSecond(100),
   RATE_LIMIT_ADDRESS_BURST: burst(1000),
   RATE_LIMIT_MAX_TRACKED: z.coerce.number().int().min(100).max(10_000_000).default(100_000),
+  // Gateways many institutions' systems share (a hospital's NAT): never refused or charged by the
+  // per-address limit, so one broken client behind it cannot cut the others off. Empty: none.
+  RATE_LIMIT_ADDRESS_EXEMPT: z
+    .string()
+    .transform((s, ctx) => {
+      const list = s.split(',').map((x) => x.trim()).filter((x) => x.length > 0);
+      if (!list.every(isAddressOrCidr)) {
+        ctx.addIssue({ code: 'custom', message: 'client addresses or CIDR blocks separated by commas' });
+        return z.NEVER;
+      }
+      return list;
+    })
+    .default([]),
   /** Strict-Transport-Security max-age, sent only when > 0: behind a TLS-terminating proxy. */
   HSTS_MAX_AGE_SECONDS: z.coerce.number().int().min(0).max(63_072_000).default(0),
   /** A knowledge-base directory (docs/CHECKER.md); unset means the starter set shipped in knowledge/starter. */
@@ -184,6 +197,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       reads: Object.freeze({ perSecond: c.RATE_LIMIT_READS_PER_SECOND, burst: c.RATE_LIMIT_READS_BURST }),
       addresses: Object.freeze({ perSecond: c.RATE_LIMIT_ADDRESS_PER_SECOND, burst: c.RATE_LIMIT_ADDRESS_BURST }),
       maxTrackedKeys: c.RATE_LIMIT_MAX_TRACKED,
+      exemptAddresses: Object.freeze([...c.RATE_LIMIT_ADDRESS_EXEMPT]),
     }),
     hstsMaxAgeSeconds: c.HSTS_MAX_AGE_SECONDS,
   });

@@ -35,6 +35,7 @@ t.test('edge hardening: timeouts, rate limits, proxies, HSTS', async (t) => {
     reads: { perSecond: 200, burst: 2000 },
     addresses: { perSecond: 100, burst: 1000 },
     maxTrackedKeys: 100_000,
+    exemptAddresses: [],
   });
   t.equal(c.trustProxy, undefined, 'no proxy is trusted unless configured');
   t.equal(c.hstsMaxAgeSeconds, 0, 'no HSTS unless configured');
@@ -48,6 +49,7 @@ t.test('edge hardening: timeouts, rate limits, proxies, HSTS', async (t) => {
     RATE_LIMIT_ADDRESS_BURST: '7',
     TRUST_PROXY: '10.0.0.0/8, 192.0.2.1,2001:db8::/32',
     HSTS_MAX_AGE_SECONDS: '31536000',
+    RATE_LIMIT_ADDRESS_EXEMPT: ' 198.51.100.0/24 ,2001:db8:5::/48',
   });
   t.equal(set.serverTimeouts.headersTimeoutMs, 5000);
   t.equal(set.rateLimits.writes.perSecond, 0.5, 'fractional rates');
@@ -56,6 +58,7 @@ t.test('edge hardening: timeouts, rate limits, proxies, HSTS', async (t) => {
   t.same(set.trustProxy, ['10.0.0.0/8', '192.0.2.1', '2001:db8::/32']);
   t.equal(loadConfig({ TRUST_PROXY: '1' }).trustProxy, 1, 'a hop count');
   t.equal(set.hstsMaxAgeSeconds, 31_536_000);
+  t.same(set.rateLimits.exemptAddresses, ['198.51.100.0/24', '2001:db8:5::/48'], 'exempt gateways, trimmed');
 
   const refused: Array<[Record<string, string>, string]> = [
     [{ HTTP_HEADERS_TIMEOUT_MS: '40000' }, 'HTTP_HEADERS_TIMEOUT_MS'], // above the request timeout
@@ -71,6 +74,8 @@ t.test('edge hardening: timeouts, rate limits, proxies, HSTS', async (t) => {
     [{ TRUST_PROXY: 'proxy.example' }, 'TRUST_PROXY'],
     [{ TRUST_PROXY: '0' }, 'TRUST_PROXY'],
     [{ HSTS_MAX_AGE_SECONDS: '-5' }, 'HSTS_MAX_AGE_SECONDS'],
+    [{ RATE_LIMIT_ADDRESS_EXEMPT: 'hospital-gateway.example' }, 'RATE_LIMIT_ADDRESS_EXEMPT'],
+    [{ RATE_LIMIT_ADDRESS_EXEMPT: '198.51.100.0/33' }, 'RATE_LIMIT_ADDRESS_EXEMPT'],
   ];
   for (const [env, name] of refused) {
     try {

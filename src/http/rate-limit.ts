@@ -12,7 +12,8 @@
  * charged to the sender's address instead, and an address that has spent its budget is refused
  * before anything of its requests is parsed or verified.
  *
- *   - Every request: refused `429 RATE_LIMITED` at once if its address has no token.
+ *   - Every request: refused `429 RATE_LIMITED` at once if its address has no token (never from
+ *     an exempt gateway, `exemptAddresses`, which the address limit neither refuses nor charges).
  *   - Signed reads: the read authenticator is wrapped (`guardReads`). After it verifies the
  *     request, the actor's read bucket is checked and charged; a refusal then is charged to the
  *     address too. Any authentication failure is charged to the address.
@@ -33,6 +34,7 @@
  * A policy with `perSecond` 0 is off.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { BlockList, isIPv4 } from 'node:net';
 import { RxError, type ErrorCode } from '../core/errors.js';
 import { clientAddressKey } from './client-address.js';
 import { toErrorBody } from './error-handler.js';
@@ -48,6 +50,12 @@ export interface RateLimitSettings {
   readonly addresses: TokenBucketPolicy;
   /** Most buckets each of the three keeps (memory bound). */
   readonly maxTrackedKeys: number;
+  /**
+   * Client addresses and CIDR blocks the per-address limit never refuses or charges: gateways that
+   * many institutions' systems share (a hospital's NAT), where one broken client would otherwise
+   * cut the others off. Their actors' own limits still apply. Default: none.
+   */
+  readonly exemptAddresses?: readonly string[];
 }
 
 export interface RateLimitOptions {
@@ -83,6 +91,8 @@ export function isPostAuthenticationRefusal(code: ErrorCode | undefined): boolea
 
 interface GateState {
   readonly address: string;
+  /** The per-address buckets this request answers to: none (OFF) from an exempt address. */
+  readonly addresses: TokenBuckets;
   /** Answered by the gate itself, or already charged: charge nothing more. */
   settled: boolean;
   /** Seconds a 429 thrown later should advertise. */
@@ -105,6 +115,27 @@ export function answerRateLimited(reply: FastifyReply, seconds: number): Fastify
   return reply.status(status).header('retry-after', retryAfterHeader(seconds)).send(body);
 }
 
+/** Whether a client address is in `exempt` (addresses and CIDR blocks, validated by the configuration). */
+export function addressExemption(exempt: readonly string[]): (ip: string) => boolean {
+  if (exempt.length === 0) return () => false;
+  const list = new BlockList();
+  for (const entry of exempt) {
+    const [address = '', prefix] = entry.split('/');
+    const family = isIPv4(address) ? 'ipv4' : 'ipv6';
+    if (prefix === undefined) list.addAddress(address, family);
+    else list.addSubnet(address, Number(prefix), family);
+  }
+  return (ip) => {
+    // The IPv4-mapped form of an IPv4 client (a dual-stack socket) is that client.
+    const v4 = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip)?.[1] ?? ip;
+    try {
+      return list.check(v4, isIPv4(v4) ? 'ipv4' : 'ipv6');
+    } catch {
+      return false; // not an address (a misconfigured proxy header): never exempt
+    }
+  };
+}
+
 /** The actor a body names as `statement.actor`, unverified: only ever used to pick whose token to look at. */
 function namedActor(body: unknown): string | undefined {
   const actor = (body as { statement?: { actor?: unknown } } | null | undefined)?.statement?.actor;
@@ -117,15 +148,17 @@ export function installRateLimits(app: FastifyInstance, options: RateLimitOption
   const buckets = (policy: TokenBucketPolicy): TokenBuckets => (policy.perSecond > 0 ? createTokenBuckets(policy, { maxKeys: settings.maxTrackedKeys, clock }) : OFF);
   const writes = buckets(settings.writes);
   const reads = buckets(settings.reads);
-  const addresses = buckets(settings.addresses);
+  const limited = buckets(settings.addresses);
+  const isExempt = addressExemption(settings.exemptAddresses ?? []);
+  const addressBuckets = (ip: string): TokenBuckets => (isExempt(ip) ? OFF : limited);
   const states = new WeakMap<FastifyRequest, GateState>();
 
   const routeOf = (request: FastifyRequest): string => `${request.method} ${request.routeOptions.url ?? ''}`;
 
   app.addHook('onRequest', (request, reply, done) => {
-    const state: GateState = { address: clientAddressKey(request.ip), settled: false };
+    const state: GateState = { address: clientAddressKey(request.ip), addresses: addressBuckets(request.ip), settled: false };
     states.set(request, state);
-    const wait = addresses.waitSeconds(state.address);
+    const wait = state.addresses.waitSeconds(state.address);
     if (wait > 0) {
       state.settled = true;
       answerRateLimited(reply, wait);
@@ -143,7 +176,7 @@ export function installRateLimits(app: FastifyInstance, options: RateLimitOption
     if (wait > 0 && options.verifyStatementActor?.(request.body) === actor) {
       // That actor's own write, over its budget. The verification it cost is the address's.
       state.settled = true;
-      addresses.take(state.address);
+      state.addresses.take(state.address);
       answerRateLimited(reply, wait);
       return;
     }
@@ -167,9 +200,9 @@ export function installRateLimits(app: FastifyInstance, options: RateLimitOption
     if (WRITE_ROUTES.has(routeOf(request))) {
       const actor = namedActor(request.body);
       if (actor !== undefined && (status === 201 || (status >= 400 && isPostAuthenticationRefusal(state.errorCode)))) writes.take(actor);
-      else addresses.take(state.address);
+      else state.addresses.take(state.address);
     } else {
-      addresses.take(state.address);
+      state.addresses.take(state.address);
     }
     done(null, payload);
   });
@@ -177,6 +210,7 @@ export function installRateLimits(app: FastifyInstance, options: RateLimitOption
   return {
     chargeUnrouted(request) {
       const address = clientAddressKey(request.ip);
+      const addresses = addressBuckets(request.ip);
       const wait = addresses.waitSeconds(address);
       if (wait === 0) addresses.take(address);
       return wait;
@@ -191,7 +225,7 @@ export function installRateLimits(app: FastifyInstance, options: RateLimitOption
           } catch (err) {
             if (state !== undefined && !state.settled) {
               state.settled = true;
-              addresses.take(state.address);
+              state.addresses.take(state.address);
             }
             throw err;
           }
@@ -199,7 +233,7 @@ export function installRateLimits(app: FastifyInstance, options: RateLimitOption
           state.settled = true;
           const wait = reads.waitSeconds(actor.actorId);
           if (wait > 0) {
-            addresses.take(state.address);
+            state.addresses.take(state.address);
             state.retryAfter = wait;
             throw rateLimited();
           }

@@ -12,7 +12,7 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { createApp } from '../../src/http/app.js';
 import { API_CSP } from '../../src/http/security-headers.js';
 import { ROUTE_BODY_LIMITS, routeBodyLimit } from '../../src/http/route-body-limits.js';
-import type { RateLimitSettings } from '../../src/http/rate-limit.js';
+import { addressExemption, type RateLimitSettings } from '../../src/http/rate-limit.js';
 import { DEFAULT_SERVER_TIMEOUTS, type ServerTimeouts } from '../../src/http/server-timeouts.js';
 import { MAX_ENTRY_BYTES } from '../../src/core/entry.js';
 import { buildTestLedger, manualClock } from '../support/test-ledger.js';
@@ -239,6 +239,37 @@ t.test('per-address limit: unauthenticated traffic, keyed by address (IPv6 by /6
   t.equal((await app.inject({ url: '/v1/log', remoteAddress: '198.51.100.78' })).statusCode, 429, 'and counts against everything it sends');
 });
 
+t.test('per-address limit: exempt gateways are never refused or charged, everyone else is', async (t) => {
+  const clock = manualClock(0);
+  const settings = SETTINGS({ exemptAddresses: ['198.51.100.0/24', '2001:db8:5::/48', '192.0.2.7'] });
+  const { app } = await bareApp(t, { rateLimits: { settings, clock } });
+  const get = (remoteAddress: string, url = '/v1/log') => app.inject({ url, remoteAddress });
+  for (const address of ['198.51.100.9', '::ffff:198.51.100.10', '2001:db8:5:ff::1', '192.0.2.7']) {
+    const codes = [];
+    for (let i = 0; i < 6; i++) codes.push((await get(address)).statusCode);
+    t.same(codes, [200, 200, 200, 200, 200, 200], `${address}: twice the burst, all answered`);
+  }
+  for (let i = 0; i < 5; i++) t.equal((await get('198.51.100.9', '/no/such/route')).statusCode, 404, 'unknown routes from a gateway are not charged either');
+  for (let i = 0; i < 3; i++) await get('192.0.2.8');
+  t.equal((await get('192.0.2.8')).statusCode, 429, 'the next address is limited as before');
+  for (let i = 0; i < 3; i++) await get('2001:db8:6::1');
+  t.equal((await get('2001:db8:6::1')).statusCode, 429, 'and so is the next /48');
+});
+
+t.test('addressExemption: single addresses and blocks of both families, the IPv4-mapped form, nothing else', async (t) => {
+  const exempt = addressExemption(['10.1.0.0/16', '192.0.2.7', '2001:db8::/32']);
+  t.ok(exempt('10.1.200.3'));
+  t.ok(exempt('::ffff:10.1.0.1'), 'IPv4-mapped');
+  t.ok(exempt('::FFFF:192.0.2.7'), 'mapped, upper case');
+  t.ok(exempt('2001:db8:abcd::1'));
+  t.notOk(exempt('10.2.0.1'));
+  t.notOk(exempt('192.0.2.8'));
+  t.notOk(exempt('2001:db9::1'));
+  t.notOk(exempt('not-an-address'), 'a malformed forwarded address is never exempt');
+  t.notOk(exempt(''));
+  t.notOk(addressExemption([])('10.1.0.1'), 'an empty list exempts nothing');
+});
+
 t.test('per-actor read limit: only verified reads spend an actor’s budget', async (t) => {
   const clock = manualClock(0);
   const { app, readers } = await bareApp(t, { rateLimits: { settings: SETTINGS({ addresses: { perSecond: 1, burst: 5 } }), clock } });
@@ -322,11 +353,14 @@ t.test('a limit of 0 is off; the service configures the limits from its environm
   const { app } = await bareApp(t, { rateLimits: { settings: SETTINGS({ addresses: { perSecond: 0, burst: 1 } }), clock } });
   for (let i = 0; i < 20; i++) t.equal((await app.inject({ url: '/v1/log', remoteAddress: '198.51.100.1' })).statusCode, 200, `unlimited (${i + 1})`);
 
-  const { world } = await smallWorld(t, { RATE_LIMIT_ADDRESS_BURST: '2', RATE_LIMIT_ADDRESS_PER_SECOND: '0.001' });
+  const { world } = await smallWorld(t, { RATE_LIMIT_ADDRESS_BURST: '2', RATE_LIMIT_ADDRESS_PER_SECOND: '0.001', RATE_LIMIT_ADDRESS_EXEMPT: '203.0.113.0/24' });
   const s = world.service.app;
   const codes = [];
   for (let i = 0; i < 3; i++) codes.push((await s.inject({ url: '/v1/log', remoteAddress: '198.51.100.9' })).statusCode);
   t.same(codes, [200, 200, 429], 'RATE_LIMIT_ADDRESS_* reach the service');
+  const gateway = [];
+  for (let i = 0; i < 3; i++) gateway.push((await s.inject({ url: '/v1/log', remoteAddress: '203.0.113.40' })).statusCode);
+  t.same(gateway, [200, 200, 200], 'and RATE_LIMIT_ADDRESS_EXEMPT');
 });
 
 t.test('TRUST_PROXY: the forwarded client address is believed only from the configured proxies', async (t) => {
