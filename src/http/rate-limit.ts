@@ -125,11 +125,11 @@ export function addressExemption(exempt: readonly string[]): (ip: string) => boo
     if (prefix === undefined) list.addAddress(address, family);
     else list.addSubnet(address, Number(prefix), family);
   }
+  // BlockList matches the IPv4-mapped form of an IPv4 client (a dual-stack socket) against IPv4
+  // rules, and an IPv4 client against IPv4-mapped rules.
   return (ip) => {
-    // The IPv4-mapped form of an IPv4 client (a dual-stack socket) is that client.
-    const v4 = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip)?.[1] ?? ip;
     try {
-      return list.check(v4, isIPv4(v4) ? 'ipv4' : 'ipv6');
+      return list.check(ip, isIPv4(ip) ? 'ipv4' : 'ipv6');
     } catch {
       return false; // not an address (a misconfigured proxy header): never exempt
     }
