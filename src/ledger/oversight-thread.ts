@@ -28,6 +28,20 @@ export interface OversightThreadData {
   readonly batchSize: number;
 }
 
+const BACKLOG_BATCHES = 4;
+
+/**
+ * Entries per fold transaction when the worker folds on its own (not for a waiting read): four
+ * batches' worth while it is far behind (a projection folded from the start, after a settings
+ * change or an upgrade of the fold), where a day's counters then take one upsert per 2,000 entries
+ * instead of per 500 and the refold runs about 1.6 times as fast (docs/OVERSIGHT.md); one batch
+ * near the head of the log, where a longer transaction would only hold SQLite's write lock longer
+ * while submissions wait for it. A read's catch-up always folds single batches: it counts them.
+ */
+export function backgroundFoldSize(backlog: number, batchSize: number): number {
+  return backlog > BACKLOG_BATCHES * batchSize ? BACKLOG_BATCHES * batchSize : batchSize;
+}
+
 /** Service → worker. */
 export type ToOversightWorker =
   | { readonly kind: 'size'; readonly size: number }

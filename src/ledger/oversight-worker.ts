@@ -20,7 +20,7 @@ import { createLedgerStore } from '../store/ledger-store.js';
 import { createOversightStore } from '../store/oversight-store.js';
 import { storedEntry } from '../oversight/oversight-follower.js';
 import { createRuleSetStore } from '../store/rule-set-store.js';
-import type { OversightThreadData, ToOversightWorker, FromOversightWorker } from './oversight-thread.js';
+import { backgroundFoldSize, type OversightThreadData, type ToOversightWorker, type FromOversightWorker } from './oversight-thread.js';
 
 const port = parentPort;
 if (port === null) throw new Error('oversight-worker.ts runs only as a worker thread');
@@ -57,10 +57,10 @@ const waiting: Array<{ id: number; size: number; maxBatches: number; batches: nu
 let scheduled = false;
 let closed = false;
 
-/** Folds one batch towards `limit`; false when there is nothing to fold or the fold failed. */
-const step = (limit: number): boolean => {
+/** Folds one batch of up to `size` entries towards `limit`; false when there is nothing to fold or the fold failed. */
+const step = (limit: number, size = batchSize): boolean => {
   const from = projection.position().size;
-  const to = Math.min(limit, from + batchSize);
+  const to = Math.min(limit, from + size);
   if (to <= from) return false;
   try {
     projection.fold(entries.readEntries(from, to).map((leaf) => storedEntry(leaf.data)));
@@ -96,7 +96,7 @@ function pump(): void {
     holds++;
     post({ kind: 'caught-up', id: reader.id, position: projection.position() });
   }
-  if (holds === 0 && step(known)) schedule();
+  if (holds === 0 && step(known, backgroundFoldSize(known - projection.position().size, batchSize))) schedule();
 }
 
 port.on('message', (message: ToOversightWorker) => {

@@ -8,7 +8,7 @@
 import t from 'tap';
 import { join } from 'node:path';
 import { encodeEntry, type LedgerEntry } from '../../src/core/entry.js';
-import { createOversightThread } from '../../src/ledger/oversight-thread.js';
+import { backgroundFoldSize, createOversightThread } from '../../src/ledger/oversight-thread.js';
 import { createRuleSetLibrary } from '../../src/domain/checker/rule-set-library.js';
 import type { KnowledgeRuleSet } from '../../src/domain/checker/knowledge-rule-set.js';
 import { createDrugClassifier } from '../../src/oversight/drug-classifier.js';
@@ -110,4 +110,36 @@ t.test('a worker that cannot start hands the fold to the event loop, from the sa
   t.ok(read.figures.stats.flat().length > 0);
   t.ok(errors.includes('the oversight worker exited: folding on the event loop') || errors.includes('the oversight worker failed'));
   await thread.close();
+});
+
+t.test('folding on its own, the worker takes four batches at a time while far behind, one near the head', async (t) => {
+  t.equal(backgroundFoldSize(100_000, 500), 2000, 'a refold from the start');
+  t.equal(backgroundFoldSize(2001, 500), 2000);
+  t.equal(backgroundFoldSize(2000, 500), 500, 'four batches behind or less: one at a time');
+  t.equal(backgroundFoldSize(700, 500), 500);
+  t.equal(backgroundFoldSize(3, 500), 500, 'the step stops at the log anyway');
+});
+
+t.test('far behind, the worker folds on its own in larger batches, to the same figures', async (t) => {
+  const entries = sampleLog();
+  const path = join(t.testdir(), 'ledger.sqlite');
+  const db = storedLog(path, entries);
+  t.teardown(() => db.close());
+  const projection = createOversightStore(db, { settings: S, classify: classifierOf(db) });
+  const logger = { error: () => undefined, warn: () => undefined };
+  const source = { size: () => entries.length, entries: () => [] };
+  const fallback = createOversightService({ projection, source, logger });
+  // 112 entries behind with batches of 5: folded 20 at a time by the timer, no read involved.
+  const thread = createOversightThread({ databasePath: path, settings: S, batchSize: 5, source, reads: projection, fallback, logger });
+  const stop = thread.start(5);
+  const deadline = Date.now() + 20_000;
+  while (projection.position().size < entries.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+  stop();
+  await thread.close();
+  t.equal(projection.position().size, entries.length, 'caught up with the log');
+  const other = openDatabase(join(t.testdir(), 'scratch.sqlite'));
+  t.teardown(() => other.close());
+  const scratch = createOversightStore(other, { settings: S, classify: classifierOf(other) });
+  scratch.fold(entries);
+  t.same(snapshot(projection), snapshot(scratch), 'the same figures and alerts as one fold of the whole log');
 });
