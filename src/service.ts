@@ -41,6 +41,7 @@ import { createLedgerStore } from './store/ledger-store.js';
 import type { EntryBodySchemas } from './domain/entry-types.js';
 import { createCosignatureStore } from './store/cosignature-store.js';
 import { createCosignatureCollector, type CosignatureCollector } from './witness/cosignature-collector.js';
+import { createReadNonceStore, type ReadNonceStore } from './store/read-nonce-store.js';
 import { createOversightStore, type OversightStore } from './store/oversight-store.js';
 import { createDrugClassifier } from './oversight/drug-classifier.js';
 import { createOversightService, type OversightService } from './oversight/oversight-service.js';
@@ -194,7 +195,7 @@ async function openLocked(config: Config, deps: ServiceDeps, lock: DataDirLock):
     throw err;
   }
   try {
-    return await recordStartUp(config, deps, { ledger, state, identities, verifySignature, closePools, statementIntake, checker, ruleSets, lock, witnesses, oversightStore });
+    return await recordStartUp(config, deps, { ledger, state, identities, verifySignature, closePools, statementIntake, checker, ruleSets, lock, witnesses, oversightStore, readNonces: createReadNonceStore(db) });
   } catch (err) {
     await ledger.close().catch(() => undefined);
     identities.close();
@@ -215,10 +216,13 @@ interface Opened {
   readonly lock: DataDirLock;
   readonly witnesses: CosignatureCollector;
   readonly oversightStore: OversightStore;
+  readonly readNonces: ReadNonceStore;
 }
 
 /** The start-up records (key set, auth policy, genesis operator, first checkpoint) and the services. */
-async function recordStartUp(config: Config, deps: ServiceDeps, { ledger, state, identities, verifySignature, closePools, statementIntake, checker, ruleSets, lock, witnesses, oversightStore }: Opened): Promise<ServiceLedger> {
+async function recordStartUp(config: Config, deps: ServiceDeps, opened: Opened): Promise<ServiceLedger> {
+  const { ledger, state, identities, verifySignature, closePools, statementIntake, checker, ruleSets, lock, witnesses, oversightStore, readNonces } = opened;
+  const clock = deps.clock ?? Date.now;
   const registry = state.registry;
   const recorded = await ledger.recordCheckpointKeys();
   if (recorded !== undefined) deps.logger.info({ index: recorded.index }, 'recorded checkpoint signing keys in the log');
@@ -228,7 +232,7 @@ async function recordStartUp(config: Config, deps: ServiceDeps, { ledger, state,
     deps.logger.info({ index: policy.index, timestampWindowMs: config.authTimestampWindowMs }, 'recorded the authentication policy in the log');
   }
   await ensureActiveRuleSet(ledger, state.ruleSets, checker, config.checkPolicy, deps.logger);
-  const genesis = await ensureGenesisOperator(ledger, registry, config.dataDir, deps.clock ?? Date.now);
+  const genesis = await ensureGenesisOperator(ledger, registry, config.dataDir, clock);
   if (genesis !== undefined) {
     deps.logger.warn({ path: genesis.keyPath, actorId: GENESIS_OPERATOR_ID, index: genesis.entry.index }, 'created the genesis operator key: move it off this machine');
   }
@@ -240,10 +244,14 @@ async function recordStartUp(config: Config, deps: ServiceDeps, { ledger, state,
   const folded = oversight.catchUp(deps.oversightStartupBatches ?? STARTUP_FOLD_BATCHES);
   if (folded.size < ledger.size()) deps.logger.warn({ size: folded.size, logSize: ledger.size() }, 'oversight projection behind the log: folding the rest in the background');
   else deps.logger.info({ size: folded.size }, 'oversight projection caught up with the log');
+  // The read nonces the last process remembered when it stopped: a read captured just before the
+  // restart is not new to this one (read-nonce-store.ts).
+  let closing: Promise<void> | undefined;
   const readAuth = createReadAuthenticator({
     registry,
     verifySignature,
     windowMs: config.authTimestampWindowMs,
+    remembered: readNonces.take(clock()),
     ...(deps.clock ? { clock: deps.clock } : {}),
   });
   const patients = createPatientService({
@@ -258,7 +266,7 @@ async function recordStartUp(config: Config, deps: ServiceDeps, { ledger, state,
     ledger,
     readAuth,
     patients,
-    statementActor: statementActorVerifier(registry, config, verifySignature, deps.clock ?? Date.now),
+    statementActor: statementActorVerifier(registry, config, verifySignature, clock),
     statementIntake,
     state,
     checker,
@@ -268,15 +276,27 @@ async function recordStartUp(config: Config, deps: ServiceDeps, { ledger, state,
     witnesses,
     oversight,
     async close() {
-      try {
-        await ledger.close();
-      } finally {
-        identities.close();
-        await closePools();
-        lock.release();
-      }
+      if (closing) return closing;
+      closing = closeOnce();
+      return closing;
     },
   };
+
+  /** After the HTTP server has stopped answering (RunningService.stop): no read is authenticated after the save. */
+  async function closeOnce(): Promise<void> {
+    try {
+      try {
+        readNonces.save(readAuth.spentNonces());
+      } catch (err) {
+        deps.logger.warn({ code: (err as { code?: unknown }).code ?? null }, 'could not save the read nonces: reads signed just before this stop may be replayed once after it');
+      }
+      await ledger.close();
+    } finally {
+      identities.close();
+      await closePools();
+      lock.release();
+    }
+  }
 }
 
 /**

@@ -148,3 +148,24 @@ t.test('a projection far behind the log is folded in the background, not before 
   t.teardown(() => again.close());
   t.match(lines.find((l) => l.msg === 'oversight projection caught up with the log'), { size: again.ledger.size() }, 'a projection up to date is caught up at start-up');
 });
+
+t.test('a signed read captured before a restart cannot be replayed after it', async (t) => {
+  const dataDir = join(t.testdir(), 'data');
+  const config = loadConfig({ DATA_DIR: dataDir, PORT: '0' });
+  const first = await startService(config, { logger });
+  const operator = readActorKey(genesisOperatorKeyPath(dataDir));
+  const path = '/v1/log/entries?start=0&end=1';
+  const headers = createReadSigner({ seed: operator.seed })('GET', path);
+  t.equal((await fetch(`${first.url}${path}`, { headers })).status, 200, 'the read, answered');
+  const codeOf = async (res: Response) => ((await res.json()) as { error: { code: string } }).error.code;
+  t.equal(await codeOf(await fetch(`${first.url}${path}`, { headers })), 'AUTH_NONCE_REUSED', 'its replay refused');
+  await first.stop();
+  const again = await startService(config, { logger });
+  t.teardown(() => again.stop());
+  const replay = await fetch(`${again.url}${path}`, { headers });
+  t.same([replay.status, await codeOf(replay)], [401, 'AUTH_NONCE_REUSED'], 'refused after the restart too');
+  t.equal((await fetch(`${again.url}${path}`, { headers: createReadSigner({ seed: operator.seed })('GET', path) })).status, 200, 'a fresh read is answered');
+  const raw = new Database(join(dataDir, DATABASE_FILE), { readonly: true });
+  t.teardown(() => raw.close());
+  t.equal((raw.prepare('SELECT count(*) AS n FROM read_nonces').get() as { n: number }).n, 0, 'taken back at start: nothing saved while running');
+});

@@ -2,8 +2,9 @@
  * Authenticates reads of entry content (RFC 9421 profile, src/core/http-signature.ts): the key
  * must be registered, valid now and unrevoked, its actor active, the signature fresh (created
  * within the window) and its nonce unseen within that window. Read nonces are kept in memory for
- * the window's length only: reads change nothing, so a restart forgetting them replays nothing
- * that matters beyond the window.
+ * two windows; the service saves those still remembered when it stops and hands them back when it
+ * starts (src/store/read-nonce-store.ts), so a graceful restart does not open a read captured
+ * shortly before it to one more replay.
  */
 import type { FastifyRequest } from 'fastify';
 import { RxError } from '../core/errors.js';
@@ -17,6 +18,8 @@ export interface ReadAuthenticator {
 export interface ReadSignatureAuthenticator extends ReadAuthenticator {
   /** How many read nonces are remembered now (the last two windows' worth). */
   rememberedNonces(): number;
+  /** The nonces remembered now (`keyId\nnonce`) and until when, earliest first: what a restart must keep. */
+  spentNonces(): Array<readonly [nonceKey: string, until: number]>;
 }
 
 export interface ReadAuthOptions {
@@ -24,6 +27,8 @@ export interface ReadAuthOptions {
   readonly verifySignature: SignatureCheck;
   readonly windowMs: number;
   readonly clock?: () => number;
+  /** Nonces a previous process remembered (`spentNonces`), still refused until their time. */
+  readonly remembered?: Iterable<readonly [nonceKey: string, until: number]>;
 }
 
 export function createReadAuthenticator(options: ReadAuthOptions): ReadSignatureAuthenticator {
@@ -33,6 +38,7 @@ export function createReadAuthenticator(options: ReadAuthOptions): ReadSignature
   // every read, and the map holds only the nonces of the last two windows. (It once pruned only
   // past 100,000 entries: memory rose for an hour at a steady load, as the soak campaign saw.)
   const seen = new Map<string, number>();
+  for (const [nonceKey, until] of [...(options.remembered ?? [])].sort((a, b) => a[1] - b[1])) seen.set(nonceKey, until);
   const forgetExpired = (now: number) => {
     for (const [nonce, until] of seen) {
       if (until >= now) return;
@@ -68,5 +74,9 @@ export function createReadAuthenticator(options: ReadAuthOptions): ReadSignature
       return actor;
     },
     rememberedNonces: () => seen.size,
+    spentNonces() {
+      forgetExpired(clock());
+      return [...seen];
+    },
   };
 }

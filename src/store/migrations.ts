@@ -297,4 +297,16 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX ov_state_forget_at ON ov_state (forget_at) WHERE forget_at IS NOT NULL;
     `,
   },
+  {
+    version: 11,
+    description: 'signed reads\' spent nonces kept across a restart',
+    sql: `
+      -- Outside the log: the read nonces the service remembered when it stopped (the key id and
+      -- the nonce, and until when), taken back and deleted when it starts (read-nonce-store.ts).
+      CREATE TABLE read_nonces (
+        nonce_key TEXT PRIMARY KEY,
+        until     INTEGER NOT NULL
+      ) WITHOUT ROWID;
+    `,
+  },
 ];

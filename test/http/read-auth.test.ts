@@ -52,3 +52,31 @@ t.test('a nonce is refused while remembered', async (t) => {
   clock.advance(WINDOW_MS);
   throwsCode(t, () => auth.authenticate(replayed), 'AUTH_TIMESTAMP_OUT_OF_WINDOW', 'and stale after it');
 });
+
+t.test('nonces handed over by a previous process are refused until their time; the remembered ones can be handed on', async (t) => {
+  const first = setUp();
+  const captured = first.read();
+  first.auth.authenticate(captured);
+  first.clock.advance(1000);
+  first.auth.authenticate(first.read());
+  const spent = first.auth.spentNonces();
+  t.equal(spent.length, 2);
+  t.ok(spent[0]![1] <= spent[1]![1], 'earliest first');
+  t.match(spent[0]![0], /^[0-9a-f]{16}\n[0-9a-f]{32}$/, 'key id and nonce');
+
+  // The same registry and clock, a new authenticator given what the first remembered.
+  const registry = new MemoryRegistry();
+  const seed = new Uint8Array(32).fill(71);
+  const publicKey = publicKeyFromSeed(seed);
+  registry.apply([
+    { kind: 'actor', record: { actorId: 'reg-reader', role: 'regulator', institutionId: 'reg-province', region: '370000', privileges: null, suspended: false } },
+    { kind: 'key', record: { keyId: actorKeyId(publicKey), actorId: 'reg-reader', publicKey, notBefore: 0, notAfter: null, revokedAt: null } },
+  ]);
+  const restarted = createReadAuthenticator({ registry, verifySignature: isValidEd25519, windowMs: WINDOW_MS, clock: first.clock, remembered: [...spent].reverse() });
+  throwsCode(t, () => restarted.authenticate(captured), 'AUTH_NONCE_REUSED', 'a read captured before the restart is not new after it');
+  t.ok(restarted.authenticate(first.read()), 'a fresh read is');
+  first.clock.advance(2 * WINDOW_MS + 1000);
+  t.same(restarted.spentNonces().map(([k]) => k).length, 0, 'all forgotten two windows on');
+  const fresh = createReadAuthenticator({ registry, verifySignature: isValidEd25519, windowMs: WINDOW_MS, clock: first.clock });
+  t.same(fresh.spentNonces(), [], 'none without a handover');
+});
