@@ -246,7 +246,6 @@ async function recordStartUp(config: Config, deps: ServiceDeps, opened: Opened):
   else deps.logger.info({ size: folded.size }, 'oversight projection caught up with the log');
   // The read nonces the last process remembered when it stopped: a read captured just before the
   // restart is not new to this one (read-nonce-store.ts).
-  let closing: Promise<void> | undefined;
   const readAuth = createReadAuthenticator({
     registry,
     verifySignature,
@@ -262,6 +261,7 @@ async function recordStartUp(config: Config, deps: ServiceDeps, opened: Opened):
     timestampWindowMs: config.authTimestampWindowMs,
     ...(deps.clock ? { clock: deps.clock } : {}),
   });
+  let closing: Promise<void> | undefined;
   return {
     ledger,
     readAuth,

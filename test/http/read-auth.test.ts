@@ -32,7 +32,7 @@ function setUp() {
   const sign = createReadSigner({ seed, clock });
   const request = (headers: Record<string, string>) => ({ method: 'GET', url: '/v1/log/entries?start=0', headers }) as unknown as FastifyRequest;
   const read = () => request(sign('GET', '/v1/log/entries?start=0'));
-  return { auth, clock, read };
+  return { auth, clock, read, registry };
 }
 
 t.test('read nonces are forgotten after two windows, so memory levels off at a steady rate', async (t) => {
@@ -69,13 +69,7 @@ t.test('nonces handed over by a previous process are refused until their time; t
   t.match(spent[0]![0], /^[0-9a-f]{16}\n[0-9a-f]{32}$/, 'key id and nonce');
 
   // The same registry and clock, a new authenticator given what the first remembered.
-  const registry = new MemoryRegistry();
-  const seed = new Uint8Array(32).fill(71);
-  const publicKey = publicKeyFromSeed(seed);
-  registry.apply([
-    { kind: 'actor', record: { actorId: 'reg-reader', role: 'regulator', institutionId: 'reg-province', region: '370000', privileges: null, suspended: false } },
-    { kind: 'key', record: { keyId: actorKeyId(publicKey), actorId: 'reg-reader', publicKey, notBefore: 0, notAfter: null, revokedAt: null } },
-  ]);
+  const { registry } = first;
   const restarted = createReadAuthenticator({ registry, verifySignature, windowMs: WINDOW_MS, clock: first.clock, remembered: [...spent].reverse() });
   throwsCode(t, () => restarted.authenticate(captured), 'AUTH_NONCE_REUSED', 'a read captured before the restart is not new after it');
   t.ok(restarted.authenticate(first.read()), 'a fresh read is');

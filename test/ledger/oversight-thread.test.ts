@@ -5,7 +5,7 @@
  * it folds only what the source says is on disk; and it closes cleanly. (The service's own
  * oversight reads run through it too: test/http/oversight-routes.test.ts.)
  */
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { join } from 'node:path';
 import { encodeEntry, type LedgerEntry } from '../../src/core/entry.js';
 import { backgroundFoldSize, createOversightThread } from '../../src/ledger/oversight-thread.js';
@@ -46,12 +46,17 @@ function snapshot(reads: OversightReads) {
   return { stats, alerts: reads.alerts({ limit: 500 }).alerts, summary: reads.alertSummary() };
 }
 
-t.test('the worker folds what is on disk, and a read sees exactly the position it is answered', async (t) => {
+/** The sample log stored in a ledger database of the test's directory, with an empty projection on it. */
+function sampleProjection(t: Test) {
   const entries = sampleLog();
   const path = join(t.testdir(), 'ledger.sqlite');
   const db = storedLog(path, entries);
   t.teardown(() => db.close());
-  const projection = createOversightStore(db, { settings: S, classify: classifierOf(db) });
+  return { entries, path, projection: createOversightStore(db, { settings: S, classify: classifierOf(db) }) };
+}
+
+t.test('the worker folds what is on disk, and a read sees exactly the position it is answered', async (t) => {
+  const { entries, path, projection } = sampleProjection(t);
   const errors: object[] = [];
   const logger = { error: (fields: object) => void errors.push(fields), warn: () => undefined };
   let size = 12;
@@ -93,11 +98,7 @@ t.test('the worker folds what is on disk, and a read sees exactly the position i
 });
 
 t.test('a worker that cannot start hands the fold to the event loop, from the same cursor', async (t) => {
-  const entries = sampleLog();
-  const path = join(t.testdir(), 'ledger.sqlite');
-  const db = storedLog(path, entries);
-  t.teardown(() => db.close());
-  const projection = createOversightStore(db, { settings: S, classify: classifierOf(db) });
+  const { entries, projection } = sampleProjection(t);
   const errors: string[] = [];
   const logger = { error: (_fields: object, message: string) => void errors.push(message), warn: () => undefined };
   const leaves = entries.map((e) => ({ index: e.index, data: encodeEntry(e) }));
@@ -121,11 +122,7 @@ t.test('folding on its own, the worker takes four batches at a time while far be
 });
 
 t.test('far behind, the worker folds on its own in larger batches, to the same figures', async (t) => {
-  const entries = sampleLog();
-  const path = join(t.testdir(), 'ledger.sqlite');
-  const db = storedLog(path, entries);
-  t.teardown(() => db.close());
-  const projection = createOversightStore(db, { settings: S, classify: classifierOf(db) });
+  const { entries, path, projection } = sampleProjection(t);
   const logger = { error: () => undefined, warn: () => undefined };
   const source = { size: () => entries.length, entries: () => [] };
   const fallback = createOversightService({ projection, source, logger });
