@@ -10,14 +10,11 @@ import { actorKeyId } from '../../src/core/statement.js';
 import { createReadSigner } from '../../src/client/read-signer.js';
 import { MemoryRegistry } from '../../src/domain/registry/memory-registry.js';
 import { createReadAuthenticator } from '../../src/http/read-auth.js';
-import { createNodeEd25519Verifier } from '../../src/platform/node-ed25519.js';
+import { nodeVerifySignature as verifySignature } from '../support/node-signatures.js';
 import { throwsCode } from '../support/assert-code.js';
 import { manualClock } from '../support/test-ledger.js';
 
 const WINDOW_MS = 10_000;
-// The service's own verifier: thousands of reads, each verified (the pure-JS one takes 2 ms apiece).
-const nodeVerifier = createNodeEd25519Verifier();
-const verifySignature = (sig: Uint8Array, msg: Uint8Array, pub: Uint8Array) => nodeVerifier.verify(sig, msg, pub);
 
 function setUp() {
   const registry = new MemoryRegistry();

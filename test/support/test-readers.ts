@@ -3,7 +3,8 @@
  * and a prescriber (reads what concerns them), in an in-memory registry, with the real read
  * authenticator and signer.
  */
-import { isValidEd25519, publicKeyFromSeed } from '../../src/core/ed25519.js';
+import { publicKeyFromSeed } from '../../src/core/ed25519.js';
+import { nodeVerifySignature } from './node-signatures.js';
 import { actorKeyId } from '../../src/core/statement.js';
 import { createReadSigner, type ReadSigner } from '../../src/client/read-signer.js';
 import { MemoryRegistry } from '../../src/domain/registry/memory-registry.js';
@@ -31,7 +32,7 @@ export function testReaders(): TestReaders {
   }
   return {
     registry,
-    readAuth: createReadAuthenticator({ registry, verifySignature: isValidEd25519, windowMs: 300_000 }),
+    readAuth: createReadAuthenticator({ registry, verifySignature: nodeVerifySignature, windowMs: 300_000 }),
     regulator: createReadSigner({ seed: actors[0]!.seed }),
     prescriber: createReadSigner({ seed: actors[1]!.seed }),
   };

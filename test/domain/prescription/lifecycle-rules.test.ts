@@ -7,7 +7,7 @@
 import t, { type Test } from 'tap';
 import { createHash } from 'node:crypto';
 import type { JsonObject } from '../../../src/core/canonical-json.js';
-import { isValidEd25519 } from '../../../src/core/ed25519.js';
+import { nodeVerifySignature } from '../../support/node-signatures.js';
 import { RxError } from '../../../src/core/errors.js';
 import { admitEntry, type EntryContext } from '../../../src/domain/admission.js';
 import { checkInputHash } from '../../../src/domain/prescription/checker.js';
@@ -55,7 +55,7 @@ const entryContext = (w: RxWorld): EntryContext => ({
   index: w.log.length,
   time: w.clock(),
   timestampWindowMs: 300_000,
-  verifySignature: isValidEd25519,
+  verifySignature: nodeVerifySignature,
   ruleSets: libraryOf(w.ruleSet),
 });
 

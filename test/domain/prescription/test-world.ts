@@ -12,7 +12,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { createStatementSigner, type StatementSigner } from '../../../src/client/statement-signer.js';
 import { bytesToHex, encodeBase64, utf8 } from '../../../src/core/bytes.js';
 import type { JsonObject } from '../../../src/core/canonical-json.js';
-import { isValidEd25519 } from '../../../src/core/ed25519.js';
+import { nodeVerifySignature } from '../../support/node-signatures.js';
 import { ENTRY_FORMAT_VERSION, type LedgerEntry } from '../../../src/core/entry.js';
 import type { SignedStatement } from '../../../src/core/statement.js';
 import { admitEntry, type EntryAdmission, type EntryContext, type StateMutation } from '../../../src/domain/admission.js';
@@ -268,7 +268,7 @@ export const toDispensed = (w: RxWorld, who: string, id: string, previous: numbe
  * returns the replayed state: every entry must be judged as it was when it was written.
  */
 export function replayLog(world: RxWorld, ruleSets: readonly RuleSet[] = [world.ruleSet]): MemoryState {
-  const replay = createStateReplay({ origin: ORIGIN, timestampWindowMs: 300_000, verifySignature: isValidEd25519, ruleSets: libraryOf(...ruleSets) });
+  const replay = createStateReplay({ origin: ORIGIN, timestampWindowMs: 300_000, verifySignature: nodeVerifySignature, ruleSets: libraryOf(...ruleSets) });
   world.log.forEach((entry, index) => replay.check(entry, index));
   replay.finish();
   return replay.state;
