@@ -2,8 +2,9 @@
  * The pre-sequencing stage of a signed statement's request, on worker threads
  * (statement-workers.ts): the strict JSON parse of its body (json-body.ts), the entry schema of
  * its action, the body's canonical text and the statement's digest (signing bytes and request
- * hash), and a submission's prescription's own texts (src/core/value-texts.ts). Together about a fifth of the event loop's work per submission (docs/BENCHMARKS.md), and
- * none of it needs the ledger's state.
+ * hash), and a submission's prescription's own texts (src/core/value-texts.ts). Together about a
+ * fifth of the event loop's work per submission (docs/BENCHMARKS.md), and none of it needs the
+ * ledger's state.
  *
  * The intake only ever answers "taken" for a body the event loop would have accepted identically:
  * same parser, same schema (the ledger's defaults), same canonical text. Anything else — a body
