@@ -6,6 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance } from 'fastify';
 import type { Logger as PinoLogger } from 'pino';
 import type { Config } from './config.js';
@@ -245,12 +246,22 @@ async function recordStartUp(config: Config, deps: ServiceDeps, opened: Opened):
   if (folded.size < ledger.size()) deps.logger.warn({ size: folded.size, logSize: ledger.size() }, 'oversight projection behind the log: folding the rest in the background');
   else deps.logger.info({ size: folded.size }, 'oversight projection caught up with the log');
   // The read nonces the last process remembered when it stopped: a read captured just before the
-  // restart is not new to this one (read-nonce-store.ts).
+  // restart is not new to this one (read-nonce-store.ts). A process that saved none (it crashed)
+  // may have answered any read signed before this start, so none of them is taken. Not at the
+  // first start (this one made the genesis operator): no key was registered before it.
+  const startedAt = clock();
+  const handover = readNonces.take(startedAt);
+  const signedFrom = handover.handedOver || genesis !== undefined ? undefined : startedAt;
+  if (signedFrom !== undefined) {
+    deps.logger.warn('the last process stopped without handing over its read nonces (a crash): reads signed before this start are refused');
+    await untilNextSecond(signedFrom);
+  }
   const readAuth = createReadAuthenticator({
     registry,
     verifySignature,
     windowMs: config.authTimestampWindowMs,
-    remembered: readNonces.take(clock()),
+    remembered: handover.nonces,
+    ...(signedFrom === undefined ? {} : { signedFrom }),
     ...(deps.clock ? { clock: deps.clock } : {}),
   });
   const patients = createPatientService({
@@ -286,9 +297,9 @@ async function recordStartUp(config: Config, deps: ServiceDeps, opened: Opened):
   async function closeOnce(): Promise<void> {
     try {
       try {
-        readNonces.save(readAuth.spentNonces());
+        readNonces.save(readAuth.spentNonces(), clock());
       } catch (err) {
-        deps.logger.warn({ code: (err as { code?: unknown }).code ?? null }, 'could not save the read nonces: reads signed just before this stop may be replayed once after it');
+        deps.logger.warn({ code: (err as { code?: unknown }).code ?? null }, 'could not save the read nonces: the next start will refuse reads signed before it, as after a crash');
       }
       await ledger.close();
     } finally {
@@ -305,6 +316,16 @@ async function recordStartUp(config: Config, deps: ServiceDeps, opened: Opened):
  * Used only to decide whose rate limit a write over budget counts against; the ledger judges the
  * statement in full when it is sequenced.
  */
+/**
+ * Waits out the rest of `instant`'s second. A signed read's `created` counts whole seconds, so one
+ * created in the second of `signedFrom` could predate it and is refused (read-auth.ts): listening
+ * from the next second on, the service takes every read signed once it answers.
+ */
+async function untilNextSecond(instant: number): Promise<void> {
+  const rest = (1000 - (instant % 1000)) % 1000;
+  if (rest > 0) await sleep(rest);
+}
+
 function statementActorVerifier(registry: RegistryView, config: Config, verifySignature: SignatureCheck, clock: () => number): (body: unknown) => string | undefined {
   return (body) => {
     const parsed = SignedStatementSchema.safeParse(body);

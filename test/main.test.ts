@@ -1,36 +1,47 @@
-/** `npm start`'s entry point as a real process: listens, and shuts down gracefully on SIGTERM. */
+/** `npm start`'s entry point as a real process: listens, shuts down gracefully on SIGTERM, and survives SIGKILL. */
 import t from 'tap';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
+import { createReadSigner } from '../src/client/read-signer.js';
 import { parseCheckpoint } from '../src/core/checkpoint.js';
 import { parseSignedNote } from '../src/core/signed-note.js';
+import { readActorKey } from '../src/keys/actor-key-file.js';
+import { genesisOperatorKeyPath } from '../src/ledger/genesis-operator.js';
 
 const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 
+/** Starts `src/main.ts` with `env` added; its JSON log lines are collected as they come. */
+function startMain(env: Record<string, string>) {
+  const child = spawn(process.execPath, ['--import', 'tsx', MAIN], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const lines: Record<string, unknown>[] = [];
+  const waiting: Array<{ msg: string; resolve: (line: Record<string, unknown>) => void }> = [];
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  let buffer = '';
+  child.stdout.on('data', (d) => {
+    buffer += String(d);
+    for (let nl = buffer.indexOf('\n'); nl >= 0; nl = buffer.indexOf('\n')) {
+      const line = JSON.parse(buffer.slice(0, nl)) as Record<string, unknown>;
+      buffer = buffer.slice(nl + 1);
+      lines.push(line);
+      for (const w of waiting.filter((w) => w.msg === line.msg)) w.resolve(line);
+    }
+  });
+  /** The first line logged with `msg`, whenever it comes. */
+  const logged = (msg: string) =>
+    new Promise<Record<string, unknown>>((resolve) => {
+      const seen = lines.find((l) => l.msg === msg);
+      if (seen) resolve(seen);
+      else waiting.push({ msg, resolve });
+    });
+  const url = logged('rxledger listening').then((line) => line.url as string);
+  return { child, lines, exited, logged, url };
+}
+
 t.test('SIGTERM: stop accepting, publish a final checkpoint, close, exit 0', async (t) => {
   const dataDir = join(t.testdir(), 'data');
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
-    env: { ...process.env, DATA_DIR: dataDir, PORT: '0', CHECKPOINT_INTERVAL_MS: '3600000' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const lines: Record<string, unknown>[] = [];
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const listening = new Promise<string>((resolve) => {
-    let buffer = '';
-    child.stdout.on('data', (d) => {
-      buffer += String(d);
-      for (;;) {
-        const nl = buffer.indexOf('\n');
-        if (nl < 0) break;
-        const line = JSON.parse(buffer.slice(0, nl)) as Record<string, unknown>;
-        buffer = buffer.slice(nl + 1);
-        lines.push(line);
-        if (line.msg === 'rxledger listening') resolve(line.url as string);
-      }
-    });
-  });
+  const { child, lines, exited, url: listening } = startMain({ DATA_DIR: dataDir, PORT: '0', CHECKPOINT_INTERVAL_MS: '3600000' });
   const url = await listening;
   t.equal((await fetch(`${url}/healthz`)).status, 200);
   child.kill('SIGTERM');
@@ -41,6 +52,29 @@ t.test('SIGTERM: stop accepting, publish a final checkpoint, close, exit 0', asy
   db.close();
   t.equal(parseCheckpoint(parseSignedNote(note).text).size, 4, 'the final checkpoint covers the log (checkpoint keys, auth policy, rule set, genesis operator)');
   await t.rejects(fetch(`${url}/healthz`), 'no longer accepting connections');
+});
+
+t.test('SIGKILL: a signed read answered before the kill cannot be replayed after the restart', async (t) => {
+  const dataDir = join(t.testdir(), 'data');
+  const env = { DATA_DIR: dataDir, PORT: '0' };
+  const first = startMain(env);
+  const firstUrl = await first.url;
+  const signRead = createReadSigner({ seed: readActorKey(genesisOperatorKeyPath(dataDir)).seed });
+  const path = '/v1/log/entries?start=0&end=1';
+  const captured = signRead('GET', path);
+  t.equal((await fetch(`${firstUrl}${path}`, { headers: captured })).status, 200, 'answered');
+  first.child.kill('SIGKILL');
+  t.equal(await first.exited, null, 'killed: nothing saved');
+
+  const second = startMain(env);
+  const url = await second.url;
+  t.ok(second.lines.some((l) => l.msg === 'the last process stopped without handing over its read nonces (a crash): reads signed before this start are refused'));
+  const replay = await fetch(`${url}${path}`, { headers: captured });
+  t.equal(replay.status, 401);
+  t.match(await replay.json(), { error: { code: 'AUTH_TIMESTAMP_OUT_OF_WINDOW', paths: ['headers.signature-input'] } }, 'its nonce died with the process, its time did not');
+  t.equal((await fetch(`${url}${path}`, { headers: signRead('GET', path) })).status, 200, 'a read signed once it answers is answered (it listens from the second after its start)');
+  second.child.kill('SIGTERM');
+  t.equal(await second.exited, 0);
 });
 
 t.test('invalid configuration: exit 2 naming the variable', async (t) => {
@@ -54,25 +88,16 @@ t.test('invalid configuration: exit 2 naming the variable', async (t) => {
 
 t.test('the edge limits come from the environment and are logged at start', async (t) => {
   const dataDir = join(t.testdir(), 'data');
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
-    env: { ...process.env, DATA_DIR: dataDir, PORT: '0', RATE_LIMIT_ADDRESS_BURST: '2', RATE_LIMIT_ADDRESS_PER_SECOND: '0.01', HTTP_HEADERS_TIMEOUT_MS: '5000', HSTS_MAX_AGE_SECONDS: '600' },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const { child, exited, logged, url: listening } = startMain({
+    DATA_DIR: dataDir,
+    PORT: '0',
+    RATE_LIMIT_ADDRESS_BURST: '2',
+    RATE_LIMIT_ADDRESS_PER_SECOND: '0.01',
+    HTTP_HEADERS_TIMEOUT_MS: '5000',
+    HSTS_MAX_AGE_SECONDS: '600',
   });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const limits = new Promise<{ url: string; line: Record<string, unknown> }>((resolve) => {
-    let buffer = '';
-    let url = '';
-    child.stdout.on('data', (d) => {
-      buffer += String(d);
-      for (let nl = buffer.indexOf('\n'); nl >= 0; nl = buffer.indexOf('\n')) {
-        const line = JSON.parse(buffer.slice(0, nl)) as Record<string, unknown>;
-        buffer = buffer.slice(nl + 1);
-        if (line.msg === 'rxledger listening') url = line.url as string;
-        if (line.msg === 'http limits') resolve({ url, line });
-      }
-    });
-  });
-  const { url, line } = await limits;
+  const line = await logged('http limits');
+  const url = await listening;
   t.match(line, { rateLimits: { addresses: { perSecond: 0.01, burst: 2 }, writes: { perSecond: 100, burst: 1000 } }, timeouts: { headersTimeoutMs: 5000 }, trustProxy: false, hstsMaxAgeSeconds: 600 });
   const statuses = [];
   for (let i = 0; i < 3; i++) statuses.push((await fetch(`${url}/healthz`)).status);

@@ -159,13 +159,16 @@ t.test('a signed read captured before a restart cannot be replayed after it', as
   t.equal((await fetch(`${first.url}${path}`, { headers })).status, 200, 'the read, answered');
   const codeOf = async (res: Response) => ((await res.json()) as { error: { code: string } }).error.code;
   t.equal(await codeOf(await fetch(`${first.url}${path}`, { headers })), 'AUTH_NONCE_REUSED', 'its replay refused');
+  const signedBeforeStop = createReadSigner({ seed: operator.seed })('GET', path);
   await first.stop();
   const again = await startService(config, { logger });
   t.teardown(() => again.stop());
   const replay = await fetch(`${again.url}${path}`, { headers });
   t.same([replay.status, await codeOf(replay)], [401, 'AUTH_NONCE_REUSED'], 'refused after the restart too');
   t.equal((await fetch(`${again.url}${path}`, { headers: createReadSigner({ seed: operator.seed })('GET', path) })).status, 200, 'a fresh read is answered');
+  t.equal((await fetch(`${again.url}${path}`, { headers: signedBeforeStop })).status, 200, 'and so is one signed before the stop but first sent after it: the stop handed its nonces over (test/main.test.ts: a crash does not)');
   const raw = new Database(join(dataDir, DATABASE_FILE), { readonly: true });
   t.teardown(() => raw.close());
   t.equal((raw.prepare('SELECT count(*) AS n FROM read_nonces').get() as { n: number }).n, 0, 'taken back at start: nothing saved while running');
+  t.equal((raw.prepare('SELECT count(*) AS n FROM read_nonce_handover').get() as { n: number }).n, 0, 'nor the mark of a handover');
 });

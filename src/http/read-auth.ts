@@ -4,7 +4,9 @@
  * within the window) and its nonce unseen within that window. Read nonces are kept in memory for
  * two windows; the service saves those still remembered when it stops and hands them back when it
  * starts (src/store/read-nonce-store.ts), so a graceful restart does not open a read captured
- * shortly before it to one more replay.
+ * shortly before it to one more replay. After a stop that saved nothing (a crash), the start does
+ * not know which reads were answered before it, so it refuses every read signed before it
+ * (`signedFrom`): their signers sign again, and a captured one cannot be replayed.
  */
 import type { FastifyRequest } from 'fastify';
 import { RxError } from '../core/errors.js';
@@ -29,6 +31,12 @@ export interface ReadAuthOptions {
   readonly clock?: () => number;
   /** Nonces a previous process remembered (`spentNonces`), still refused until their time. */
   readonly remembered?: Iterable<readonly [nonceKey: string, until: number]>;
+  /**
+   * Reads whose `created` (whole seconds) is before this instant (ms) are refused as not fresh:
+   * the service's start, when the last process handed over no nonces. A read it answered was
+   * signed before it stopped, hence before this start, unless its signer's clock ran ahead.
+   */
+  readonly signedFrom?: number;
 }
 
 export function createReadAuthenticator(options: ReadAuthOptions): ReadSignatureAuthenticator {
@@ -55,6 +63,9 @@ export function createReadAuthenticator(options: ReadAuthOptions): ReadSignature
       const now = clock();
       if (Math.abs(now - params.created * 1000) > options.windowMs) {
         throw new RxError('AUTH_TIMESTAMP_OUT_OF_WINDOW', 'the signature is not fresh', { paths: ['headers.signature-input'] });
+      }
+      if (options.signedFrom !== undefined && params.created * 1000 < options.signedFrom) {
+        throw new RxError('AUTH_TIMESTAMP_OUT_OF_WINDOW', 'signed before the service restarted: sign the read again', { paths: ['headers.signature-input'] });
       }
       const key = options.registry.key(params.keyId);
       if (key === undefined) throw new RxError('AUTH_KEY_UNKNOWN', 'no such key', { paths: ['headers.signature-input'] });

@@ -309,4 +309,18 @@ export const MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 12,
+    description: 'whether the last stop handed its read nonces over',
+    sql: `
+      -- Outside the log: one row, written with the read nonces when the service stops and
+      -- deleted with them when it starts (read-nonce-store.ts). No row at a start: the last
+      -- process saved nothing (a crash, or the first start), and reads signed before the start
+      -- are refused. A store upgraded from version 11 has none: its first start refuses them too.
+      CREATE TABLE read_nonce_handover (
+        id       INTEGER PRIMARY KEY CHECK (id = 1),
+        saved_ms INTEGER NOT NULL
+      );
+    `,
+  },
 ];

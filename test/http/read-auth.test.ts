@@ -75,3 +75,20 @@ t.test('nonces handed over by a previous process are refused until their time; t
   const fresh = createReadAuthenticator({ registry, verifySignature, windowMs: WINDOW_MS, clock: first.clock });
   t.same(fresh.spentNonces(), [], 'none without a handover');
 });
+
+t.test('after a stop that handed nothing over, reads signed before the start are refused and fresh ones answered', async (t) => {
+  const before = setUp();
+  const captured = before.read();
+  before.auth.authenticate(captured); // answered by the process that then crashed
+  before.clock.advance(1500); // the restart: the new process starts mid-second
+  const startedAt = before.clock();
+  const { registry, clock } = before;
+  const restarted = createReadAuthenticator({ registry, verifySignature, windowMs: WINDOW_MS, clock, signedFrom: startedAt });
+  throwsCode(t, () => restarted.authenticate(captured), 'AUTH_TIMESTAMP_OUT_OF_WINDOW', 'the captured read, though fresh and its nonce unknown here');
+  t.equal(startedAt % 1000, 500);
+  throwsCode(t, () => restarted.authenticate(before.read()), 'AUTH_TIMESTAMP_OUT_OF_WINDOW', 'a read created in the start\'s own second could predate it');
+  clock.advance(500);
+  t.ok(restarted.authenticate(before.read()), 'a read signed from the next second on is answered');
+  clock.advance(WINDOW_MS);
+  t.ok(restarted.authenticate(before.read()), 'and so is every later one');
+});

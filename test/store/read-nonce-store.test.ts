@@ -7,18 +7,31 @@ import { createReadNonceStore } from '../../src/store/read-nonce-store.js';
 t.test('save, reopen, take: the unexpired nonces in order of expiry, then none', async (t) => {
   const path = join(t.testdir(), 'ledger.sqlite');
   const db = openDatabase(path);
-  createReadNonceStore(db).save([
-    ['k1\nn-late', 3000],
-    ['k1\nn-expired', 1000],
-    ['k2\nn-early', 2000],
-  ]);
+  createReadNonceStore(db).save(
+    [
+      ['k1\nn-late', 3000],
+      ['k1\nn-expired', 1000],
+      ['k2\nn-early', 2000],
+    ],
+    1400,
+  );
   db.close();
   const again = openDatabase(path);
   t.teardown(() => again.close());
   const store = createReadNonceStore(again);
-  t.same(store.take(1500), [['k2\nn-early', 2000], ['k1\nn-late', 3000]], 'unexpired at 1500, earliest first');
-  t.same(store.take(0), [], 'a nonce is taken back once');
-  store.save([['k3\nn', 10]]);
-  store.save([['k4\nn', 20]]);
-  t.same(store.take(0), [['k4\nn', 20]], 'a save replaces the previous one');
+  t.same(store.take(1500), { handedOver: true, nonces: [['k2\nn-early', 2000], ['k1\nn-late', 3000]] }, 'unexpired at 1500, earliest first');
+  t.same(store.take(0), { handedOver: false, nonces: [] }, 'a handover is taken once');
+  store.save([['k3\nn', 10]], 5);
+  store.save([['k4\nn', 20]], 6);
+  t.same(store.take(0), { handedOver: true, nonces: [['k4\nn', 20]] }, 'a save replaces the previous one');
+});
+
+t.test('a stop with no nonces to save still hands over; a store never saved to did not', async (t) => {
+  const db = openDatabase(join(t.testdir(), 'ledger.sqlite'));
+  t.teardown(() => db.close());
+  const store = createReadNonceStore(db);
+  t.same(store.take(0), { handedOver: false, nonces: [] }, 'first start: nothing handed over');
+  store.save([], 100);
+  t.same(store.take(100), { handedOver: true, nonces: [] }, 'a graceful stop that remembered no read');
+  t.equal((db.prepare('SELECT count(*) AS n FROM read_nonce_handover').get() as { n: number }).n, 0, 'the mark is taken with the nonces');
 });
