@@ -253,7 +253,7 @@ async function recordStartUp(config: Config, deps: ServiceDeps, opened: Opened):
   const handover = readNonces.take(startedAt);
   const signedFrom = handover.handedOver || genesis !== undefined ? undefined : startedAt;
   if (signedFrom !== undefined) {
-    deps.logger.warn('the last process stopped without handing over its read nonces (a crash): reads signed before this start are refused');
+    deps.logger.warn('the last process did not hand over its read nonces (it crashed, or predates the handover): reads signed before this start are refused');
     await untilNextSecond(signedFrom);
   }
   const readAuth = createReadAuthenticator({

@@ -68,7 +68,7 @@ t.test('SIGKILL: a signed read answered before the kill cannot be replayed after
 
   const second = startMain(env);
   const url = await second.url;
-  t.ok(second.lines.some((l) => l.msg === 'the last process stopped without handing over its read nonces (a crash): reads signed before this start are refused'));
+  t.ok(second.lines.some((l) => l.msg === 'the last process did not hand over its read nonces (it crashed, or predates the handover): reads signed before this start are refused'));
   const replay = await fetch(`${url}${path}`, { headers: captured });
   t.equal(replay.status, 401);
   t.match(await replay.json(), { error: { code: 'AUTH_TIMESTAMP_OUT_OF_WINDOW', paths: ['headers.signature-input'] } }, 'its nonce died with the process, its time did not');
