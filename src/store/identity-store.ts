@@ -40,6 +40,15 @@ export interface IdentityStore {
   get(commitment: string): IdentityLookup;
   /** Erases the identifiers and salt of a record; returns false if there was nothing to erase. */
   erase(commitment: string, nowMs: number): boolean;
+  /**
+   * The ledger size below which every erasure the ledger records has been applied to this file
+   * (0 for a new file): src/patients/recorded-erasures.ts. Kept here, not in the ledger, so that
+   * an identity file restored from a backup brings back its own, older position with the
+   * identities it brings back.
+   */
+  erasuresAppliedBelow(): number;
+  /** Records that position. Not synced at once: a position lost with the power is an older one, from which erasures are applied again. */
+  saveErasuresAppliedBelow(size: number): void;
   close(): void;
 }
 
@@ -76,6 +85,10 @@ export function openIdentityStore(options: IdentityStoreOptions): IdentityStore 
     PRIMARY KEY (actor_id, nonce)
   ) WITHOUT ROWID;
   CREATE UNIQUE INDEX IF NOT EXISTS identity_requests_idempotency ON identity_requests (actor_id, idempotency_key);`);
+  db.exec(`CREATE TABLE IF NOT EXISTS erasure_cursor (
+    id            INTEGER PRIMARY KEY CHECK (id = 1),
+    applied_below INTEGER NOT NULL
+  )`);
   const insert = db.prepare<[string, string, Uint8Array, string]>('INSERT INTO identities (commitment, pseudonym, salt, identity) VALUES (?, ?, ?, ?)');
   const select = db.prepare<[string], { pseudonym: string; identity: string | null; erased_at: number | null }>('SELECT pseudonym, identity, erased_at FROM identities WHERE commitment = ?');
   const eraseRecord = db.prepare<[number, string]>('UPDATE identities SET salt = NULL, identity = NULL, erased_at = ? WHERE commitment = ? AND erased_at IS NULL');
@@ -93,6 +106,10 @@ export function openIdentityStore(options: IdentityStoreOptions): IdentityStore 
   const recordRequest = db.prepare<[string, string, string, string, string]>('INSERT INTO identity_requests VALUES (?, ?, ?, ?, ?)');
   const pseudonymOf = db.prepare<[string], { pseudonym: string }>('SELECT pseudonym FROM identities WHERE commitment = ?');
   const erasedAt = db.prepare<[string], { erased_at: number | null }>('SELECT erased_at FROM identities WHERE commitment = ?');
+  const cursor = db.prepare<[], { applied_below: number }>('SELECT applied_below FROM erasure_cursor WHERE id = 1');
+  const saveCursor = db.prepare<[number]>('INSERT OR REPLACE INTO erasure_cursor (id, applied_below) VALUES (1, ?)');
+  const syncNormal = db.prepare('PRAGMA synchronous = NORMAL');
+  const syncFull = db.prepare('PRAGMA synchronous = FULL');
   const store: IdentityStore = {
     replayOf(request) {
       const previous = byIdempotency.get(request.actorId, request.idempotencyKey);
@@ -138,6 +155,19 @@ export function openIdentityStore(options: IdentityStoreOptions): IdentityStore 
     },
     erase(commitment, nowMs) {
       return erase.immediate(nowMs, commitment);
+    },
+    erasuresAppliedBelow() {
+      return cursor.get()?.applied_below ?? 0;
+    },
+    saveErasuresAppliedBelow(size) {
+      // Saved every second or so while the service runs: a commit that waited for the disk each
+      // time would hold the event loop for nothing (the next put or erase syncs it anyway).
+      syncNormal.run();
+      try {
+        saveCursor.run(size);
+      } finally {
+        syncFull.run();
+      }
     },
     close() {
       db.close();

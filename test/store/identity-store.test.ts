@@ -52,3 +52,18 @@ t.test('erasure also erases what could re-identify: request hashes; the file is 
   store.close();
   t.notOk(readFileSync(path).toString('latin1').includes('c'.repeat(64)), 'the request hash is gone from the file');
 });
+
+t.test('the position of applied erasures: 0 in a new file, kept across a reopen, replaced by each save', async (t) => {
+  const path = join(t.testdir(), 'identity.sqlite');
+  const open = () => openIdentityStore({ path, pseudonymKey: KEY, randomBytes: (n) => new Uint8Array(randomBytes(n)) });
+  const store = open();
+  t.equal(store.erasuresAppliedBelow(), 0);
+  store.saveErasuresAppliedBelow(120);
+  store.saveErasuresAppliedBelow(4500);
+  store.close();
+  const again = open();
+  t.teardown(() => again.close());
+  t.equal(again.erasuresAppliedBelow(), 4500);
+  const { commitment } = again.put(IDENTITY);
+  t.equal(again.erase(commitment, 5), true, 'and erases as before after a save');
+});
