@@ -328,12 +328,6 @@ async function recordStartUp(config: Config, deps: ServiceDeps, opened: Opened):
 }
 
 /**
- * Verifies a statement body's signature against the registry as it stands (origin, key known,
- * signature, key owned by the named actor, key unrevoked and valid now) and returns that actor.
- * Used only to decide whose rate limit a write over budget counts against; the ledger judges the
- * statement in full when it is sequenced.
- */
-/**
  * Waits out the rest of `instant`'s second. A signed read's `created` counts whole seconds, so one
  * created in the second of `signedFrom` could predate it and is refused (read-auth.ts): listening
  * from the next second on, the service takes every read signed once it answers.
@@ -343,6 +337,12 @@ async function untilNextSecond(instant: number): Promise<void> {
   if (rest > 0) await sleep(rest);
 }
 
+/**
+ * Verifies a statement body's signature against the registry as it stands (origin, key known,
+ * signature, key owned by the named actor, key unrevoked and valid now) and returns that actor.
+ * Used only to decide whose rate limit a write over budget counts against; the ledger judges the
+ * statement in full when it is sequenced.
+ */
 function statementActorVerifier(registry: RegistryView, config: Config, verifySignature: SignatureCheck, clock: () => number): (body: unknown) => string | undefined {
   return (body) => {
     const parsed = SignedStatementSchema.safeParse(body);

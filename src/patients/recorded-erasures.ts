@@ -4,10 +4,11 @@
  * The service erases a record as soon as its `patient.erase-identity` entry is on disk (the
  * statement route's `onRecorded`, service.ts). Two things could still leave identifiers that the
  * ledger says are erased: a crash between the entry's commit and the erasure, and an identity
- * file restored from a backup taken before the erasure. So the identity file keeps the ledger
- * size below which every recorded erasure has been applied to it (saved about every second while
- * the service runs, and when it stops), and every start applies the erasures recorded from there
- * to the end of the log before it serves anything (docs/PRESCRIPTIONS.md, "Erasure").
+ * file restored from a backup taken before the erasure. So the service also follows the log: the
+ * identity file keeps the ledger size below which every recorded erasure has been applied to it;
+ * every start applies the erasures recorded from there to the end of the log before it serves
+ * anything, the running service does the same for new entries every second, and a graceful stop
+ * once more (docs/PRESCRIPTIONS.md, "Erasure follows the log").
  */
 import { utf8 } from '../core/bytes.js';
 import { parseEntry, type LedgerEntry } from '../core/entry.js';
