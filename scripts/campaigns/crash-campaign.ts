@@ -31,7 +31,7 @@ import { mulberry32 } from '../lib/bench-support.js';
 import { startServerProcess, type ServerProcess } from '../lib/server-process.js';
 import { ViolationLog, type CampaignReport } from './campaign-support.js';
 import { clientOf, registerCrashCast, seededBytes, type CrashCast } from './crash-cast.js';
-import { compareServedWithReplay, inspectAfterKill, type DiskState } from './crash-checks.js';
+import { checkErasuresApplied, compareServedWithReplay, inspectAfterKill, type DiskState } from './crash-checks.js';
 import { CrashLoad } from './crash-load.js';
 import { emptyRetryFigures, retryAfterRestart } from './crash-retries.js';
 
@@ -145,6 +145,7 @@ export async function runCrashCampaign(options: CrashCampaignOptions): Promise<C
   const ruleSets = new Map<string, RuleSet>();
   let inspectMs = 0;
   let restartChecksMs = 0;
+  let erasuresChecked = 0;
   try {
     // Set-up: the cast and patients; the first kill under load uses this server.
     server = await start();
@@ -259,6 +260,8 @@ export async function runCrashCampaign(options: CrashCampaignOptions): Promise<C
   /** After a restart: compare what is served with the replay of the disk, retry, resync the model. */
   async function afterRestart(running: ServerProcess, label: string): Promise<void> {
     const t = performance.now();
+    // Before any retry: the start itself must have applied every erasure the log held.
+    erasuresChecked = checkErasuresApplied(dataDir, disk!.size, `${label}, restarted`, violation);
     const ids = new Set(load!.touched);
     load!.touched.clear();
     const tracked = load!.trackedIds();
@@ -307,6 +310,7 @@ export async function runCrashCampaign(options: CrashCampaignOptions): Promise<C
     entryTypes: disk?.report.entryTypes ?? {},
     verifications: inspections,
     servedComparisons,
+    erasuresCheckedAfterRestart: erasuresChecked,
     medianStartMs: Math.round(median(startMs)),
     loadSeconds: Math.round(loadMs / 100) / 10,
     inspectSeconds: Math.round(inspectMs / 100) / 10,
@@ -317,7 +321,7 @@ export async function runCrashCampaign(options: CrashCampaignOptions): Promise<C
     `crash campaign, seed ${options.seed}: ${figures.kills} SIGKILLs (${KILL_KINDS.map((k) => `${k} ${kills[k]}`).join(', ')}; ${startupKillsBeforeListening} before the service listened)`,
     `load: ${clients} signing clients, ${figures.acknowledgedWrites} writes acknowledged (${figures.prescriptionsSubmitted} prescriptions submitted), ${figures.unknownOutcomes} with an unknown outcome, ${figures.flaggedAttempts} reused-pack attempts flagged`,
     `retries: ${retries.unknownRetried} unknown writes retried (${retries.landedBeforeReplayed} had landed and were answered as replays, ${retries.flaggedBeforeRefusedAgain} had been flagged and were refused again, ${retries.landedOnRetry} landed on the retry, ${Object.values(retries.refusedOnRetry).reduce((a, b) => a + b, 0)} refused), ${retries.unknownNotRetried} left alone; ${retries.acknowledgedSameReceipt}/${retries.acknowledgedRetried} acknowledged writes retried got their original receipt`,
-    `checks: ${inspections} verifications of the disk (verifier, acknowledged writes, half-applied state), ${servedComparisons} comparisons of what the restarted service served with the replay`,
+    `checks: ${inspections} verifications of the disk (verifier, acknowledged writes, half-applied state), ${servedComparisons} comparisons of what the restarted service served with the replay, ${erasuresChecked} erasures in the log found applied by the last restart`,
     `log at the end: ${figures.entriesAtEnd} entries; ${figures.durationSeconds} s in all (median start ${figures.medianStartMs} ms, ${figures.loadSeconds} s under load, ${figures.inspectSeconds} s inspecting the disk, ${figures.restartChecksSeconds} s comparing and retrying after restarts)`,
   ];
   return { campaign: 'crash', lines, figures, violations: violations.list() };

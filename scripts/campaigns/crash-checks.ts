@@ -17,6 +17,8 @@
  *     RX_CHECK_MISMATCH.)
  * Served (`compareServedWithReplay`): each prescription the clients touched, each pharmacy's queue,
  * the courier's assignments, the oversight totals and the log size are what the replay says.
+ * Restarted (`checkErasuresApplied`): every erasure the log held when the server died has erased
+ * its record by the time the restarted service listens, acknowledged or not.
  */
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -34,6 +36,7 @@ import { createKnowledgeRuleSet } from '../../src/domain/checker/knowledge-rule-
 import { prescriptionDetail, prescriptionStatus } from '../../src/domain/prescription/prescription-summary.js';
 import { createNodeEd25519Verifier } from '../../src/platform/node-ed25519.js';
 import { nodeMerkleHasher } from '../../src/platform/node-merkle-hasher.js';
+import { erasureSearch } from '../../src/patients/recorded-erasures.js';
 import { openDbLogSource } from '../../src/verify/db-log-source.js';
 import { verifyLog, type VerifyReport } from '../../src/verify/log-verifier.js';
 import type { PatientRef } from '../lib/rx-builders.js';
@@ -247,6 +250,28 @@ function inspectIdentityStore(path: string, o: InspectOptions, say: (s: string) 
     return requests;
   } finally {
     db.close();
+  }
+}
+
+/**
+ * Every `patient.erase-identity` entry among the log's first `size` has erased its record (or the
+ * record was never stored): what a restarted service must have done before it listens, whether or
+ * not the dead one applied the erasure or its client heard back. Read-only, beside the live service.
+ */
+export function checkErasuresApplied(dataDir: string, size: number, label: string, violation: (s: string) => void): number {
+  const ledger = new Database(join(dataDir, LEDGER_FILE), { readonly: true, fileMustExist: true });
+  const identities = new Database(join(dataDir, IDENTITY_FILE), { readonly: true, fileMustExist: true });
+  try {
+    const erasures = erasureSearch(ledger)(0, size);
+    const stored = identities.prepare<[string], { erased_at: number | null }>('SELECT erased_at FROM identities WHERE commitment = ?');
+    for (const e of erasures) {
+      const row = stored.get(e.identityCommitment);
+      if (row !== undefined && row.erased_at === null) violation(`${label}: the erasure at index ${e.index} left identity ${e.identityCommitment.slice(0, 12)}… in place after the restart`);
+    }
+    return erasures.length;
+  } finally {
+    identities.close();
+    ledger.close();
   }
 }
 

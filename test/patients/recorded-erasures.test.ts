@@ -16,6 +16,7 @@ import { DATABASE_FILE, IDENTITY_DATABASE_FILE } from '../../src/service.js';
 import { openDatabase } from '../../src/store/database.js';
 import { openIdentityStore } from '../../src/store/identity-store.js';
 import { DEMO_ACTORS, DEMO_INSTITUTIONS, identifyPatient, registerCast, startWorld, type Actor, type World } from '../../scripts/lib/rx-world.js';
+import { checkErasuresApplied } from '../../scripts/campaigns/crash-checks.js';
 
 const HOSPITAL = DEMO_INSTITUTIONS.filter((i) => i.id === 'hosp-jinan-central');
 const DOCTOR = DEMO_ACTORS.filter((a) => a.id === 'dr-li');
@@ -52,8 +53,9 @@ async function recordOnly(w: World, operator: Actor, commitment: string) {
 }
 
 t.test('erasures the write route did not apply are applied by the running service, and again at the start after an identity file is restored', async (t) => {
-  const dataDir = join(t.testdir(), 'data');
-  const backup = join(t.testdir(), 'identity-backup.sqlite');
+  const dir = t.testdir(); // once: each call empties it
+  const dataDir = join(dir, 'data');
+  const backup = join(dir, 'identity-backup.sqlite');
   const first = await world(dataDir, 3);
   const [a, b, c] = first.refs.map((r) => r.identityCommitment) as [string, string, string];
   await first.w.close();
@@ -81,7 +83,8 @@ t.test('erasures the write route did not apply are applied by the running servic
 });
 
 t.test('the follower reads from the saved position, in steps, and saves where it stopped', async (t) => {
-  const dataDir = join(t.testdir(), 'data');
+  const dir = t.testdir(); // once: each call empties it
+  const dataDir = join(dir, 'data');
   const { w, refs } = await world(dataDir, 3);
   const commitments = refs.map((r) => r.identityCommitment);
   const at: number[] = [];
@@ -99,7 +102,7 @@ t.test('the follower reads from the saved position, in steps, and saves where it
   t.same(erasureSearch(ledgerDb)(at[0]! + 1, at[2]!).map((e) => e.index), [at[1]], 'within the range asked only');
 
   // A new identity file holding the three patients again (their commitments as rows of their own).
-  const identityPath = join(t.testdir(), 'identity.sqlite');
+  const identityPath = join(dir, 'identity.sqlite');
   const identities = openIdentityStore({ path: identityPath, pseudonymKey: new Uint8Array(32), randomBytes: (n) => new Uint8Array(n).fill(7) });
   t.teardown(() => identities.close());
   const raw = new Database(identityPath);
@@ -117,4 +120,15 @@ t.test('the follower reads from the saved position, in steps, and saves where it
   t.same(again.catchUp(), { from: size, to: size, found: 0, erased: 0 }, 'a new follower starts from the saved position');
   identities.saveErasuresAppliedBelow(size + 100);
   t.same(createErasureFollower({ identities, ledgerDb, logSize: () => size }).catchUp().from, size, 'a position beyond the log (an older ledger restored) is read as its end');
+
+  // The crash campaign's check of the same promise, on the service's own files: it tells an
+  // applied erasure from one left in place.
+  const seen: string[] = [];
+  t.equal(checkErasuresApplied(dataDir, size, 'here', (v) => seen.push(v)), 3, 'three erasures checked');
+  t.same(seen, [], 'all applied by the service');
+  const serviceIdentities = new Database(join(dataDir, IDENTITY_DATABASE_FILE));
+  serviceIdentities.prepare("UPDATE identities SET salt = x'00', identity = '{}', erased_at = NULL WHERE commitment = ?").run(commitments[1]);
+  serviceIdentities.close();
+  checkErasuresApplied(dataDir, size, 'here', (v) => seen.push(v));
+  t.match(seen, [new RegExp(`^here: the erasure at index ${at[1]} left identity`)], 'one put back is reported, by its index');
 });
