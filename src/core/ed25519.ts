@@ -38,6 +38,27 @@ export function isValidEd25519(signature: Uint8Array, message: Uint8Array, publi
  */
 export function isAcceptablePublicKey(publicKey: Uint8Array): boolean {
   if (publicKey.length !== PUBLIC_KEY_SIZE) return false;
+  const text = String.fromCharCode(...publicKey); // this module also runs in the regulator page's browser: no Buffer
+  let acceptable = acceptableKeys.get(text);
+  if (acceptable === undefined) {
+    acceptable = decidePublicKey(publicKey);
+    if (acceptableKeys.size >= ACCEPTABLE_KEYS_REMEMBERED) acceptableKeys.clear();
+    acceptableKeys.set(text, acceptable);
+  }
+  return acceptable;
+}
+
+/**
+ * Answers of `isAcceptablePublicKey`, by key bytes. The torsion check is a scalar multiplication in
+ * pure JavaScript, about 2.5 ms, and a registered key is judged twice wherever a body is checked
+ * against its schema and then admitted (the audit's preflight and replay, a statement's intake and
+ * its sequencing in one thread). The answer depends on the bytes alone; bounded, and emptied when
+ * full, so many distinct keys cost memory only up to the bound.
+ */
+const ACCEPTABLE_KEYS_REMEMBERED = 4096;
+const acceptableKeys = new Map<string, boolean>();
+
+function decidePublicKey(publicKey: Uint8Array): boolean {
   try {
     const point = ed.Point.fromBytes(publicKey, false);
     return !point.isSmallOrder() && point.isTorsionFree();

@@ -84,6 +84,16 @@ t.test('small-order public keys: refused by both, and at registration', async (t
   const T = ed.Point.fromBytes(SMALL_ORDER[4] as Uint8Array, false);
   const mixed = ed.Point.fromBytes(publicKeyFromSeed(seedOf(3)), false).add(T).toBytes();
   t.notOk(isAcceptablePublicKey(mixed), 'a key with a small-order component cannot be registered');
+  // The answers are remembered by key bytes (the torsion check is slow): asked again, from other
+  // arrays holding the same bytes, the same answers.
+  t.same(
+    [Uint8Array.from(mixed), Uint8Array.from(publicKeyFromSeed(seedOf(3))), Uint8Array.from(SMALL_ORDER[4] as Uint8Array)].map(isAcceptablePublicKey),
+    [false, true, false],
+    'the same answers when asked again',
+  );
+  const inBiggerBuffer = new Uint8Array(40);
+  inBiggerBuffer.set(mixed, 8);
+  t.notOk(isAcceptablePublicKey(inBiggerBuffer.subarray(8)), 'a view into a larger buffer is judged by its own 32 bytes');
 });
 
 t.test('a crafted signature with a torsion component in R: OpenSSL alone would differ; the server does not', async (t) => {
