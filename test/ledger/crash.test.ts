@@ -11,6 +11,7 @@ import { genesisOperatorKeyPath } from '../../src/ledger/genesis-operator.js';
 import { openDbLogSource } from '../../src/verify/db-log-source.js';
 import { verifyLog } from '../../src/verify/log-verifier.js';
 import { startChildServer } from '../support/child-server.js';
+import { nodeVerifySignature } from '../support/node-signatures.js';
 
 const ROUNDS = 4;
 const WORKERS = 16;
@@ -72,7 +73,7 @@ t.test('SIGKILL during concurrent appends loses nothing acknowledged', async (t)
   await server.exited;
 
   const source = openDbLogSource(join(dataDir, 'ledger.sqlite'));
-  const report = await verifyLog(source, { trustedKeys: [info.verifierKey] });
+  const report = await verifyLog(source, { trustedKeys: [info.verifierKey], verifySignature: nodeVerifySignature });
   await source.close?.();
   t.ok(report.ok, `the ledger verifies: ${JSON.stringify(report.failure)}`);
 });

@@ -12,6 +12,7 @@ import { verifyLog, type VerifyFailure } from '../../src/verify/log-verifier.js'
 import { equalJson } from '../../src/verify/derived-state-check.js';
 import { syntheticLedger, tamperedCopy } from '../support/synthetic.js';
 import { parseEntry } from '../../src/core/entry.js';
+import { nodeVerifySignature } from '../support/node-signatures.js';
 
 async function failuresOf(path: string, previousCheckpoint?: string): Promise<VerifyFailure[]> {
   const { verifierKeys } = await syntheticLedger();
@@ -145,7 +146,7 @@ t.test('the verifier stops at the first edited record too', async (t) => {
   const { dbPath, verifierKeys } = await syntheticLedger();
   const path = tamperedCopy(t.testdir(), dbPath, "UPDATE rx_prescriptions SET holder = 'pharm-9' WHERE rowid = 3");
   const source = openDbLogSource(path);
-  const report = await verifyLog(source, { trustedKeys: verifierKeys }).finally(() => source.close?.());
+  const report = await verifyLog(source, { trustedKeys: verifierKeys, verifySignature: nodeVerifySignature }).finally(() => source.close?.());
   t.equal(report.failure?.code, 'STATE_SNAPSHOT_MISMATCH');
   t.match(report.failure?.message, /\[holder\]/);
 });
