@@ -38,7 +38,7 @@ export function isValidEd25519(signature: Uint8Array, message: Uint8Array, publi
  */
 export function isAcceptablePublicKey(publicKey: Uint8Array): boolean {
   if (publicKey.length !== PUBLIC_KEY_SIZE) return false;
-  const text = String.fromCharCode(...publicKey); // this module also runs in the regulator page's browser: no Buffer
+  const text = String.fromCharCode(...publicKey); // this module also runs in the regulator page's browser
   let acceptable = acceptableKeys.get(text);
   if (acceptable === undefined) {
     acceptable = decidePublicKey(publicKey);
