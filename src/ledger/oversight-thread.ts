@@ -31,6 +31,15 @@ export interface OversightThreadData {
 const BACKLOG_BATCHES = 4;
 
 /**
+ * The fold thread's nice value (src/platform/thread-priority.ts): the statistics may wait while
+ * the machine is busy. Near the head the fold needs a few per cent of a core and gets it even
+ * when submissions keep both cores busy (CFS gives a nice-10 thread about a tenth of a core
+ * shared with one nice-0 thread); a refold of a long log, which would otherwise take a core for
+ * as long as it runs, then uses what the service leaves (docs/BENCHMARKS.md).
+ */
+export const FOLD_THREAD_NICE = 10;
+
+/**
  * Entries per fold transaction when the worker folds on its own (not for a waiting read): four
  * batches' worth while it is far behind (a projection folded from the start, after a settings
  * change or an upgrade of the fold), where a day's counters then take one upsert per 2,000 entries

@@ -20,11 +20,14 @@ import { createLedgerStore } from '../store/ledger-store.js';
 import { createOversightStore } from '../store/oversight-store.js';
 import { storedEntry } from '../oversight/oversight-follower.js';
 import { createRuleSetStore } from '../store/rule-set-store.js';
-import { backgroundFoldSize, type OversightThreadData, type ToOversightWorker, type FromOversightWorker } from './oversight-thread.js';
+import { lowerThreadPriority } from '../platform/thread-priority.js';
+import { backgroundFoldSize, FOLD_THREAD_NICE, type OversightThreadData, type ToOversightWorker, type FromOversightWorker } from './oversight-thread.js';
 
 const port = parentPort;
 if (port === null) throw new Error('oversight-worker.ts runs only as a worker thread');
 const { databasePath, settings, batchSize } = workerData as OversightThreadData;
+// The statistics yield to submissions when the machine is busy (FOLD_THREAD_NICE).
+lowerThreadPriority(FOLD_THREAD_NICE);
 
 // The service's own database, never a new one: a worker folding an empty file would answer reads
 // with a projection of nothing. Failing here hands the fold to the event loop (oversight-thread.ts).

@@ -8,7 +8,7 @@
 import t, { type Test } from 'tap';
 import { join } from 'node:path';
 import { encodeEntry, type LedgerEntry } from '../../src/core/entry.js';
-import { backgroundFoldSize, createOversightThread } from '../../src/ledger/oversight-thread.js';
+import { backgroundFoldSize, createOversightThread, FOLD_THREAD_NICE } from '../../src/ledger/oversight-thread.js';
 import { createRuleSetLibrary } from '../../src/domain/checker/rule-set-library.js';
 import type { KnowledgeRuleSet } from '../../src/domain/checker/knowledge-rule-set.js';
 import { createDrugClassifier } from '../../src/oversight/drug-classifier.js';
@@ -19,6 +19,7 @@ import { openDatabase, type SqliteDatabase } from '../../src/store/database.js';
 import { createOversightStore } from '../../src/store/oversight-store.js';
 import { createRuleSetStore } from '../../src/store/rule-set-store.js';
 import { sampleLog } from '../oversight/memory-projection.js';
+import { threadNices } from '../support/thread-nice.js';
 
 const S: OversightSettings = { ...DEFAULT_OVERSIGHT_SETTINGS, doctorShopping: { ...DEFAULT_OVERSIGHT_SETTINGS.doctorShopping, prescribers: 2 } };
 
@@ -46,17 +47,21 @@ function snapshot(reads: OversightReads) {
   return { stats, alerts: reads.alerts({ limit: 500 }).alerts, summary: reads.alertSummary() };
 }
 
-/** The sample log stored in a ledger database of the test's directory, with an empty projection on it. */
+/**
+ * The sample log stored in a ledger database of the test's directory, with an empty projection on
+ * it; `dir` is that directory, for the test's other files (t.testdir() empties it at every call).
+ */
 function sampleProjection(t: Test) {
   const entries = sampleLog();
-  const path = join(t.testdir(), 'ledger.sqlite');
+  const dir = t.testdir();
+  const path = join(dir, 'ledger.sqlite');
   const db = storedLog(path, entries);
   t.teardown(() => db.close());
-  return { entries, path, projection: createOversightStore(db, { settings: S, classify: classifierOf(db) }) };
+  return { entries, dir, path, projection: createOversightStore(db, { settings: S, classify: classifierOf(db) }) };
 }
 
 t.test('the worker folds what is on disk, and a read sees exactly the position it is answered', async (t) => {
-  const { entries, path, projection } = sampleProjection(t);
+  const { entries, dir, path, projection } = sampleProjection(t);
   const errors: object[] = [];
   const logger = { error: (fields: object) => void errors.push(fields), warn: () => undefined };
   let size = 12;
@@ -66,7 +71,7 @@ t.test('the worker folds what is on disk, and a read sees exactly the position i
 
   // Each scratch database folds a prefix on the event loop, for comparison.
   const scratch = (n: number) => {
-    const other = openDatabase(join(t.testdir(), `scratch-${n}.sqlite`));
+    const other = openDatabase(join(dir, `scratch-${n}.sqlite`));
     t.teardown(() => other.close());
     const store = createOversightStore(other, { settings: S, classify: classifierOf(other) });
     store.fold(entries.slice(0, n));
@@ -122,7 +127,7 @@ t.test('folding on its own, the worker takes four batches at a time while far be
 });
 
 t.test('far behind, the worker folds on its own in larger batches, to the same figures', async (t) => {
-  const { entries, path, projection } = sampleProjection(t);
+  const { entries, dir, path, projection } = sampleProjection(t);
   const logger = { error: () => undefined, warn: () => undefined };
   const source = { size: () => entries.length, entries: () => [] };
   const fallback = createOversightService({ projection, source, logger });
@@ -134,9 +139,22 @@ t.test('far behind, the worker folds on its own in larger batches, to the same f
   stop();
   await thread.close();
   t.equal(projection.position().size, entries.length, 'caught up with the log');
-  const other = openDatabase(join(t.testdir(), 'scratch.sqlite'));
+  const other = openDatabase(join(dir, 'scratch.sqlite'));
   t.teardown(() => other.close());
   const scratch = createOversightStore(other, { settings: S, classify: classifierOf(other) });
   scratch.fold(entries);
   t.same(snapshot(projection), snapshot(scratch), 'the same figures and alerts as one fold of the whole log');
+});
+
+t.test('the fold runs at a lower priority than the service, in its own thread only', { skip: process.platform === 'linux' ? false : 'per-thread nice values are Linux only' }, async (t) => {
+  const { entries, path, projection } = sampleProjection(t);
+  const logger = { error: () => undefined, warn: () => undefined };
+  const source = { size: () => entries.length, entries: () => [] };
+  const niceBefore = threadNices();
+  const thread = createOversightThread({ databasePath: path, settings: S, source, reads: projection, fallback: createOversightService({ projection, source, logger }), logger });
+  await thread.readAsOf(1, () => undefined); // the worker is running and has folded
+  const lowered = [...threadNices()].filter(([tid, nice]) => nice === FOLD_THREAD_NICE && !niceBefore.has(tid));
+  t.equal(lowered.length, 1, `one new thread at nice ${FOLD_THREAD_NICE}: the fold's`);
+  t.equal(threadNices().get(process.pid), 0, 'the event loop keeps its priority');
+  await thread.close();
 });
