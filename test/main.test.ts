@@ -39,30 +39,17 @@ function startMain(env: Record<string, string>) {
   return { child, lines, exited, logged, url };
 }
 
-t.test('SIGTERM: stop accepting, publish a final checkpoint, close, exit 0', async (t) => {
+t.test('SIGKILL, then a restart that refuses reads signed before it; SIGTERM: stop accepting, publish a final checkpoint, close, exit 0', async (t) => {
+  // One data directory, two processes (each start costs seconds here): the first is killed, the
+  // second stopped gracefully.
   const dataDir = join(t.testdir(), 'data');
-  const { child, lines, exited, url: listening } = startMain({ DATA_DIR: dataDir, PORT: '0', CHECKPOINT_INTERVAL_MS: '3600000' });
-  const url = await listening;
-  t.equal((await fetch(`${url}/healthz`)).status, 200);
-  child.kill('SIGTERM');
-  t.equal(await exited, 0, 'exit code 0');
-  t.ok(lines.some((l) => l.msg === 'stopped'), 'logged its stop');
-  const db = new Database(join(dataDir, 'ledger.sqlite'), { readonly: true });
-  const note = (db.prepare('SELECT latest_checkpoint AS n FROM log_state').get() as { n: string }).n;
-  db.close();
-  t.equal(parseCheckpoint(parseSignedNote(note).text).size, 4, 'the final checkpoint covers the log (checkpoint keys, auth policy, rule set, genesis operator)');
-  await t.rejects(fetch(`${url}/healthz`), 'no longer accepting connections');
-});
-
-t.test('SIGKILL: a signed read answered before the kill cannot be replayed after the restart', async (t) => {
-  const dataDir = join(t.testdir(), 'data');
-  const env = { DATA_DIR: dataDir, PORT: '0' };
+  const env = { DATA_DIR: dataDir, PORT: '0', CHECKPOINT_INTERVAL_MS: '3600000' };
   const first = startMain(env);
   const firstUrl = await first.url;
   const signRead = createReadSigner({ seed: readActorKey(genesisOperatorKeyPath(dataDir)).seed });
   const path = '/v1/log/entries?start=0&end=1';
   const captured = signRead('GET', path);
-  t.equal((await fetch(`${firstUrl}${path}`, { headers: captured })).status, 200, 'answered');
+  t.equal((await fetch(`${firstUrl}${path}`, { headers: captured })).status, 200, 'a signed read, answered');
   first.child.kill('SIGKILL');
   t.equal(await first.exited, null, 'killed: nothing saved');
 
@@ -71,10 +58,18 @@ t.test('SIGKILL: a signed read answered before the kill cannot be replayed after
   t.ok(second.lines.some((l) => l.msg === 'the last process did not hand over its read nonces (it crashed, or predates the handover): reads signed before this start are refused'));
   const replay = await fetch(`${url}${path}`, { headers: captured });
   t.equal(replay.status, 401);
-  t.match(await replay.json(), { error: { code: 'AUTH_TIMESTAMP_OUT_OF_WINDOW', paths: ['headers.signature-input'] } }, 'its nonce died with the process, its time did not');
+  t.match(await replay.json(), { error: { code: 'AUTH_TIMESTAMP_OUT_OF_WINDOW', paths: ['headers.signature-input'] } }, 'its replay: its nonce died with the process, its time did not');
   t.equal((await fetch(`${url}${path}`, { headers: signRead('GET', path) })).status, 200, 'a read signed once it answers is answered (it listens from the second after its start)');
+
+  t.equal((await fetch(`${url}/healthz`)).status, 200);
   second.child.kill('SIGTERM');
-  t.equal(await second.exited, 0);
+  t.equal(await second.exited, 0, 'SIGTERM: exit code 0');
+  t.ok(second.lines.some((l) => l.msg === 'stopped'), 'logged its stop');
+  const db = new Database(join(dataDir, 'ledger.sqlite'), { readonly: true });
+  const note = (db.prepare('SELECT latest_checkpoint AS n FROM log_state').get() as { n: string }).n;
+  db.close();
+  t.equal(parseCheckpoint(parseSignedNote(note).text).size, 4, 'the final checkpoint covers the log (checkpoint keys, auth policy, rule set, genesis operator)');
+  await t.rejects(fetch(`${url}/healthz`), 'no longer accepting connections');
 });
 
 t.test('invalid configuration: exit 2 naming the variable', async (t) => {
