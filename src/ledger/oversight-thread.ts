@@ -60,6 +60,7 @@ export type ToOversightWorker =
 
 /** Worker → service. */
 export type FromOversightWorker =
+  | { readonly kind: 'started' }
   | { readonly kind: 'caught-up'; readonly id: number; readonly position: OversightPosition }
   | { readonly kind: 'fold-failed'; readonly at: number; readonly code: string; readonly message: string };
 
@@ -91,6 +92,8 @@ export function createOversightThread(options: OversightThreadOptions): Oversigh
   let nextId = 0;
   /** False once the worker has exited: the fallback folds from then on. */
   let alive = true;
+  /** The worker has loaded its modules and opened its connection: it reads messages between batches. */
+  let started = false;
   let closing = false;
   let stopFallback: (() => void) | undefined;
   let interval: number | undefined;
@@ -99,7 +102,9 @@ export function createOversightThread(options: OversightThreadOptions): Oversigh
   const send = (message: ToOversightWorker): void => worker.postMessage(message);
 
   worker.on('message', (message: FromOversightWorker) => {
-    if (message.kind === 'caught-up') {
+    if (message.kind === 'started') {
+      started = true;
+    } else if (message.kind === 'caught-up') {
       const reader = waiting.get(message.id);
       waiting.delete(message.id);
       if (waiting.size === 0 && !closing) worker.unref();
@@ -159,7 +164,12 @@ export function createOversightThread(options: OversightThreadOptions): Oversigh
     async close() {
       closing = true;
       worker.ref();
-      if (alive) send({ kind: 'close' });
+      // A started worker finishes the batch it is writing and closes its connection. One still
+      // loading (a second or more when run from TypeScript) would read the message only once
+      // loaded: it is stopped outright, having written nothing yet (a connection it opened is
+      // closed as the thread ends). Either way the thread is gone when this resolves.
+      if (alive && started) send({ kind: 'close' });
+      else if (alive) void worker.terminate();
       await exited;
     },
   };

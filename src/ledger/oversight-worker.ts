@@ -124,3 +124,6 @@ port.on('message', (message: ToOversightWorker) => {
       break;
   }
 });
+
+// Set up: from now on a 'close' is read between two batches (until then the thread stops it outright).
+post({ kind: 'started' });

@@ -146,6 +146,23 @@ t.test('far behind, the worker folds on its own in larger batches, to the same f
   t.same(snapshot(projection), snapshot(scratch), 'the same figures and alerts as one fold of the whole log');
 });
 
+t.test('closed while it is still loading, the worker is stopped outright, having written nothing; the next one folds', async (t) => {
+  const { entries, path, projection } = sampleProjection(t);
+  const errors: object[] = [];
+  const logger = { error: (fields: object) => void errors.push(fields), warn: () => undefined };
+  const source = { size: () => entries.length, entries: () => [] };
+  const fallback = createOversightService({ projection, source, logger });
+  const early = createOversightThread({ databasePath: path, settings: S, source, reads: projection, fallback, logger });
+  early.start(1);
+  await early.close(); // at once: it has not loaded yet
+  t.same(projection.position().size, 0, 'nothing folded');
+  const next = createOversightThread({ databasePath: path, settings: S, source, reads: projection, fallback, logger });
+  const size = await next.readAsOf(Number.POSITIVE_INFINITY, (position) => position.size);
+  await next.close();
+  t.equal(size, entries.length, 'a new worker on the same file folds everything');
+  t.same(errors, [], 'no error: the stop was intended');
+});
+
 t.test('the fold runs at a lower priority than the service, in its own thread only', { skip: process.platform === 'linux' ? false : 'per-thread nice values are Linux only' }, async (t) => {
   const { entries, path, projection } = sampleProjection(t);
   const logger = { error: () => undefined, warn: () => undefined };
