@@ -78,7 +78,7 @@ export interface OversightThreadOptions extends Omit<OversightThreadData, 'batch
 export interface OversightThread extends OversightReader {
   /** Tells the worker the log's size every `intervalMs`; returns the function that stops it. */
   start(intervalMs: number): () => void;
-  /** Stops the worker (it finishes the batch it is writing) and waits for it to exit. */
+  /** Stops the worker (it finishes the batch it is writing; one still loading is terminated) and waits for it to exit. */
   close(): Promise<void>;
 }
 
