@@ -73,11 +73,17 @@ export interface ErasureFollowerOptions {
   readonly ledgerDb: SqliteDatabase;
   /** The log's size on disk. */
   readonly logSize: () => number;
+  /**
+   * Entries beyond which a search first asks whether the identity file holds anything to erase
+   * (the question may read many erased rows, so short searches do not ask). Default 100,000.
+   */
+  readonly longSearchEntries?: number;
 }
 
 export function createErasureFollower(options: ErasureFollowerOptions): ErasureFollower {
   const { identities } = options;
   const search = erasureSearch(options.ledgerDb);
+  const longSearch = options.longSearchEntries ?? 100_000;
   let saved = identities.erasuresAppliedBelow();
   return {
     catchUp(maxEntries = Number.POSITIVE_INFINITY) {
@@ -85,7 +91,9 @@ export function createErasureFollower(options: ErasureFollowerOptions): ErasureF
       // A saved position beyond the log: the ledger was restored from an older copy than the identity file.
       const from = Math.min(saved, size);
       const to = Math.min(size, from + maxEntries);
-      const found = search(from, to);
+      // A long stretch (a new or restored identity file beside a long ledger) is searched only if
+      // some record could still be erased: an empty file has nothing to find it for.
+      const found = to - from > longSearch && !identities.holdsIdentities() ? [] : search(from, to);
       let erased = 0;
       for (const e of found) if (identities.erase(e.identityCommitment, e.time)) erased++;
       if (to !== saved) {

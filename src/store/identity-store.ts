@@ -49,6 +49,8 @@ export interface IdentityStore {
   erasuresAppliedBelow(): number;
   /** Records that position. Not synced at once: a position lost with the power is an older one, from which erasures are applied again. */
   saveErasuresAppliedBelow(size: number): void;
+  /** Whether any record still holds identifiers (one not erased): with none, no erasure has anything to erase. */
+  holdsIdentities(): boolean;
   close(): void;
 }
 
@@ -108,6 +110,7 @@ export function openIdentityStore(options: IdentityStoreOptions): IdentityStore 
   const erasedAt = db.prepare<[string], { erased_at: number | null }>('SELECT erased_at FROM identities WHERE commitment = ?');
   const cursor = db.prepare<[], { applied_below: number }>('SELECT applied_below FROM erasure_cursor WHERE id = 1');
   const saveCursor = db.prepare<[number]>('INSERT OR REPLACE INTO erasure_cursor (id, applied_below) VALUES (1, ?)');
+  const anyPresent = db.prepare<[], { one: number }>('SELECT 1 AS one FROM identities WHERE erased_at IS NULL LIMIT 1');
   const syncNormal = db.prepare('PRAGMA synchronous = NORMAL');
   const syncFull = db.prepare('PRAGMA synchronous = FULL');
   const store: IdentityStore = {
@@ -168,6 +171,9 @@ export function openIdentityStore(options: IdentityStoreOptions): IdentityStore 
       } finally {
         syncFull.run();
       }
+    },
+    holdsIdentities() {
+      return anyPresent.get() !== undefined;
     },
     close() {
       db.close();

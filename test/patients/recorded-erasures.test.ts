@@ -121,6 +121,17 @@ t.test('the follower reads from the saved position, in steps, and saves where it
   identities.saveErasuresAppliedBelow(size + 100);
   t.same(createErasureFollower({ identities, ledgerDb, logSize: () => size }).catchUp().from, size, 'a position beyond the log (an older ledger restored) is read as its end');
 
+  // A long stretch is searched only if the identity file still holds a record to erase.
+  const empty = openIdentityStore({ path: join(dir, 'empty.sqlite'), pseudonymKey: new Uint8Array(32), randomBytes: (n) => new Uint8Array(n).fill(9) });
+  t.teardown(() => empty.close());
+  t.same(createErasureFollower({ identities: empty, ledgerDb, logSize: () => size, longSearchEntries: 1 }).catchUp(), { from: 0, to: size, found: 0, erased: 0 }, 'a file with no record: not searched');
+  t.equal(empty.erasuresAppliedBelow(), size, 'its position saved all the same');
+  identities.saveErasuresAppliedBelow(0);
+  t.same(createErasureFollower({ identities, ledgerDb, logSize: () => size, longSearchEntries: 1 }).catchUp().found, 0, 'a file whose records are all erased: not searched');
+  raw.prepare("UPDATE identities SET salt = x'00', identity = '{}', erased_at = NULL WHERE commitment = ?").run(commitments[0]);
+  identities.saveErasuresAppliedBelow(0);
+  t.same(createErasureFollower({ identities, ledgerDb, logSize: () => size, longSearchEntries: 1 }).catchUp(), { from: 0, to: size, found: 3, erased: 1 }, 'one record back: searched, and erased again');
+
   // The crash campaign's check of the same promise, on the service's own files: it tells an
   // applied erasure from one left in place.
   const seen: string[] = [];

@@ -64,6 +64,9 @@ t.test('the position of applied erasures: 0 in a new file, kept across a reopen,
   const again = open();
   t.teardown(() => again.close());
   t.equal(again.erasuresAppliedBelow(), 4500);
+  t.notOk(again.holdsIdentities(), 'no record yet');
   const { commitment } = again.put(IDENTITY);
+  t.ok(again.holdsIdentities(), 'one');
   t.equal(again.erase(commitment, 5), true, 'and erases as before after a save');
+  t.notOk(again.holdsIdentities(), 'none once it is erased: a tombstone holds no identifiers');
 });
