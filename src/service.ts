@@ -248,7 +248,7 @@ async function recordStartUp(config: Config, deps: ServiceDeps, opened: Opened):
   const erasureCounts = { from: caughtUp.from, to: caughtUp.to, found: caughtUp.found, erased: caughtUp.erased };
   if (caughtUp.erased > 0) deps.logger.warn(erasureCounts, 'applied identity erasures the log records but the identity store still held');
   // A new or restored identity file is searched from its own position: say why the start took long.
-  else if (caughtUp.to - caughtUp.from > 100_000) deps.logger.info(erasureCounts, 'searched the log for identity erasures: all applied');
+  else if (caughtUp.to - caughtUp.from > 100_000) deps.logger.info(erasureCounts, 'identity file brought up to the end of the log: no erasure left to apply');
   const oversight = createOversightService({ projection: oversightStore, source: ledger, logger: deps.logger });
   // Before listening, only what a second or two allows: a projection folded from the start (new,
   // or refolded after its settings or the fold changed) can be minutes behind a long log, and the
