@@ -91,6 +91,7 @@ const ConfigSchema = z.object({
     .default([]),
   /** Strict-Transport-Security max-age, sent only when > 0: behind a TLS-terminating proxy. */
   HSTS_MAX_AGE_SECONDS: z.coerce.number().int().min(0).max(63_072_000).default(0),
+  WRITES_IN_FLIGHT_MAX: z.coerce.number().int().min(0).max(1_000_000).default(1000),
   /** A knowledge-base directory (docs/CHECKER.md); unset means the starter set shipped in knowledge/starter. */
   KNOWLEDGE_DIR: z.string().min(1).optional(),
   /** What each severity tier's findings do, e.g. "critical=block,major=override,moderate=warn,minor=inform". */
@@ -155,6 +156,8 @@ export interface Config {
   readonly rateLimits: RateLimitSettings;
   /** Strict-Transport-Security max-age; 0: not sent. */
   readonly hstsMaxAgeSeconds: number;
+  /** Most write requests handled at once; past it, 503 SERVICE_OVERLOADED as they arrive (src/http/write-admission.ts); 0: no limit. */
+  readonly writesInFlightMax: number;
 }
 
 /** Parses configuration from an environment-like record; throws CONFIG_INVALID naming each bad variable. */
@@ -200,5 +203,6 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       exemptAddresses: Object.freeze([...c.RATE_LIMIT_ADDRESS_EXEMPT]),
     }),
     hstsMaxAgeSeconds: c.HSTS_MAX_AGE_SECONDS,
+    writesInFlightMax: c.WRITES_IN_FLIGHT_MAX,
   });
 }

@@ -28,7 +28,7 @@ export async function main(): Promise<void> {
     'rxledger listening',
   );
   // The edge limits in force (docs/SECURITY.md), so an operator sees what a deployment runs with.
-  logger.info({ rateLimits: config.rateLimits, timeouts: config.serverTimeouts, trustProxy: config.trustProxy ?? false, hstsMaxAgeSeconds: config.hstsMaxAgeSeconds }, 'http limits');
+  logger.info({ rateLimits: config.rateLimits, writesInFlightMax: config.writesInFlightMax, timeouts: config.serverTimeouts, trustProxy: config.trustProxy ?? false, hstsMaxAgeSeconds: config.hstsMaxAgeSeconds }, 'http limits');
 
   let shuttingDown = false;
   const shutdown = (signal: string) => {

@@ -414,6 +414,7 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<R
       rateLimits: { settings: config.rateLimits, verifyStatementActor: opened.statementActor },
       statementIntake: opened.statementIntake,
       hstsMaxAgeSeconds: config.hstsMaxAgeSeconds,
+      writesInFlightMax: config.writesInFlightMax,
     });
     await app.listen({ port: config.port, host: config.host });
   } catch (err) {

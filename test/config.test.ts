@@ -39,6 +39,8 @@ t.test('edge hardening: timeouts, rate limits, proxies, HSTS', async (t) => {
   });
   t.equal(c.trustProxy, undefined, 'no proxy is trusted unless configured');
   t.equal(c.hstsMaxAgeSeconds, 0, 'no HSTS unless configured');
+  t.equal(c.writesInFlightMax, 1000, 'writes are shed past 1,000 in progress');
+  t.equal(loadConfig({ WRITES_IN_FLIGHT_MAX: '0' }).writesInFlightMax, 0, '0: never shed');
   t.ok(Object.isFrozen(c.rateLimits) && Object.isFrozen(c.rateLimits.writes) && Object.isFrozen(c.serverTimeouts));
 
   const set = loadConfig({
@@ -69,6 +71,8 @@ t.test('edge hardening: timeouts, rate limits, proxies, HSTS', async (t) => {
     [{ RATE_LIMIT_READS_BURST: '0' }, 'RATE_LIMIT_READS_BURST'],
     [{ RATE_LIMIT_ADDRESS_BURST: '1.5' }, 'RATE_LIMIT_ADDRESS_BURST'],
     [{ RATE_LIMIT_MAX_TRACKED: '10' }, 'RATE_LIMIT_MAX_TRACKED'],
+    [{ WRITES_IN_FLIGHT_MAX: '-1' }, 'WRITES_IN_FLIGHT_MAX'],
+    [{ WRITES_IN_FLIGHT_MAX: 'many' }, 'WRITES_IN_FLIGHT_MAX'],
     [{ TRUST_PROXY: 'true' }, 'TRUST_PROXY'], // any forwarder: the client would pick its own key
     [{ TRUST_PROXY: '10.0.0.0/33' }, 'TRUST_PROXY'],
     [{ TRUST_PROXY: 'proxy.example' }, 'TRUST_PROXY'],

@@ -12,6 +12,7 @@ import type { AppendResult, Ledger } from '../ledger/ledger.js';
 import type { StatementIntake } from '../ledger/statement-intake.js';
 import { answerClientError, answerFrameworkError, installErrorHandling } from './error-handler.js';
 import { applySecurityHeaders, installSecurityHeaders } from './security-headers.js';
+import { installWriteAdmission } from './write-admission.js';
 import { installRouteBodyLimits } from './route-body-limits.js';
 import { OneLinePerRequest } from './request-log.js';
 import { answerRateLimited, installRateLimits, type RateLimitOptions, type RateLimits } from './rate-limit.js';
@@ -66,6 +67,8 @@ export interface AppOptions {
   readonly rateLimits?: RateLimitOptions;
   /** `Strict-Transport-Security` max-age when > 0 (behind a TLS-terminating proxy only); default 0: not sent. */
   readonly hstsMaxAgeSeconds?: number;
+  /** Most write requests handled at once (src/http/write-admission.ts); absent or 0: no limit. */
+  readonly writesInFlightMax?: number;
 }
 
 export async function createApp(options: AppOptions): Promise<FastifyInstance> {
@@ -96,6 +99,8 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
   installSecurityHeaders(app, headers);
   installRouteBodyLimits(app, options.bodyLimitBytes);
   limits = options.rateLimits === undefined ? undefined : installRateLimits(app, options.rateLimits);
+  // After the address limit (an address over its budget is refused first, and cheaply).
+  installWriteAdmission(app, options.writesInFlightMax ?? 0);
   installErrorHandling(app);
   // Every signed route authenticates through this one: the read limits apply to all of them.
   const readAuth = limits === undefined ? options.readAuth : limits.guardReads(options.readAuth);

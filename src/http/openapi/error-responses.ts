@@ -26,7 +26,7 @@ export const STATUS_DESCRIPTIONS: Readonly<Record<ErrorStatus, string>> = {
   431: 'The request line or headers exceed the server’s bound (Node’s --max-http-header-size, 16 KiB by default); the connection is closed. Any route can answer it.',
   500: 'The service failed. The message is always generic; the code says which check failed. Many of these codes are raised by the verifier and at start-up rather than by a request.',
   502: 'Not sent by the service: the client SDK and the verifier raise SOURCE_UNAVAILABLE when the service cannot be reached or answers unexpectedly.',
-  503: 'The service cannot answer yet or any more. While it shuts down Fastify itself answers 503 with its own body (`{error, message, statusCode}`), not this shape.',
+  503: 'The service cannot answer yet or any more, or (writes) has too many in progress: `SERVICE_OVERLOADED` comes with `Retry-After`. While it shuts down Fastify itself answers 503 with its own body (`{error, message, statusCode}`), not this shape.',
 };
 
 export interface ErrorExample {
@@ -133,6 +133,7 @@ export const ERROR_EXAMPLES: { readonly [C in ErrorCode]: ErrorExample } = {
   REQUEST_MEDIA_TYPE_UNSUPPORTED: { summary: 'The body is not `application/json`.', message: GENERIC_REFUSAL },
   ROUTE_NOT_FOUND: { summary: 'No such route.', message: 'no such route' },
   REQUEST_HEADERS_TOO_LARGE: { summary: 'The request line or headers exceed the server’s bound; answered by the HTTP parser before any route.', message: 'the request was refused' },
+  SERVICE_OVERLOADED: { summary: 'Too many writes in progress at once (WRITES_IN_FLIGHT_MAX): refused as it arrived, nothing read or written; send it again after `Retry-After` seconds (an identical statement lands once).', message: 'too many writes in progress; retry after the time in Retry-After' },
   RATE_LIMITED: { summary: 'Too many requests from this actor, or too many unauthenticated or failed ones from this client address; retry after `Retry-After` seconds.', message: 'too many requests; retry after the time in Retry-After' },
   REQUEST_TIMEOUT: { summary: 'The request’s headers or body did not arrive in time (a slow or stalled client); the connection is closed.', message: 'the request did not arrive in time' },
   LOG_INDEX_NOT_FOUND: { summary: 'The index is beyond the log.', message: 'no entry at this index', paths: ['params.index'] },
