@@ -90,10 +90,11 @@ t.test('the edge limits come from the environment and are logged at start', asyn
     RATE_LIMIT_ADDRESS_PER_SECOND: '0.01',
     HTTP_HEADERS_TIMEOUT_MS: '5000',
     HSTS_MAX_AGE_SECONDS: '600',
+    WRITES_IN_FLIGHT_MAX: '500',
   });
   const line = await logged('http limits');
   const url = await listening;
-  t.match(line, { rateLimits: { addresses: { perSecond: 0.01, burst: 2 }, writes: { perSecond: 100, burst: 1000 } }, timeouts: { headersTimeoutMs: 5000 }, trustProxy: false, hstsMaxAgeSeconds: 600 });
+  t.match(line, { rateLimits: { addresses: { perSecond: 0.01, burst: 2 }, writes: { perSecond: 100, burst: 1000 } }, writesInFlightMax: 500, timeouts: { headersTimeoutMs: 5000 }, trustProxy: false, hstsMaxAgeSeconds: 600 });
   const statuses = [];
   for (let i = 0; i < 3; i++) statuses.push((await fetch(`${url}/healthz`)).status);
   t.same(statuses, [200, 200, 429], 'the process enforces the configured address limit');
