@@ -244,11 +244,10 @@ async function recordStartUp(config: Config, deps: ServiceDeps, opened: Opened):
   ledger.publishCheckpoint();
   // Before serving: no identity the log says is erased may be read (a crash between an erasure's
   // entry and its application, or an identity file restored from a backup).
-  const caughtUp = erasures.catchUp();
-  const erasureCounts = { from: caughtUp.from, to: caughtUp.to, found: caughtUp.found, erased: caughtUp.erased };
-  if (caughtUp.erased > 0) deps.logger.warn(erasureCounts, 'applied identity erasures the log records but the identity store still held');
+  const caughtUp = erasures.catchUp(); // its counts only: { from, to, found, erased }
+  if (caughtUp.erased > 0) deps.logger.warn(caughtUp, 'applied identity erasures the log records but the identity store still held');
   // A new or restored identity file is searched from its own position: say why the start took long.
-  else if (caughtUp.to - caughtUp.from > 100_000) deps.logger.info(erasureCounts, 'identity file brought up to the end of the log: no erasure left to apply');
+  else if (caughtUp.to - caughtUp.from > 100_000) deps.logger.info(caughtUp, 'identity file brought up to the end of the log: no erasure left to apply');
   const oversight = createOversightService({ projection: oversightStore, source: ledger, logger: deps.logger });
   // Before listening, only what a second or two allows: a projection folded from the start (new,
   // or refolded after its settings or the fold changed) can be minutes behind a long log, and the
@@ -311,12 +310,12 @@ async function recordStartUp(config: Config, deps: ServiceDeps, opened: Opened):
       try {
         erasures.catchUp();
       } catch (err) {
-        deps.logger.error({ code: (err as { code?: unknown }).code ?? null }, 'could not apply the identity erasures the log records: the next start applies them');
+        deps.logger.error({ code: errorCodeOf(err) }, 'could not apply the identity erasures the log records: the next start applies them');
       }
       try {
         readNonces.save(readAuth.spentNonces(), clock());
       } catch (err) {
-        deps.logger.warn({ code: (err as { code?: unknown }).code ?? null }, 'could not save the read nonces: the next start will refuse reads signed before it, as after a crash');
+        deps.logger.warn({ code: errorCodeOf(err) }, 'could not save the read nonces: the next start will refuse reads signed before it, as after a crash');
       }
       await ledger.close();
     } finally {
@@ -325,6 +324,11 @@ async function recordStartUp(config: Config, deps: ServiceDeps, opened: Opened):
       lock.release();
     }
   }
+}
+
+/** The code of a failure, for a log line that must not carry the error's message (it may quote data). */
+function errorCodeOf(err: unknown): unknown {
+  return (err as { code?: unknown } | undefined)?.code ?? null;
 }
 
 /**
@@ -373,7 +377,7 @@ function followErasures(opened: ServiceLedger, logger: ServiceDeps['logger']): v
     // The write route erases as it records: one found unapplied here failed there.
     if (erased > 0) logger.warn({ found, erased, to }, 'applied identity erasures the write route had not');
   } catch (err) {
-    logger.error({ code: (err as { code?: unknown }).code ?? null }, 'could not apply the identity erasures the log records: retrying');
+    logger.error({ code: errorCodeOf(err) }, 'could not apply the identity erasures the log records: retrying');
   }
 }
 
