@@ -6,7 +6,7 @@
 import type { StateMutation } from './admission.js';
 import type { ActiveRuleSet } from './checker/rule-set-activation.js';
 import { MemoryRegistry } from './registry/memory-registry.js';
-import { FINAL_STATES, type PrescriptionRecord, type PrescriptionView } from './prescription/prescription-record.js';
+import { FINAL_STATES, livePrescriptionOf, type PrescriptionRecord, type PrescriptionView } from './prescription/prescription-record.js';
 
 export class MemoryState extends MemoryRegistry implements PrescriptionView {
   readonly #prescriptions = new Map<string, PrescriptionRecord>();
@@ -17,11 +17,12 @@ export class MemoryState extends MemoryRegistry implements PrescriptionView {
   prescription(id: string) {
     return this.#prescriptions.get(id);
   }
-  activePrescriptionsOf(pseudonym: string, exceptId: string) {
+  livePrescriptionsOf(pseudonym: string, exceptId: string) {
     return [...(this.#byPatient.get(pseudonym) ?? [])]
       .filter((id) => id !== exceptId)
       .map((id) => this.#prescriptions.get(id)!)
-      .filter((rx) => rx.state !== 'submitted' && !FINAL_STATES.has(rx.state));
+      .filter((rx) => rx.state !== 'submitted' && !FINAL_STATES.has(rx.state))
+      .map(livePrescriptionOf);
   }
   traceabilityCode(code: string) {
     return this.#codes.get(code);

@@ -323,4 +323,23 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 13,
+    description: "prescription projection: the part of each record another prescription's check reads, in a column of its own",
+    sql: `
+      -- At every submission the check reads the patient's other live prescriptions: their
+      -- institution, prescriber and items (drug code, generic name, route, days), which never
+      -- change once submitted. Reading them from the whole record meant parsing a few KB per
+      -- prescription each time. The column holds exactly the JSON text the store writes
+      -- (prescription-store.ts: JSON.stringify of livePrescriptionFixedPart), members in this
+      -- order; rows from before are filled from their records the same way.
+      ALTER TABLE rx_prescriptions ADD COLUMN check_summary TEXT NOT NULL DEFAULT '';
+      UPDATE rx_prescriptions SET check_summary = json_object(
+        'institutionId', record ->> '$.institutionId',
+        'prescriberId', record ->> '$.prescriberId',
+        'items', (SELECT json_group_array(json_object('drugCode', value ->> '$.drugCode', 'genericName', value ->> '$.genericName',
+                                                      'route', value ->> '$.route', 'days', value ->> '$.days'))
+                    FROM json_each(record, '$.prescription.items')));
+    `,
+  },
 ];

@@ -3,7 +3,7 @@
  * commit transaction, the writer of the mutations they return, and the indexed lookups behind the
  * pharmacy queue, the courier's assignments and the patient's live prescriptions the check reads.
  */
-import type { PrescriptionMutation, PrescriptionRecord, PrescriptionView } from '../domain/prescription/prescription-record.js';
+import { livePrescriptionFixedPart, type LivePrescription, type LivePrescriptionFixedPart, type PrescriptionMutation, type PrescriptionRecord, type PrescriptionView } from '../domain/prescription/prescription-record.js';
 import type { SqliteDatabase } from './database.js';
 import { jsonTextOf } from '../core/value-texts.js';
 
@@ -57,12 +57,14 @@ function recordText(r: PrescriptionRecord): string {
 export function createPrescriptionStore(db: SqliteDatabase): PrescriptionStore {
   const q = {
     get: db.prepare<[string], { prescription_id: string; record: string }>('SELECT prescription_id, record FROM rx_prescriptions WHERE prescription_id = ?'),
-    livePrescriptionsOf: db.prepare<[string, string], { prescription_id: string; record: string }>(
-      `SELECT prescription_id, record FROM rx_prescriptions WHERE pseudonym = ? AND prescription_id <> ? AND ${LIVE_PRESCRIPTION_TERM}`,
+    livePrescriptionsOf: db.prepare<[string, string], { prescription_id: string; state: LivePrescription['state']; claim_until: number; check_summary: string }>(
+      `SELECT prescription_id, state, claim_until, check_summary FROM rx_prescriptions WHERE pseudonym = ? AND prescription_id <> ? AND ${LIVE_PRESCRIPTION_TERM}`,
     ),
     code: db.prepare<[string], { prescription_id: string; idx: number }>('SELECT prescription_id, idx FROM rx_trace_codes WHERE code = ?'),
-    upsert: db.prepare<[string, string, string, string | null, string | null, string | null, number, number, number, string]>(
-      `INSERT INTO rx_prescriptions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    // check_summary is written once, with the row: what it holds never changes (a revision is
+    // another prescription).
+    upsert: db.prepare<[string, string, string, string | null, string | null, string | null, number, number, number, string, string]>(
+      `INSERT INTO rx_prescriptions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (prescription_id) DO UPDATE SET state = excluded.state, holder = excluded.holder, courier_id = excluded.courier_id,
          claim_from = excluded.claim_from, claim_until = excluded.claim_until, record = excluded.record`,
     ),
@@ -99,6 +101,7 @@ export function createPrescriptionStore(db: SqliteDatabase): PrescriptionStore {
       current.opensAt,
       r.fills[r.fills.length - 1]!.closesAt,
       text,
+      JSON.stringify(livePrescriptionFixedPart(r)),
     );
     remember(r.prescriptionId, text, r);
   };
@@ -123,11 +126,17 @@ export function createPrescriptionStore(db: SqliteDatabase): PrescriptionStore {
       const row = q.get.get(id);
       return row && parse(row);
     },
-    activePrescriptionsOf(pseudonym, exceptId) {
+    livePrescriptionsOf(pseudonym, exceptId) {
       // A held record the query could return (a revision's superseded original) is written first;
       // the one being checked, the usual held record, is excluded by the query anyway.
       if (held !== undefined && [...held.values()].some((r) => r.pseudonym === pseudonym && r.prescriptionId !== exceptId)) flush();
-      return q.livePrescriptionsOf.all(pseudonym, exceptId).map(parse);
+      // The check's part of each record from its own column: parsing whole records (a few KB
+      // each, seldom still in the record cache by the patient's next visit) was about a tenth of
+      // the event loop's time per submission (docs/BENCHMARKS.md).
+      return q.livePrescriptionsOf.all(pseudonym, exceptId).map((row) => {
+        const fixed = JSON.parse(row.check_summary) as LivePrescriptionFixedPart;
+        return { prescriptionId: row.prescription_id, institutionId: fixed.institutionId, prescriberId: fixed.prescriberId, state: row.state, closesAt: row.claim_until, items: fixed.items };
+      });
     },
     traceabilityCode(code) {
       const row = q.code.get(code);

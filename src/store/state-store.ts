@@ -31,7 +31,7 @@ export function createStateStore(db: SqliteDatabase): StateStore {
     timestampWindowMs: () => registry.timestampWindowMs(),
     idempotency: (actorId, key) => registry.idempotency(actorId, key),
     prescription: (id) => prescriptions.prescription(id),
-    activePrescriptionsOf: (pseudonym, exceptId) => prescriptions.activePrescriptionsOf(pseudonym, exceptId),
+    livePrescriptionsOf: (pseudonym, exceptId) => prescriptions.livePrescriptionsOf(pseudonym, exceptId),
     traceabilityCode: (code) => prescriptions.traceabilityCode(code),
     activeRuleSet: () => ruleSets.activeRuleSet(),
     apply(mutations) {

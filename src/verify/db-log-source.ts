@@ -129,9 +129,13 @@ function readStateTables(db: Database.Database): ClaimedStateTables {
       }
     },
     *prescriptions() {
-      const sql = 'SELECT prescription_id, pseudonym, state, route_pharmacy, holder, courier_id, submitted_idx, claim_from, claim_until, record FROM rx_prescriptions';
-      for (const [prescriptionId, pseudonym, state, routePharmacy, holder, courierId, submittedIndex, claimFrom, claimUntil, record] of rows(sql)) {
-        yield { prescriptionId, pseudonym, state, routePharmacy, holder, courierId, submittedIndex, claimFrom, claimUntil, record };
+      const columns = 'prescription_id, pseudonym, state, route_pharmacy, holder, courier_id, submitted_idx, claim_from, claim_until, record';
+      const withSummary = db.prepare("SELECT 1 FROM pragma_table_info('rx_prescriptions') WHERE name = 'check_summary'").get() !== undefined;
+      for (const [prescriptionId, pseudonym, state, routePharmacy, holder, courierId, submittedIndex, claimFrom, claimUntil, record, checkSummary] of rows(
+        `SELECT ${columns}${withSummary ? ', check_summary' : ''} FROM rx_prescriptions`,
+      )) {
+        const row = { prescriptionId, pseudonym, state, routePharmacy, holder, courierId, submittedIndex, claimFrom, claimUntil, record };
+        yield withSummary ? { ...row, checkSummary } : row;
       }
     },
     *traceCodes() {

@@ -16,7 +16,7 @@
  * verifier's findings about tables it only compares.)
  */
 import type { ErrorCode } from '../core/errors.js';
-import type { PrescriptionRecord } from '../domain/prescription/prescription-record.js';
+import { livePrescriptionFixedPart, type PrescriptionRecord } from '../domain/prescription/prescription-record.js';
 import type { VerifyFailure } from './failure-record.js';
 import type { ClaimedPrescriptionRow, ClaimedStateTables } from './log-source.js';
 import type { ReplayedState } from './replayed-state.js';
@@ -106,7 +106,7 @@ function checkStatements(replayed: ReplayedState, claimed: ClaimedStateTables, f
 }
 
 /** The columns the store copies out of a record for its lookups, as the record determines them. */
-function prescriptionColumns(r: PrescriptionRecord): Omit<ClaimedPrescriptionRow, 'record'> {
+function prescriptionColumns(r: PrescriptionRecord): Omit<ClaimedPrescriptionRow, 'record' | 'checkSummary'> {
   return {
     prescriptionId: r.prescriptionId,
     pseudonym: r.pseudonym,
@@ -120,7 +120,7 @@ function prescriptionColumns(r: PrescriptionRecord): Omit<ClaimedPrescriptionRow
   };
 }
 
-const COLUMN_NAMES: Readonly<Record<keyof Omit<ClaimedPrescriptionRow, 'record' | 'prescriptionId'>, string>> = {
+const COLUMN_NAMES: Readonly<Record<keyof Omit<ClaimedPrescriptionRow, 'record' | 'checkSummary' | 'prescriptionId'>, string>> = {
   pseudonym: 'pseudonym',
   state: 'state',
   routePharmacy: 'route_pharmacy',
@@ -148,6 +148,8 @@ function checkPrescriptions(replayed: ReplayedState, claimed: ClaimedStateTables
     const columns = prescriptionColumns(record);
     const differing = (Object.keys(COLUMN_NAMES) as Array<keyof typeof COLUMN_NAMES>).filter((c) => row[c] !== columns[c]).map((c) => COLUMN_NAMES[c]);
     if (!sameJsonText(row.record, record)) differing.push('record');
+    // What other prescriptions' checks read of this one: an edit here would change their findings.
+    if ('checkSummary' in row && !sameJsonText(row.checkSummary, livePrescriptionFixedPart(record))) differing.push('check_summary');
     if (differing.length > 0) fail(`rx_prescriptions and the log disagree on prescription ${id} [${differing.join(', ')}]${writtenBy(record.lastIndex)}`);
   }
   const all = replayed.state.prescriptions();

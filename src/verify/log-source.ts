@@ -73,4 +73,10 @@ export interface ClaimedPrescriptionRow {
   readonly claimFrom: unknown;
   readonly claimUntil: unknown;
   readonly record: unknown;
+  /**
+   * JSON text of what another prescription's check reads of this one (livePrescriptionFixedPart);
+   * absent in a database from before schema version 13, which has no such column (the service
+   * fills it in from the records, which are compared, when it opens the file).
+   */
+  readonly checkSummary?: unknown;
 }

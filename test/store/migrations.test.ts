@@ -1,12 +1,14 @@
 /**
  * Migrations that rebuild a table keep its rows: a database written before the prescription
  * projection moved to a rowid table reads back the same records, through the same indexed queries,
- * after migrating, and prescription ids stay unique; spent nonces and idempotency keys stay spent
+ * after migrating, prescription ids stay unique, and the check summaries added later are filled
+ * in from the records; spent nonces and idempotency keys stay spent
  * through their reordering.
  */
 import t from 'tap';
 import { join } from 'node:path';
-import type { PrescriptionRecord } from '../../src/domain/prescription/prescription-record.js';
+import { livePrescriptionFixedPart, livePrescriptionOf, type PrescriptionRecord } from '../../src/domain/prescription/prescription-record.js';
+import { byId } from '../domain/prescription/test-world.js';
 import { openDatabase } from '../../src/store/database.js';
 import { MIGRATIONS } from '../../src/store/migrations.js';
 import { createPrescriptionStore } from '../../src/store/prescription-store.js';
@@ -25,7 +27,13 @@ function record(n: number, state: PrescriptionRecord['state'], extra: Partial<Pr
   };
 }
 
-t.test('the prescription projection survives its rebuild', async (t) => {
+/** The row the store wrote before migration 13, with every column of that time, from the record. */
+function rowBefore13(r: PrescriptionRecord): unknown[] {
+  const routePharmacy = r.routing.mode === 'open' ? null : r.routing.pharmacyId;
+  return [r.prescriptionId, r.pseudonym, r.state, routePharmacy, r.holder, r.delivery?.courierId ?? null, r.submittedAt, r.fills[r.fill]!.opensAt, r.fills.at(-1)!.closesAt, JSON.stringify(r)];
+}
+
+t.test('the prescription projection survives its rebuild and the new column, read through the same queries', async (t) => {
   const rebuild = MIGRATIONS.find((m) => m.description.startsWith('prescription projection: rows in submission order'));
   if (rebuild === undefined) throw new Error('the rebuild migration is missing');
   const path = join(t.testdir(), 'state.sqlite');
@@ -36,23 +44,30 @@ t.test('the prescription projection survives its rebuild', async (t) => {
     record(4, 'active'),
     record(5, 'rejected'),
   ];
+  // A name with characters JSON escapes: SQLite's JSON text must match JSON.stringify's for them too.
+  const odd = records[2]!;
+  records[2] = { ...odd, prescription: { ...odd.prescription, items: odd.prescription.items.map((i) => ({ ...i, genericName: `"引号" \\ \u0001 ${i.genericName}` })) } };
+  // Written as the store wrote them before the rebuild (the same ten columns until migration 13).
   const before = openDatabase(path, { migrations: MIGRATIONS.filter((m) => m.version < rebuild.version) });
-  const old = createPrescriptionStore(before);
-  before.transaction(() => records.forEach((r) => old.applyPrescription({ kind: 'rx-put', record: r })))();
-  const reads = (s: ReturnType<typeof createPrescriptionStore>) => ({
-    each: records.map((r) => s.prescription(r.prescriptionId)),
-    queue: s.queue('ph-a', NOW, -1, 10),
-    assignments: s.assignments('courier-1'),
-    others: s.activePrescriptionsOf(records[0]!.pseudonym, 'rx-none'),
-  });
-  const expected = reads(old);
+  const insert = before.prepare('INSERT INTO rx_prescriptions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
+  before.transaction(() => records.forEach((r) => insert.run(...rowBefore13(r))))();
   before.close();
 
   const after = openDatabase(path);
   t.teardown(() => after.close());
   const store = createPrescriptionStore(after);
-  t.same(reads(store), expected, 'the same records through the same queries');
-  t.same(expected.queue.items.map((r) => r.prescriptionId), ['rx-mig-1', 'rx-mig-4'], 'the queue holds the active ones');
+  t.same(records.map((r) => store.prescription(r.prescriptionId)), records, 'every record reads back');
+  t.same(store.queue('ph-a', NOW, -1, 10).items, [records[0], records[3]], 'the queue holds the active ones');
+  t.same(store.assignments('courier-1'), [records[2]], "the courier's assignment");
+  // Patient 1…: records 1 and 3 are live, 5 is final. Their check summaries were filled in by
+  // migration 13 from the records, with exactly the text the store writes for a new row.
+  t.same(byId(store.livePrescriptionsOf(records[0]!.pseudonym, 'rx-none')), [records[0]!, records[2]!].map(livePrescriptionOf), "the patient's live prescriptions, as the check reads them");
+  const summaries = after.prepare<[], { prescription_id: string; check_summary: string }>('SELECT prescription_id, check_summary FROM rx_prescriptions ORDER BY prescription_id').all();
+  t.same(
+    summaries.map((r) => r.check_summary),
+    records.map((r) => JSON.stringify(livePrescriptionFixedPart(r))),
+    'the filled-in column is byte for byte what the store would have written',
+  );
   store.applyPrescription({ kind: 'rx-put', record: { ...records[0]!, state: 'claimed', holder: 'ph-a' } });
   t.same(store.queue('ph-a', NOW, -1, 10).items.map((r) => r.prescriptionId), ['rx-mig-4'], 'an update moves a row out of the queue');
   t.same(after.prepare('SELECT count(*) AS n FROM rx_prescriptions').get(), { n: 5 }, 'an upsert updates in place');

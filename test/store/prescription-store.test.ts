@@ -10,7 +10,7 @@ import t, { type Test } from 'tap';
 import { join } from 'node:path';
 import { isValidEd25519 } from '../../src/core/ed25519.js';
 import { admitEntry } from '../../src/domain/admission.js';
-import { FINAL_STATES, type PrescriptionRecord } from '../../src/domain/prescription/prescription-record.js';
+import { FINAL_STATES } from '../../src/domain/prescription/prescription-record.js';
 import { libraryOf } from '../domain/checker/starter-rule-set.js';
 import { openDatabase } from '../../src/store/database.js';
 import { MIGRATIONS } from '../../src/store/migrations.js';
@@ -40,7 +40,7 @@ import {
   type RxWorld,
 } from '../domain/prescription/test-world.js';
 
-const ids = (records: readonly PrescriptionRecord[]) => records.map((r) => r.prescriptionId);
+const ids = (records: ReadonlyArray<{ readonly prescriptionId: string }>) => records.map((r) => r.prescriptionId);
 
 /** A SQLite state store fed the world's mutation batches, one transaction per entry, as the ledger writes them. */
 let dbSeq = 0;
@@ -117,13 +117,13 @@ t.test('the SQLite projection holds what the in-memory state holds, and the rule
   for (let n = 1; n <= 8; n++) {
     const { pseudonym } = patient(n);
     for (const except of ['rx-none-000', ...all.map((r) => r.prescriptionId)]) {
-      const expected = byId(memory.activePrescriptionsOf(pseudonym, except));
-      const actual = byId(store.activePrescriptionsOf(pseudonym, except));
-      if (JSON.stringify(actual) !== JSON.stringify(expected)) t.fail(`activePrescriptionsOf(patient ${n}, ${except})`);
+      const expected = byId(memory.livePrescriptionsOf(pseudonym, except));
+      const actual = byId(store.livePrescriptionsOf(pseudonym, except));
+      if (JSON.stringify(actual) !== JSON.stringify(expected)) t.fail(`livePrescriptionsOf(patient ${n}, ${except})`);
     }
-    t.same(ids(byId(store.activePrescriptionsOf(pseudonym, 'rx-none-000'))), ids(byId(memory.activePrescriptionsOf(pseudonym, 'rx-none-000'))), `patient ${n}'s live prescriptions`);
+    t.same(ids(byId(store.livePrescriptionsOf(pseudonym, 'rx-none-000'))), ids(byId(memory.livePrescriptionsOf(pseudonym, 'rx-none-000'))), `patient ${n}'s live prescriptions`);
   }
-  t.ok(memory.activePrescriptionsOf(patient(1).pseudonym, 'rx-none-000').length === 2, 'a patient with two live prescriptions is among them');
+  t.ok(memory.livePrescriptionsOf(patient(1).pseudonym, 'rx-none-000').length === 2, 'a patient with two live prescriptions is among them');
 
   t.equal(codes.length, 6);
   for (const code of codes) t.same(store.traceabilityCode(code), memory.traceabilityCode(code), `code ${code}`);
@@ -282,7 +282,7 @@ t.test('held writes: a submission and its check result write the record once, to
           const record = held.prescription(id)!;
           t.equal(record.state, 'submitted', 'reads inside see the held record');
           // What the check reads before its result is put: the patient's other live prescriptions.
-          const others = held.activePrescriptionsOf(record.pseudonym, id).map((r) => r.prescriptionId);
+          const others = held.livePrescriptionsOf(record.pseudonym, id).map((r) => r.prescriptionId);
           if (revises !== undefined) t.notOk(others.includes(revises), 'a revision\'s original, held as superseded, is not read as live from the table');
           held.apply(w.batches[i + 1]!);
         }),
@@ -332,19 +332,33 @@ t.test("a patient's live prescriptions are read through their own index, never f
   t.teardown(() => db.close());
   const store = createStateStore(db);
   const plan = db
-    .prepare<[string, string], { detail: string }>(`EXPLAIN QUERY PLAN SELECT prescription_id, record FROM rx_prescriptions WHERE pseudonym = ? AND prescription_id <> ? AND ${LIVE_PRESCRIPTION_TERM}`)
+    .prepare<[string, string], { detail: string }>(`EXPLAIN QUERY PLAN SELECT prescription_id, state, claim_until, check_summary FROM rx_prescriptions WHERE pseudonym = ? AND prescription_id <> ? AND ${LIVE_PRESCRIPTION_TERM}`)
     .all('p', 'x')
     .map((r) => r.detail);
   t.match(plan.join('\n'), /USING INDEX rx_prescriptions_live/, `the plan: ${plan.join('; ')}`);
 
   // Years of history for one patient, stored as text no parser accepts: reading it would throw.
-  const insert = db.prepare('INSERT INTO rx_prescriptions VALUES (?, ?, ?, NULL, NULL, NULL, ?, 0, 0, ?)');
+  // The live ones' records are not JSON either: the check reads only their own column.
+  const insert = db.prepare('INSERT INTO rx_prescriptions VALUES (?, ?, ?, NULL, NULL, NULL, ?, 0, ?, ?, ?)');
   const pseudonym = 'a'.repeat(64);
   let n = 0;
-  for (const state of FINAL_STATES) for (let k = 0; k < 10; k++) insert.run(`rx-old-${++n}`, pseudonym, state, n, 'history: never read');
-  insert.run('rx-checking', pseudonym, 'submitted', ++n, 'awaiting its check: never read');
-  for (const [id, state] of [['rx-live-1', 'active'], ['rx-live-2', 'claimed'], ['rx-live-3', 'awaiting-override']] as const) insert.run(id, pseudonym, state, ++n, JSON.stringify({ prescriptionId: id, state }));
-  insert.run('rx-other-patient', 'b'.repeat(64), 'active', ++n, JSON.stringify({ prescriptionId: 'rx-other-patient' }));
-  t.same(store.activePrescriptionsOf(pseudonym, 'rx-live-2').map((r) => r.prescriptionId).sort(), ['rx-live-1', 'rx-live-3']);
-  t.same(store.activePrescriptionsOf(pseudonym, 'rx-none').map((r) => r.prescriptionId).sort(), ['rx-live-1', 'rx-live-2', 'rx-live-3']);
+  for (const state of FINAL_STATES) for (let k = 0; k < 10; k++) insert.run(`rx-old-${++n}`, pseudonym, state, n, 0, 'history: never read', 'never read');
+  insert.run('rx-checking', pseudonym, 'submitted', ++n, 0, 'awaiting its check: never read', 'never read');
+  const summary = (drug: string) => ({ institutionId: 'hosp-a', prescriberId: 'dr-a', items: [{ drugCode: drug, genericName: `g-${drug}`, route: 'oral', days: 7 }] });
+  const closing: Record<string, number> = {};
+  for (const [id, state] of [['rx-live-1', 'active'], ['rx-live-2', 'claimed'], ['rx-live-3', 'awaiting-override']] as const) {
+    closing[id] = 1000 + ++n;
+    insert.run(id, pseudonym, state, n, closing[id], 'live, but its record is not what the check reads', JSON.stringify(summary(id)));
+  }
+  insert.run('rx-other-patient', 'b'.repeat(64), 'active', ++n, 0, 'another patient: never read', 'never read');
+  t.same(store.livePrescriptionsOf(pseudonym, 'rx-live-2').map((r) => r.prescriptionId).sort(), ['rx-live-1', 'rx-live-3']);
+  t.same(
+    byId(store.livePrescriptionsOf(pseudonym, 'rx-none')),
+    [
+      { prescriptionId: 'rx-live-1', state: 'active', closesAt: closing['rx-live-1'], ...summary('rx-live-1') },
+      { prescriptionId: 'rx-live-2', state: 'claimed', closesAt: closing['rx-live-2'], ...summary('rx-live-2') },
+      { prescriptionId: 'rx-live-3', state: 'awaiting-override', closesAt: closing['rx-live-3'], ...summary('rx-live-3') },
+    ],
+    'each as its state, the end of its last window and its own column say',
+  );
 });

@@ -81,6 +81,12 @@ t.test('every derived-state table edited behind the ledger is found, naming the 
       message: new RegExp(`disagree on prescription ${rx.prescription_id} \\[record\\]`),
     },
     {
+      what: 'what other prescriptions’ checks read of one',
+      sql: [`UPDATE rx_prescriptions SET check_summary = replace(check_summary, '"route":"oral"', '"route":"topical"') WHERE prescription_id = '${rx.prescription_id}'`],
+      code: 'STATE_SNAPSHOT_MISMATCH',
+      message: new RegExp(`disagree on prescription ${rx.prescription_id} \\[check_summary\\]`),
+    },
+    {
       what: 'a prescription deleted',
       sql: [`DELETE FROM rx_prescriptions WHERE prescription_id = '${rx.prescription_id}'`],
       code: 'STATE_SNAPSHOT_MISMATCH',
@@ -88,7 +94,7 @@ t.test('every derived-state table edited behind the ledger is found, naming the 
     },
     {
       what: 'a prescription invented',
-      sql: [`INSERT INTO rx_prescriptions SELECT 'rx-invented', pseudonym, state, route_pharmacy, holder, courier_id, submitted_idx, claim_from, claim_until, record FROM rx_prescriptions WHERE prescription_id = '${rx.prescription_id}'`],
+      sql: [`INSERT INTO rx_prescriptions SELECT 'rx-invented', pseudonym, state, route_pharmacy, holder, courier_id, submitted_idx, claim_from, claim_until, record, check_summary FROM rx_prescriptions WHERE prescription_id = '${rx.prescription_id}'`],
       code: 'STATE_SNAPSHOT_MISMATCH',
       message: /rx_prescriptions holds prescription rx-invented, which the log never recorded/,
     },
@@ -149,6 +155,12 @@ t.test('the verifier stops at the first edited record too', async (t) => {
   const report = await verifyLog(source, { trustedKeys: verifierKeys, verifySignature: nodeVerifySignature }).finally(() => source.close?.());
   t.equal(report.failure?.code, 'STATE_SNAPSHOT_MISMATCH');
   t.match(report.failure?.message, /\[holder\]/);
+});
+
+t.test('a database from before the check summaries were kept audits clean without them', async (t) => {
+  const { dbPath } = await syntheticLedger();
+  const path = tamperedCopy(t.testdir(), dbPath, 'ALTER TABLE rx_prescriptions DROP COLUMN check_summary');
+  t.same(await failuresOf(path), [], 'no column to compare: the records are compared, and the service derives the column from them');
 });
 
 t.test('a stored tree node beyond the tree is found', async (t) => {

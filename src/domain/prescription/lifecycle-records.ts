@@ -12,7 +12,7 @@ import { DispensePayload } from '../../../schemas/lifecycle.js';
 import { runCheck, type CheckResult, type OtherPrescription } from './checker.js';
 import type { Prescription } from '../../../schemas/prescription.js';
 import { activeChecker, type ActiveChecker, type RuleSetLibrary } from '../checker/rule-set-activation.js';
-import { effectiveState, type PrescriptionMutation } from './prescription-record.js';
+import { stateAt, type PrescriptionMutation } from './prescription-record.js';
 import { fail, load, put, type LedgerRecord, type StateView } from './rule-support.js';
 
 export const CHECK_RESULT_TYPE = 'rx.checked';
@@ -20,19 +20,14 @@ export const TRACE_FLAG_TYPE = 'rx.flag';
 
 /**
  * The patient's other live prescriptions at `time`, as the checker sees them: sorted, summarised.
- * One past its last claim window reads as expired (effectiveState) and no longer counts.
+ * One past its last claim window reads as expired (stateAt) and no longer counts.
  */
 function otherPrescriptions(view: StateView, pseudonym: string, exceptId: string, time: number): OtherPrescription[] {
   return view
-    .activePrescriptionsOf(pseudonym, exceptId)
-    .filter((o) => effectiveState(o, time) !== 'expired')
+    .livePrescriptionsOf(pseudonym, exceptId)
+    .filter((o) => stateAt(o.state, o.closesAt, time) !== 'expired')
     .sort((a, b) => (a.prescriptionId < b.prescriptionId ? -1 : 1))
-    .map((o) => ({
-      prescriptionId: o.prescriptionId,
-      institutionId: o.institutionId,
-      prescriberId: o.prescriberId,
-      items: o.prescription.items.map((i) => ({ drugCode: i.drugCode, genericName: i.genericName, route: i.route, days: i.days })),
-    }));
+    .map((o) => ({ prescriptionId: o.prescriptionId, institutionId: o.institutionId, prescriberId: o.prescriberId, items: o.items }));
 }
 
 /**

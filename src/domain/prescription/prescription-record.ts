@@ -93,11 +93,55 @@ export interface PrescriptionRecord {
   readonly prescription: Prescription;
 }
 
+/**
+ * What the checker reads of one of the patient's other live prescriptions (its input's `others`,
+ * checker.ts), with what says whether it still counts at a given time (`liveAt`). A fraction of
+ * the record: the check reads one for every live prescription of the patient at every submission,
+ * and the SQLite projection keeps the parts that never change beside the record rather than
+ * parse the whole record each time (prescription-store.ts).
+ */
+export interface LivePrescription {
+  readonly prescriptionId: string;
+  readonly institutionId: string;
+  readonly prescriberId: string;
+  readonly state: Exclude<PrescriptionState, 'expired'>;
+  /** The end of the last fill's claim window. */
+  readonly closesAt: number;
+  readonly items: ReadonlyArray<{ readonly drugCode: string; readonly genericName: string; readonly route: string; readonly days: number }>;
+}
+
+/** The members of LivePrescription that a prescription's record never changes. */
+export type LivePrescriptionFixedPart = Pick<LivePrescription, 'institutionId' | 'prescriberId' | 'items'>;
+
+export function livePrescriptionFixedPart(record: PrescriptionRecord): LivePrescriptionFixedPart {
+  return {
+    institutionId: record.institutionId,
+    prescriberId: record.prescriberId,
+    items: record.prescription.items.map((i) => ({ drugCode: i.drugCode, genericName: i.genericName, route: i.route, days: i.days })),
+  };
+}
+
+/** Members in the interface's order, as the SQLite projection builds them (its tests compare the two as text). */
+export function livePrescriptionOf(record: PrescriptionRecord): LivePrescription {
+  const fixed = livePrescriptionFixedPart(record);
+  return {
+    prescriptionId: record.prescriptionId,
+    institutionId: fixed.institutionId,
+    prescriberId: fixed.prescriberId,
+    state: record.state,
+    closesAt: record.fills[record.fills.length - 1]!.closesAt,
+    items: fixed.items,
+  };
+}
+
 /** What the lifecycle rules read besides the registry. */
 export interface PrescriptionView {
   prescription(id: string): PrescriptionRecord | undefined;
-  /** The patient's prescriptions that are neither final nor superseded, other than `exceptId`. */
-  activePrescriptionsOf(pseudonym: string, exceptId: string): PrescriptionRecord[];
+  /**
+   * The patient's prescriptions other than `exceptId` that are past their check and neither final
+   * nor superseded (by their stored state: one past its last window still reads as `active` here).
+   */
+  livePrescriptionsOf(pseudonym: string, exceptId: string): LivePrescription[];
   /** Where a traceability code was dispensed, if it was. */
   traceabilityCode(code: string): { readonly prescriptionId: string; readonly index: number } | undefined;
 }
@@ -111,7 +155,11 @@ export const FINAL_STATES: ReadonlySet<PrescriptionState> = new Set(['rejected',
 
 /** The state a reader sees at `time`: `active` past its last claim window reads as `expired`. */
 export function effectiveState(record: PrescriptionRecord, time: number): PrescriptionState {
-  if (record.state !== 'active') return record.state;
-  const last = record.fills[record.fills.length - 1]!;
-  return time >= last.closesAt ? 'expired' : 'active';
+  return stateAt(record.state, record.fills[record.fills.length - 1]!.closesAt, time);
+}
+
+/** effectiveState for a prescription whose stored state and last window's end are `state` and `closesAt`. */
+export function stateAt(state: Exclude<PrescriptionState, 'expired'>, closesAt: number, time: number): PrescriptionState {
+  if (state !== 'active') return state;
+  return time >= closesAt ? 'expired' : 'active';
 }

@@ -275,4 +275,4 @@ export function replayLog(world: RxWorld, ruleSets: readonly RuleSet[] = [world.
 }
 
 /** Sorted by id, for comparing views. */
-export const byId = (records: readonly PrescriptionRecord[]): PrescriptionRecord[] => [...records].sort((a, b) => (a.prescriptionId < b.prescriptionId ? -1 : a.prescriptionId > b.prescriptionId ? 1 : 0));
+export const byId = <R extends { readonly prescriptionId: string }>(records: readonly R[]): R[] => [...records].sort((a, b) => (a.prescriptionId < b.prescriptionId ? -1 : a.prescriptionId > b.prescriptionId ? 1 : 0));
