@@ -128,7 +128,12 @@ async function openLocked(config: Config, deps: ServiceDeps, lock: DataDirLock):
   });
   let db: SqliteDatabase;
   try {
-    db = openDatabase(join(config.dataDir, DATABASE_FILE));
+    db = openDatabase(join(config.dataDir, DATABASE_FILE), {
+      onUpgrade: ({ from, to, tookMs }) =>
+        tookMs === undefined
+          ? deps.logger.info({ from, to }, 'upgrading the ledger database schema (on a large ledger this can take a minute)')
+          : deps.logger.info({ from, to, tookMs }, 'upgraded the ledger database schema'),
+    });
   } catch (err) {
     identities.close();
     throw err;

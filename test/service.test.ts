@@ -128,6 +128,30 @@ t.test('the rate limiter’s statement check: the actor only when its own live k
   t.equal(opened.statementActor(second.sign('registry.institution-register', payload)), undefined, 'a revoked key is nobody’s');
 });
 
+t.test('a ledger file from an older build is upgraded at start, and the operator is told', async (t) => {
+  const dataDir = join(t.testdir(), 'data');
+  const config = loadConfig({ DATA_DIR: dataDir, PORT: '0' });
+  const first = await startService(config, { logger });
+  const lines: Array<{ msg: string; from?: number; to?: number; tookMs?: number }> = [];
+  const capture = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+  await first.stop();
+  // As schema 12 left it: no check summaries.
+  const raw = new Database(join(dataDir, DATABASE_FILE));
+  const latest = raw.pragma('user_version', { simple: true }) as number;
+  raw.exec('ALTER TABLE rx_prescriptions DROP COLUMN check_summary; PRAGMA user_version = 12;');
+  raw.close();
+  const again = await startService(config, { logger: capture });
+  t.teardown(() => again.stop());
+  t.match(
+    lines.filter((l) => l.msg.includes('ledger database schema')),
+    [
+      { msg: /^upgrading the ledger database schema/, from: 12, to: latest },
+      { msg: 'upgraded the ledger database schema', from: 12, to: latest, tookMs: Number },
+    ],
+  );
+  t.equal(((await (await fetch(`${again.url}/v1/log`)).json()) as { size: number }).size, 4, 'and it serves the same log');
+});
+
 t.test('a projection far behind the log is folded in the background, not before the service listens', async (t) => {
   const dataDir = join(t.testdir(), 'data');
   const first = await startService(loadConfig({ DATA_DIR: dataDir, PORT: '0' }), { logger });

@@ -39,3 +39,19 @@ t.test('a database from a newer build is refused', async (t) => {
   raw.close();
   throwsCode(t, () => openDatabase(path), 'STORE_SCHEMA_UNSUPPORTED');
 });
+
+t.test('an existing file brought up to date is reported before and after, with the time it took; a new one is not', async (t) => {
+  const path = join(t.testdir(), 'l.sqlite');
+  const latest = Math.max(...MIGRATIONS.map((m) => m.version));
+  const fresh: unknown[] = [];
+  openDatabase(path, { migrations: MIGRATIONS.filter((m) => m.version <= 5), onUpgrade: (u) => fresh.push(u) }).close();
+  t.same(fresh, [], 'creating a file is not an upgrade');
+  const upgrades: Array<{ from: number; to: number; tookMs?: number }> = [];
+  openDatabase(path, { onUpgrade: (u) => upgrades.push(u) }).close();
+  t.same(upgrades.map(({ from, to }) => ({ from, to })), [{ from: 5, to: latest }, { from: 5, to: latest }]);
+  t.equal(upgrades[0]!.tookMs, undefined, 'told before it starts');
+  t.ok(Number.isInteger(upgrades[1]!.tookMs) && upgrades[1]!.tookMs! >= 0, 'and when done, with its duration');
+  const none: unknown[] = [];
+  openDatabase(path, { onUpgrade: (u) => none.push(u) }).close();
+  t.same(none, [], 'nothing to do, nothing reported');
+});

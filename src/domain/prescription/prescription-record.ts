@@ -95,7 +95,7 @@ export interface PrescriptionRecord {
 
 /**
  * What the checker reads of one of the patient's other live prescriptions (its input's `others`,
- * checker.ts), with what says whether it still counts at a given time (`liveAt`). A fraction of
+ * checker.ts), with what says whether it still counts at a given time (`stateAt`). A fraction of
  * the record: the check reads one for every live prescription of the patient at every submission,
  * and the SQLite projection keeps the parts that never change beside the record rather than
  * parse the whole record each time (prescription-store.ts).
