@@ -30,7 +30,7 @@ import { SignedStatementSchema, type SignedStatement } from './core/statement.js
 import type { SqliteDatabase } from './store/database.js';
 import { loadOrCreateSecret } from './keys/secret-key-file.js';
 import { createPatientService, type PatientService } from './patients/patient-service.js';
-import { createReadAuthenticator, type ReadAuthenticator } from './http/read-auth.js';
+import { createReadAuthenticator, type AheadReads, type ReadAuthenticator } from './http/read-auth.js';
 import { createLedgerStateMachine } from './ledger/state-machine.js';
 import { createRuleSetLibrary } from './domain/checker/rule-set-library.js';
 import type { RuleSetLibrary } from './domain/checker/rule-set-activation.js';
@@ -271,11 +271,19 @@ async function recordStartUp(config: Config, deps: ServiceDeps, opened: Opened):
     deps.logger.warn('the last process did not hand over its read nonces (it crashed, or predates the handover): reads signed before this start are refused');
     await untilNextSecond(signedFrom);
   }
+  // Reads signed by clocks running ahead, recorded per key before they were answered: after a
+  // crash, `signedFrom` does not cover those, so each key's are refused up to its record.
+  const aheadReads: AheadReads = {
+    recorded: readNonces.aheadHorizons(startedAt, config.authTimestampWindowMs),
+    refuseRecorded: signedFrom !== undefined,
+    record: (keyId, created) => readNonces.recordAhead(keyId, created),
+  };
   const readAuth = createReadAuthenticator({
     registry,
     verifySignature,
     windowMs: config.authTimestampWindowMs,
     remembered: handover.nonces,
+    aheadReads,
     ...(signedFrom === undefined ? {} : { signedFrom }),
     ...(deps.clock ? { clock: deps.clock } : {}),
   });

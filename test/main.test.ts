@@ -39,9 +39,9 @@ function startMain(env: Record<string, string>) {
   return { child, lines, exited, logged, url };
 }
 
-t.test('SIGKILL, then a restart that refuses reads signed before it; SIGTERM: stop accepting, publish a final checkpoint, close, exit 0', async (t) => {
-  // One data directory, two processes (each start costs seconds here): the first is killed, the
-  // second stopped gracefully.
+t.test('SIGKILL, then a restart that refuses the reads the killed process may have answered (signed before the start, or ahead of it and recorded); SIGTERM: stop accepting, publish a final checkpoint, close, exit 0', async (t) => {
+  // One data directory, three processes (each start costs seconds here): the first two are
+  // killed, the third stopped gracefully.
   const dataDir = join(t.testdir(), 'data');
   const env = { DATA_DIR: dataDir, PORT: '0', CHECKPOINT_INTERVAL_MS: '3600000' };
   const first = startMain(env);
@@ -61,15 +61,30 @@ t.test('SIGKILL, then a restart that refuses reads signed before it; SIGTERM: st
   t.match(await replay.json(), { error: { code: 'AUTH_TIMESTAMP_OUT_OF_WINDOW', paths: ['headers.signature-input'] } }, 'its replay: its nonce died with the process, its time did not');
   t.equal((await fetch(`${url}${path}`, { headers: signRead('GET', path) })).status, 200, 'a read signed once it answers is answered (it listens from the second after its start)');
 
-  t.equal((await fetch(`${url}/healthz`)).status, 200);
-  second.child.kill('SIGTERM');
-  t.equal(await second.exited, 0, 'SIGTERM: exit code 0');
-  t.ok(second.lines.some((l) => l.msg === 'stopped'), 'logged its stop');
+  // A client whose clock runs a minute ahead (inside the timestamp window): its read's `created`
+  // is after the next start, so only what was recorded before it was answered can refuse it.
+  const signAhead = createReadSigner({ seed: readActorKey(genesisOperatorKeyPath(dataDir)).seed, clock: () => Date.now() + 60_000 });
+  const capturedAhead = signAhead('GET', path);
+  t.equal((await fetch(`${url}${path}`, { headers: capturedAhead })).status, 200, 'a read signed a minute ahead, answered');
+  second.child.kill('SIGKILL');
+  t.equal(await second.exited, null, 'killed again');
+
+  const third = startMain(env);
+  const thirdUrl = await third.url;
+  const replayAhead = await fetch(`${thirdUrl}${path}`, { headers: capturedAhead });
+  t.equal(replayAhead.status, 401);
+  t.match(await replayAhead.json(), { error: { code: 'AUTH_TIMESTAMP_OUT_OF_WINDOW' } }, 'its replay is refused, though signed "after" this start');
+  t.equal((await fetch(`${thirdUrl}${path}`, { headers: signAhead('GET', path) })).status, 200, 'that client\'s next read, signed later on its clock, is answered');
+
+  t.equal((await fetch(`${thirdUrl}/healthz`)).status, 200);
+  third.child.kill('SIGTERM');
+  t.equal(await third.exited, 0, 'SIGTERM: exit code 0');
+  t.ok(third.lines.some((l) => l.msg === 'stopped'), 'logged its stop');
   const db = new Database(join(dataDir, 'ledger.sqlite'), { readonly: true });
   const note = (db.prepare('SELECT latest_checkpoint AS n FROM log_state').get() as { n: string }).n;
   db.close();
   t.equal(parseCheckpoint(parseSignedNote(note).text).size, 4, 'the final checkpoint covers the log (checkpoint keys, auth policy, rule set, genesis operator)');
-  await t.rejects(fetch(`${url}/healthz`), 'no longer accepting connections');
+  await t.rejects(fetch(`${thirdUrl}/healthz`), 'no longer accepting connections');
 });
 
 t.test('invalid configuration: exit 2 naming the variable', async (t) => {

@@ -135,10 +135,11 @@ t.test('a ledger file from an older build is upgraded at start, and the operator
   const lines: Array<{ msg: string; from?: number; to?: number; tookMs?: number }> = [];
   const capture = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
   await first.stop();
-  // As schema 12 left it: no check summaries.
+  // As schema 12 left it: no check summaries (13), no records of reads signed ahead (14).
   const raw = new Database(join(dataDir, DATABASE_FILE));
   const latest = raw.pragma('user_version', { simple: true }) as number;
-  raw.exec('ALTER TABLE rx_prescriptions DROP COLUMN check_summary; PRAGMA user_version = 12;');
+  t.equal(latest, 14, 'the latest schema (the lines below undo 13 and 14)');
+  raw.exec('ALTER TABLE rx_prescriptions DROP COLUMN check_summary; DROP TABLE read_ahead_horizons; PRAGMA user_version = 12;');
   raw.close();
   const again = await startService(config, { logger: capture });
   t.teardown(() => again.stop());

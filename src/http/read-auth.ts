@@ -6,7 +6,10 @@
  * starts (src/store/read-nonce-store.ts), so a graceful restart does not open a read captured
  * shortly before it to one more replay. After a stop that saved nothing (a crash), the start does
  * not know which reads were answered before it, so it refuses every read signed before it
- * (`signedFrom`): their signers sign again, and a captured one cannot be replayed.
+ * (`signedFrom`): their signers sign again, and a captured one cannot be replayed. A read signed
+ * by a clock running ahead of ours carries a `created` the start may not have reached yet: before
+ * answering one, the authenticator has its key's latest such `created` written down
+ * (`aheadReads`), and after a crash it refuses a key's reads up to what was written for it.
  */
 import type { FastifyRequest } from 'fastify';
 import { RxError } from '../core/errors.js';
@@ -37,6 +40,23 @@ export interface ReadAuthOptions {
    * signed before it stopped, hence before this start, unless its signer's clock ran ahead.
    */
   readonly signedFrom?: number;
+  /** Reads signed ahead of this clock: what was recorded of them, and where to record more. */
+  readonly aheadReads?: AheadReads;
+}
+
+/**
+ * A read whose `created` is after the moment it arrives was signed by a clock running ahead, and a
+ * crash that followed would not cover it with `signedFrom`. Its key's latest such `created`
+ * (whole seconds) is recorded, durably, before the read is answered; after a crash the start
+ * refuses each recorded key's reads up to that second.
+ */
+export interface AheadReads {
+  /** By key id, the latest `created` recorded, still within the window (read-nonce-store.ts). */
+  readonly recorded: ReadonlyMap<string, number>;
+  /** After a crash: refuse every read of a recorded key whose `created` is not after its record. */
+  readonly refuseRecorded: boolean;
+  /** Records `created` for `keyId` (never lowering what is recorded); throws if it cannot. */
+  record(keyId: string, created: number): void;
 }
 
 export function createReadAuthenticator(options: ReadAuthOptions): ReadSignatureAuthenticator {
@@ -47,6 +67,10 @@ export function createReadAuthenticator(options: ReadAuthOptions): ReadSignature
   // past 100,000 entries: memory rose for an hour at a steady load, as the soak campaign saw.)
   const seen = new Map<string, number>();
   for (const [nonceKey, until] of [...(options.remembered ?? [])].sort((a, b) => a[1] - b[1])) seen.set(nonceKey, until);
+  const ahead = options.aheadReads;
+  // Per key, the latest `created` recorded ahead of this clock: only a later one is written again.
+  const aheadRecorded = new Map(ahead?.recorded ?? []);
+  const refusedUpTo = ahead?.refuseRecorded === true ? new Map(ahead.recorded) : undefined;
   const forgetExpired = (now: number) => {
     for (const [nonce, until] of seen) {
       if (until >= now) return;
@@ -67,6 +91,9 @@ export function createReadAuthenticator(options: ReadAuthOptions): ReadSignature
       if (options.signedFrom !== undefined && params.created * 1000 < options.signedFrom) {
         throw new RxError('AUTH_TIMESTAMP_OUT_OF_WINDOW', 'signed before the service restarted: sign the read again', { paths: ['headers.signature-input'] });
       }
+      if (params.created <= (refusedUpTo?.get(params.keyId) ?? -Infinity)) {
+        throw new RxError('AUTH_TIMESTAMP_OUT_OF_WINDOW', 'signed before the service restarted: sign the read again', { paths: ['headers.signature-input'] });
+      }
       const key = options.registry.key(params.keyId);
       if (key === undefined) throw new RxError('AUTH_KEY_UNKNOWN', 'no such key', { paths: ['headers.signature-input'] });
       const q = request.url.indexOf('?');
@@ -80,6 +107,12 @@ export function createReadAuthenticator(options: ReadAuthOptions): ReadSignature
       forgetExpired(now);
       const nonceKey = `${key.keyId}\n${params.nonce}`;
       if ((seen.get(nonceKey) ?? -1) >= now) throw new RxError('AUTH_NONCE_REUSED', 'this nonce was already used', { paths: ['headers.signature-input'] });
+      if (ahead !== undefined && params.created * 1000 > now && params.created > (aheadRecorded.get(key.keyId) ?? -Infinity)) {
+        // Written down before the read is answered (or refused, if it cannot be): a crash from
+        // here on leaves the next start knowing this read may have been answered.
+        ahead.record(key.keyId, params.created);
+        aheadRecorded.set(key.keyId, params.created);
+      }
       seen.delete(nonceKey); // re-inserted at the end, keeping the order of forgetting
       seen.set(nonceKey, now + 2 * options.windowMs);
       return actor;

@@ -342,4 +342,19 @@ export const MIGRATIONS: readonly Migration[] = [
                     FROM json_each(record, '$.prescription.items')));
     `,
   },
+  {
+    version: 14,
+    description: 'signed reads from clocks running ahead: the latest created recorded per key',
+    sql: `
+      -- Outside the log: for each key that signed a read whose created (whole seconds) was after
+      -- the moment it arrived, the latest such created, written before that read was answered
+      -- (read-nonce-store.ts). After a crash the start refuses the key's reads up to it: those are
+      -- the reads the crashed process may have answered that the start's own time does not cover.
+      -- Rows older than the timestamp window are dropped at each start.
+      CREATE TABLE read_ahead_horizons (
+        key_id  TEXT PRIMARY KEY,
+        created INTEGER NOT NULL
+      ) WITHOUT ROWID;
+    `,
+  },
 ];

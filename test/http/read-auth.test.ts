@@ -92,3 +92,52 @@ t.test('after a stop that handed nothing over, reads signed before the start are
   clock.advance(WINDOW_MS);
   t.ok(restarted.authenticate(before.read()), 'and so is every later one');
 });
+
+t.test('a read signed by a clock running ahead is recorded before it is answered; after a crash its key\'s reads up to the record are refused', async (t) => {
+  const before = setUp();
+  const { registry, clock } = before;
+  const keyId = actorKeyId(publicKeyFromSeed(new Uint8Array(32).fill(71)));
+  const records: Array<[string, number]> = [];
+  let failing = false;
+  const aheadReads = {
+    recorded: new Map<string, number>(),
+    refuseRecorded: false,
+    record(id: string, created: number) {
+      if (failing) throw new Error('disk full');
+      records.push([id, created]);
+    },
+  };
+  const auth = createReadAuthenticator({ registry, verifySignature, windowMs: WINDOW_MS, clock, aheadReads });
+  const aheadSign = createReadSigner({ seed: new Uint8Array(32).fill(71), clock: () => clock() + 3000 });
+  const aheadRead = () => ({ method: 'GET', url: '/v1/log/entries?start=0', headers: aheadSign('GET', '/v1/log/entries?start=0') }) as unknown as FastifyRequest;
+
+  t.ok(auth.authenticate(before.read()), 'a read signed on time');
+  t.same(records, [], 'is not recorded');
+  failing = true;
+  const refused = aheadRead();
+  t.throws(() => auth.authenticate(refused), /disk full/, 'an ahead read that cannot be recorded is not answered');
+  failing = false;
+  const captured = aheadRead();
+  t.ok(auth.authenticate(captured), 'one that is recorded is answered');
+  t.ok(auth.authenticate(refused), 'the refused one too, its nonce unspent');
+  const created = Math.floor((clock() + 3000) / 1000);
+  t.same(records, [[keyId, created]], 'recorded once for its second');
+  clock.advance(1000);
+  auth.authenticate(aheadRead());
+  t.same(records.map((r) => r[1]), [created, created + 1], 'and again when it grows');
+
+  // The crash: the next process starts 1.5 s later, mid-second, with what was recorded.
+  clock.advance(1500);
+  const startedAt = clock();
+  clock.advance(1000 - (startedAt % 1000));
+  const withoutRecords = createReadAuthenticator({ registry, verifySignature, windowMs: WINDOW_MS, clock, signedFrom: startedAt });
+  t.ok(withoutRecords.authenticate(captured), 'without the records, the captured ahead read would be answered again');
+  const recorded = new Map([[keyId, created + 1]]);
+  const restarted = createReadAuthenticator({ registry, verifySignature, windowMs: WINDOW_MS, clock, signedFrom: startedAt, aheadReads: { ...aheadReads, recorded, refuseRecorded: true } });
+  throwsCode(t, () => restarted.authenticate(captured), 'AUTH_TIMESTAMP_OUT_OF_WINDOW', 'with them it is refused');
+  t.ok(restarted.authenticate(aheadRead()), 'the same signer\'s next read, signed later, is answered');
+  const otherKeyRecorded = createReadAuthenticator({ registry, verifySignature, windowMs: WINDOW_MS, clock, signedFrom: startedAt, aheadReads: { ...aheadReads, recorded: new Map([['another-key', created + 5]]), refuseRecorded: true } });
+  t.ok(otherKeyRecorded.authenticate(before.read()), 'a key with no record is refused nothing beyond the start');
+  const graceful = createReadAuthenticator({ registry, verifySignature, windowMs: WINDOW_MS, clock, aheadReads: { ...aheadReads, recorded: new Map([[keyId, created + 10]]), refuseRecorded: false } });
+  t.ok(graceful.authenticate(aheadRead()), 'after a graceful stop the records refuse nothing (the handed-over nonces do that)');
+});

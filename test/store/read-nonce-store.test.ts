@@ -35,3 +35,20 @@ t.test('a stop with no nonces to save still hands over; a store never saved to d
   t.same(store.take(100), { handedOver: true, nonces: [] }, 'a graceful stop that remembered no read');
   t.equal((db.prepare('SELECT count(*) AS n FROM read_nonce_handover').get() as { n: number }).n, 0, 'the mark is taken with the nonces');
 });
+
+t.test('ahead reads: the latest created per key, never lowered, kept across reopening, stale ones dropped', async (t) => {
+  const path = join(t.testdir(), 'ledger.sqlite');
+  const db = openDatabase(path);
+  const store = createReadNonceStore(db);
+  store.recordAhead('k1', 100);
+  store.recordAhead('k1', 99); // a late arrival of an older read does not lower it
+  store.recordAhead('k2', 50);
+  store.recordAhead('k1', 101);
+  db.close(); // as a crash leaves it: nothing else written
+  const again = openDatabase(path);
+  t.teardown(() => again.close());
+  const reopened = createReadNonceStore(again);
+  t.same([...reopened.aheadHorizons(90_000, 10_000)].sort(), [['k1', 101]], 'at 90 s with a 10 s window, k2 (50 s) can no longer be answered and is dropped');
+  t.same([...reopened.aheadHorizons(0, 10_000)], [['k1', 101]], 'and stays dropped');
+  t.same(reopened.take(0), { handedOver: false, nonces: [] }, 'no handover: the records are what the start has');
+});
