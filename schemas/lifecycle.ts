@@ -95,8 +95,8 @@ export const DispensePayload = z.strictObject({
         line: z.number().int().min(1).max(20),
         /** In the item's dispensing unit; at most what is still owed on the line. */
         quantity: DecimalSchema,
-        /** One per pack handed over. */
-        traceabilityCodes: z.array(TraceabilityCodeSchema).max(100),
+        /** One per pack handed over: a line dispenses at least one pack (its quantity is above zero). */
+        traceabilityCodes: z.array(TraceabilityCodeSchema).min(1).max(100),
       }),
     )
     .min(1)

@@ -11,8 +11,22 @@ import { z } from 'zod';
 
 /** A non-negative decimal with up to 6 fraction digits, as a string: "0.5", "250", "12.125". */
 export const DecimalSchema = z.string().regex(/^(0|[1-9][0-9]{0,8})(\.[0-9]{1,6})?$/, 'a non-negative decimal string, e.g. "0.5"');
+/** The same, above zero: a strength, dose, quantity or weight of nothing is a slip, not a value. */
+export const PositiveDecimalSchema = z.string().regex(/^([1-9][0-9]{0,8}(\.[0-9]{1,6})?|0\.(?=[0-9]*[1-9])[0-9]{1,6})$/, 'a decimal string above zero, e.g. "0.5"');
 /** A calendar date, YYYY-MM-DD (the prescription's own day, in the deployment's time zone). */
-export const DateSchema = z.string().regex(/^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$/, 'a date YYYY-MM-DD');
+export const DateSchema = z
+  .string()
+  .regex(/^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$/, 'a date YYYY-MM-DD')
+  .refine(isCalendarDate, 'a day that exists (no 30 February)');
+
+/** Whether a YYYY-MM-DD text names a real day of the proleptic Gregorian calendar. */
+function isCalendarDate(text: string): boolean {
+  const [y, m, d] = text.split('-').map(Number) as [number, number, number];
+  const day = new Date(Date.UTC(y, m - 1, d));
+  // Date.UTC maps years 0–99 to 1900–1999; setUTCFullYear does not.
+  day.setUTCFullYear(y);
+  return day.getUTCFullYear() === y && day.getUTCMonth() === m - 1 && day.getUTCDate() === d;
+}
 /** 64 lowercase hex digits: a SHA-256 or HMAC-SHA-256 value. */
 export const Hex256Schema = z.string().regex(/^[0-9a-f]{64}$/, '64 lowercase hex digits');
 const IdSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{2,63}$/, 'lowercase letters, digits and hyphens, 3 to 64');
@@ -48,7 +62,7 @@ export const PatientContextSchema = z
     /** Age in whole months when the birth date is not known (infants need months or days). */
     ageMonths: z.number().int().min(0).max(1800).optional(),
     sex: z.enum(SEXES),
-    weightKg: DecimalSchema.optional(),
+    weightKg: PositiveDecimalSchema.optional(),
     pregnancy: z.enum(PREGNANCY),
     lactation: z.boolean(),
     allergies: z
@@ -85,15 +99,15 @@ export const ItemSchema = z.strictObject({
   /** Generic name, as prescriptions must use (通用名). */
   genericName: Text(64),
   form: z.enum(DOSAGE_FORMS),
-  strength: z.strictObject({ value: DecimalSchema, unit: UnitSchema }),
+  strength: z.strictObject({ value: PositiveDecimalSchema, unit: UnitSchema }),
   /** Single dose. */
-  dose: z.strictObject({ value: DecimalSchema, unit: UnitSchema }),
+  dose: z.strictObject({ value: PositiveDecimalSchema, unit: UnitSchema }),
   frequency: z.enum(Object.keys(FREQUENCIES) as [keyof typeof FREQUENCIES, ...(keyof typeof FREQUENCIES)[]]),
   route: z.enum(ROUTES),
   /** Days of supply of one fill. */
   days: z.number().int().min(1).max(84),
   /** Amount dispensed per fill, in dispensing units. */
-  quantity: z.strictObject({ value: DecimalSchema, unit: UnitSchema }),
+  quantity: z.strictObject({ value: PositiveDecimalSchema, unit: UnitSchema }),
   /** Further fills after the first (long prescriptions), each no earlier than `intervalDays` after the previous. */
   repeats: z.strictObject({ count: z.number().int().min(1).max(11), intervalDays: z.number().int().min(1).max(84) }).optional(),
   instructions: Text(256).optional(),
@@ -111,6 +125,11 @@ export const PrescriptionSchema = z
     notes: Text(512).optional(),
   })
   .refine((p) => new Set(p.items.map((i) => i.line)).size === p.items.length, { message: 'item lines must be unique', path: ['items'] })
+  // YYYY-MM-DD texts compare as their days do.
+  .refine((p) => p.patient.birthDate === undefined || p.patient.birthDate <= p.encounter.date, {
+    message: 'the birth date is after the day of issue',
+    path: ['patient', 'birthDate'],
+  })
   .refine((p) => p.encounter.longPrescription || p.items.every((i) => i.repeats === undefined), {
     message: 'repeats are only for long prescriptions',
     path: ['items'],

@@ -28,6 +28,10 @@ export const EXAMPLE: Prescription = {
 
 t.test('a complete prescription parses', async (t) => {
   t.same(PrescriptionSchema.parse(EXAMPLE), EXAMPLE);
+  const leapDay = { ...EXAMPLE, encounter: { ...EXAMPLE.encounter, date: '2028-02-29' }, patient: { ...EXAMPLE.patient, birthDate: '2028-02-29', weightKg: '0.9' } };
+  t.ok(PrescriptionSchema.safeParse(leapDay).success, 'a leap day, a newborn seen on the day of birth, a weight under a kilogram');
+  const small = { ...EXAMPLE, items: [{ ...EXAMPLE.items[0]!, dose: { value: '0.000125', unit: 'mg' } }] };
+  t.ok(PrescriptionSchema.safeParse(small).success, 'a dose of a few micrograms');
 });
 
 t.test('bad prescriptions name the field at fault', async (t) => {
@@ -41,6 +45,13 @@ t.test('bad prescriptions name the field at fault', async (t) => {
     ['repeats outside a long prescription', { ...EXAMPLE, items: [{ ...EXAMPLE.items[0]!, repeats: { count: 2, intervalDays: 28 } }] }, 'items'],
     ['a name smuggled into the patient context', { ...EXAMPLE, patient: { ...EXAMPLE.patient, name: '王五' } }, 'patient'],
     ['no items', { ...EXAMPLE, items: [] }, 'items'],
+    ['a day that does not exist', { ...EXAMPLE, patient: { ...EXAMPLE.patient, birthDate: '2020-02-30' } }, 'patient.birthDate'],
+    ['29 February of a common year', { ...EXAMPLE, encounter: { ...EXAMPLE.encounter, date: '2025-02-29' } }, 'encounter.date'],
+    ['born after the day of issue', { ...EXAMPLE, patient: { ...EXAMPLE.patient, birthDate: '2999-01-01' } }, 'patient.birthDate'],
+    ['a quantity of nothing', { ...EXAMPLE, items: [{ ...EXAMPLE.items[0]!, quantity: { value: '0', unit: '盒' } }] }, 'items.0.quantity.value'],
+    ['a dose of nothing', { ...EXAMPLE, items: [{ ...EXAMPLE.items[0]!, dose: { value: '0.000', unit: 'mg' } }] }, 'items.0.dose.value'],
+    ['a strength of nothing', { ...EXAMPLE, items: [{ ...EXAMPLE.items[0]!, strength: { value: '0', unit: 'mg' } }] }, 'items.0.strength.value'],
+    ['a weight of nothing', { ...EXAMPLE, patient: { ...EXAMPLE.patient, weightKg: '0' } }, 'patient.weightKg'],
   ];
   for (const [what, value, path] of cases) {
     const r = PrescriptionSchema.safeParse(value);

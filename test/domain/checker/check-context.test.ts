@@ -27,9 +27,8 @@ t.test('age in whole months on the day of issue (2026-03-02)', async (t) => {
     ['2014-03-03', 143],
     ['2014-03-02', 144],
     ['1961-04-12', 778],
-    ['2026-03-03', 0],
-    ['2027-01-01', 0],
   ];
+  // A birth after the day of issue never reaches the checker: the schema refuses it (test/schemas).
   for (const [birthDate, expected] of golden) t.equal(months({ birthDate }), expected, birthDate);
   t.equal(months({ ageMonths: 30 }), 30, 'the age in months when no birth date is known');
   t.equal(months({ birthDate: '2020-03-02', ageMonths: 5 }), 72, 'the birth date wins');

@@ -442,12 +442,12 @@ t.test('dispense: partial and full, exact quantities, known lines, the holding p
   refuses(t, w, disp('rph-b', last, lines([1, '7', [freshCode()]])), 'RX_HELD_BY_ANOTHER_PHARMACY', 'another pharmacy');
   refuses(t, w, disp('rph-a', last, lines([3, '1', [freshCode()]])), 'RX_LINE_UNKNOWN', 'a line the prescription does not have');
   refuses(t, w, disp('rph-a', last, lines([1, '7.000001', [freshCode()]])), 'RX_QUANTITY_EXCEEDS_OWING', 'a millionth more than owed');
-  refuses(t, w, disp('rph-a', last, lines([2, '2.6', []])), 'RX_QUANTITY_EXCEEDS_OWING', 'more than owed on a fractional line');
+  refuses(t, w, disp('rph-a', last, lines([2, '2.6', [freshCode()]])), 'RX_QUANTITY_EXCEEDS_OWING', 'more than owed on a fractional line');
   refuses(t, w, disp('rph-a', last, lines([1, '0', [freshCode()]])), 'ENTRY_BODY_INVALID', 'nothing dispensed');
   refuses(t, w, disp('rph-a', last, lines([1, '1.5e0', [freshCode()]])), 'ENTRY_BODY_INVALID', 'not a decimal');
   refuses(t, w, disp('rph-a', last, lines([1, '1', [freshCode()]]), 1), 'RX_FILL_NOT_CURRENT', 'the wrong fill');
   refuses(t, w, disp('rph-a', last - 1, lines([1, '1', [freshCode()]])), 'RX_PREVIOUS_MISMATCH', 'a stale previous');
-  refuses(t, w, disp('rph-a', last, [...lines([1, '1', []]), ...lines([1, '1', []])]), 'ENTRY_BODY_INVALID', 'a line twice');
+  refuses(t, w, disp('rph-a', last, [...lines([1, '1', [freshCode()]]), ...lines([1, '1', [freshCode()]])]), 'ENTRY_BODY_INVALID', 'a line twice');
   const twice = freshCode();
   refuses(t, w, disp('rph-a', last, lines([1, '2', [twice, twice]])), 'RX_TRACE_CODE_DUPLICATE', 'one pack twice on a line');
   const across = freshCode();
@@ -456,17 +456,19 @@ t.test('dispense: partial and full, exact quantities, known lines, the holding p
 
   const c1 = freshCode();
   const c2 = freshCode();
-  last = w.step('rph-a', 'rx.dispense', s.id, last, { fill: 0, lines: lines([1, '7', [c1, c2]], [2, '1.25', []]) });
+  last = w.step('rph-a', 'rx.dispense', s.id, last, { fill: 0, lines: lines([1, '7', [c1, c2]], [2, '1.25', [freshCode()]]) });
   t.equal(w.rx(s.id).state, 'partially-dispensed');
   t.same(w.rx(s.id).fills[0]!.lines, [{ line: 1, prescribed: 7_000_000, dispensed: 7_000_000 }, { line: 2, prescribed: 2_500_000, dispensed: 1_250_000 }]);
   t.same(w.state.traceabilityCode(traceCode(c1)), { prescriptionId: s.id, index: last }, 'each pack is recorded where it was dispensed');
   t.same(w.state.traceabilityCode(traceCode(c2)), { prescriptionId: s.id, index: last });
-  refuses(t, w, disp('rph-a', last, lines([1, '0.000001', []])), 'RX_QUANTITY_EXCEEDS_OWING', 'a line already dispensed in full');
-  last = w.step('rph-a', 'rx.dispense', s.id, last, { fill: 0, lines: lines([2, '1.25', []]) });
+  refuses(t, w, disp('rph-a', last, lines([1, '0.000001', [freshCode()]])), 'RX_QUANTITY_EXCEEDS_OWING', 'a line already dispensed in full');
+  const c3 = freshCode();
+  last = w.step('rph-a', 'rx.dispense', s.id, last, { fill: 0, lines: lines([2, '1.25', [c3]]) });
   t.equal(w.rx(s.id).state, 'dispensed');
-  t.notOk(w.batches[last]!.some((m) => m.kind === 'rx-trace-codes'), 'no codes, no code mutation');
+  t.same(w.state.traceabilityCode(traceCode(c3)), { prescriptionId: s.id, index: last }, 'the last pack too');
+  refuses(t, w, disp('rph-a', last, lines([2, '1', []])), 'ENTRY_BODY_INVALID', 'a line with no pack code');
   t.ok(w.batches[last - 1]!.some((m) => m.kind === 'rx-trace-codes'), 'codes, one code mutation');
-  refuses(t, w, disp('rph-a', last, lines([2, '1', []])), 'RX_STATE_CONFLICT', 'dispensing a dispensed prescription');
+  refuses(t, w, disp('rph-a', last, lines([2, '1', [freshCode()]])), 'RX_STATE_CONFLICT', 'dispensing a dispensed prescription');
   replays(t, w);
 });
 
@@ -753,7 +755,7 @@ t.test('a long prescription: fills in order, each in its own window', async (t) 
   refuses(t, w, () => claimFill(s.last, 1), 'RX_FILL_WINDOW_NOT_OPEN', 'fill 1 on day 0');
   refuses(t, w, () => claimFill(s.last, 3), 'RX_FILL_NOT_CURRENT', 'a fill beyond the repeats');
   let last = approve(w, 'rph-a', s.id, claimFill(s.last, 0));
-  last = w.step('rph-a', 'rx.dispense', s.id, last, { fill: 0, lines: [{ line: 1, quantity: '28', traceabilityCodes: [traceCode(freshCode())] }, { line: 2, quantity: '28', traceabilityCodes: [] }] });
+  last = w.step('rph-a', 'rx.dispense', s.id, last, { fill: 0, lines: [{ line: 1, quantity: '28', traceabilityCodes: [traceCode(freshCode())] }, { line: 2, quantity: '28', traceabilityCodes: [traceCode(freshCode())] }] });
   t.equal(w.rx(s.id).state, 'dispensed');
   last = w.step('rph-a', 'rx.collect', s.id, last, { fill: 0 });
   t.match(w.rx(s.id), { state: 'active', fill: 1, holder: null, delivery: null }, 'handing over fill 0 leads to fill 1');
@@ -767,7 +769,7 @@ t.test('a long prescription: fills in order, each in its own window', async (t) 
   t.match(w.rx(s.id), { state: 'claimed', fill: 1 });
   refuses(t, w, () => approve(w, 'rph-a', s.id, last, 0), 'RX_FILL_NOT_CURRENT', 'reviewing fill 0 during fill 1');
   last = approve(w, 'rph-a', s.id, last, 1);
-  refuses(t, w, () => dispense(w, 'rph-a', s.id, last, '28', [], 1, 2), 'RX_LINE_UNKNOWN', 'a line that does not repeat');
+  refuses(t, w, () => dispense(w, 'rph-a', s.id, last, '28', [freshCode()], 1, 2), 'RX_LINE_UNKNOWN', 'a line that does not repeat');
   last = dispense(w, 'rph-a', s.id, last, '28', [freshCode()], 1);
   last = assign(w, 'rph-a', s.id, last, 'courier-1', 1, 1);
   last = courierStep(w, 'courier-1', 'rx.delivery-pickup', s.id, last, { fill: 1 });
