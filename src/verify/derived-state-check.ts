@@ -62,7 +62,7 @@ function checkSettings(replayed: ReplayedState, claimed: ClaimedStateTables, fai
   let seen = false;
   for (const row of claimed.settings()) {
     if (row.name !== 'timestampWindowMs' || window === undefined) {
-      fail(`registry_settings holds setting ${shown(row.name)}, which the log never recorded`);
+      fail(`registry_settings holds setting ${shown(row.name)}, which no entry the replay accepted records`);
     } else if (seen) {
       fail('registry_settings holds setting timestampWindowMs twice');
     } else {
@@ -83,7 +83,7 @@ function checkStatements(replayed: ReplayedState, claimed: ClaimedStateTables, f
     // spent must be the row's.
     const recorded = typeof row.actorId === 'string' && typeof row.idempotencyKey === 'string' ? replayed.state.idempotency(row.actorId, row.idempotencyKey) : undefined;
     if (recorded === undefined) {
-      fail(`registry_statements holds ${name}, which the log never recorded`);
+      fail(`registry_statements holds ${name}, which no entry the replay accepted records`);
     } else if (matched[recorded.index] === 1) {
       fail(`registry_statements holds ${name} twice${writtenBy(recorded.index)}`);
     } else {
@@ -137,7 +137,7 @@ function checkPrescriptions(replayed: ReplayedState, claimed: ClaimedStateTables
     const id = row.prescriptionId;
     const record = typeof id === 'string' ? replayed.state.prescription(id) : undefined;
     if (record === undefined || typeof id !== 'string') {
-      fail(`rx_prescriptions holds prescription ${shown(id)}, which the log never recorded`);
+      fail(`rx_prescriptions holds prescription ${shown(id)}, which no entry the replay accepted records`);
       continue;
     }
     if (matched.has(id)) {
@@ -186,7 +186,7 @@ function checkActivations(replayed: ReplayedState, claimed: ClaimedStateTables, 
   for (const row of claimed.ruleSetActivations()) {
     const activation = isIndex(row.index) ? byIndex.get(row.index) : undefined;
     if (activation === undefined || !isIndex(row.index)) {
-      fail(`rule_set_activations holds an activation at index ${shown(row.index)}, which the log never recorded`);
+      fail(`rule_set_activations holds an activation at index ${shown(row.index)}, which no entry the replay accepted records`);
     } else if (matched.has(row.index)) {
       fail(`rule_set_activations holds the activation at index ${row.index} twice`);
     } else {

@@ -89,7 +89,11 @@ export function createCosignatureCollector(options: CosignatureCollectorOptions)
       return { size: checkpoint.size, witness: cosignature.name, keyId: formatKeyId(cosignature.keyId), timestamp: cosignature.timestamp, stored };
     },
     cosigned(min) {
-      const row = min > vkeys.length ? undefined : options.store.newestCosigned(vkeys, min);
+      // More witnesses than the ledger accepts is a request that can never be met, not a wait.
+      if (min > vkeys.length) {
+        throw new RxError('REQUEST_INVALID', `min is ${min}, but this ledger accepts ${vkeys.length} witness${vkeys.length === 1 ? '' : 'es'} (GET /v1/witnesses)`, { paths: ['query.min'] });
+      }
+      const row = options.store.newestCosigned(vkeys, min);
       if (row === undefined) throw new RxError('WITNESS_THRESHOLD_NOT_MET', `no checkpoint has cosignatures by ${min} witnesses yet`, { paths: ['query.min'] });
       return { note: formatCosignedNote(row.note, row.lines), size: row.size, witnesses: row.lines.length };
     },

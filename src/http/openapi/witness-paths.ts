@@ -62,7 +62,7 @@ export function witnessPaths(origin: string): Record<string, Json> {
         tags: ['witness'],
         summary: 'The largest checkpoint cosigned by at least `min` witnesses, with their cosignatures',
         description:
-          'Public. The signed note exactly as GET /checkpoint served it for that size, followed by one cosignature line per configured witness that cosigned it (ordered by witness key). It may be older than GET /checkpoint: witnesses cosign at their own pace. Verify it with the log’s keys and your own k of n witness keys (docs/FORMAT.md §12.3). 404 WITNESS_THRESHOLD_NOT_MET when no checkpoint has that many cosignatures.',
+          'Public. The signed note exactly as GET /checkpoint served it for that size, followed by one cosignature line per configured witness that cosigned it (ordered by witness key). It may be older than GET /checkpoint: witnesses cosign at their own pace. Verify it with the log’s keys and your own k of n witness keys (docs/FORMAT.md §12.3). 404 WITNESS_THRESHOLD_NOT_MET when no checkpoint has that many cosignatures yet; 400 REQUEST_INVALID when min exceeds the configured witnesses (GET /v1/witnesses).',
         parameters: [{ name: 'min', in: 'query', required: false, description: 'The least number of distinct configured witnesses; default 1.', schema: jsonSchemaOf(z.string().regex(/^[1-9][0-9]{0,15}$/)), example: '2' }],
         responses: {
           '200': { description: 'The cosigned checkpoint (log signature a placeholder, cosignatures real).', headers: noCache, content: { 'text/plain': { schema: { type: 'string' }, example: formatCosignedNote(note, lines) } } },
