@@ -11,6 +11,7 @@
 import { pathToFileURL } from 'node:url';
 import type { Logger } from 'pino';
 import { RxError } from '../src/core/errors.js';
+import { HTTP_STATUS } from '../src/http/error-status.js';
 import type { JsonObject } from '../src/core/canonical-json.js';
 import { accessCodeHash, pickupCodeHash, verifyReceipt } from '../src/client/index.js';
 import { createHttpLogSource } from '../src/verify/http-log-source.js';
@@ -51,16 +52,22 @@ export interface DemoOptions {
   readonly dataDir?: string;
 }
 
+const DAY_MS = 86_400_000;
+
 export async function runDemo(say: (line: string) => void = console.log, options: DemoOptions = {}): Promise<DemoSummary> {
-  const world = await startWorld({ checkpointIntervalMs: 100, ...(options.logger ? { logger: options.logger } : {}), ...(options.dataDir ? { dataDir: options.dataDir } : {}) });
+  // One calendar for the service and every signer: real time, moved forward once, near the end,
+  // so the long prescription's next fill can be shown in its window (28 days on).
+  let daysAhead = 0;
+  const clock = () => Date.now() + daysAhead * DAY_MS;
+  const world = await startWorld({ checkpointIntervalMs: 100, clock, ...(options.logger ? { logger: options.logger } : {}), ...(options.dataDir ? { dataDir: options.dataDir } : {}) });
   try {
-    return await drive(world, say);
+    return await drive(world, say, (days) => void (daysAhead += days));
   } finally {
     await world.close();
   }
 }
 
-async function drive(world: World, say: (line: string) => void): Promise<DemoSummary> {
+async function drive(world: World, say: (line: string) => void, advanceDays: (days: number) => void): Promise<DemoSummary> {
   say(`rxledger demo — service at ${world.url}, data in ${world.dataDir}`);
   const cast = await registerCast(world, DEMO_INSTITUTIONS, DEMO_ACTORS);
   const drLi = cast['dr-li']!;
@@ -245,7 +252,7 @@ async function drive(world: World, say: (line: string) => void): Promise<DemoSum
   last = await dispenseAll(zhang, p13.id, last, '28');
   last = await step(zhang, 'rx.collect', p13.id, last, { fill: 0 });
   await refuse('claiming a repeat before its window', 'RX_FILL_WINDOW_NOT_OPEN', () => step(zhang, 'rx.claim', p13.id, last, { pharmacyId: 'pharm-quancheng', fill: 1 }));
-  paths[p13.id] = 'long prescription (3 × 28 days): fill 1 of 3 collected; fill 2 refused before its window';
+  const p13Collected = last; // its second fill, 28 days on, is the demo's last step before the summary
 
   // 14–22. The everyday case: approved, pulled from the pharmacy's queue, delivered or collected.
   const routine: Array<{ id: string }> = [];
@@ -276,6 +283,16 @@ async function drive(world: World, say: (line: string) => void): Promise<DemoSum
   await step(courier, 'rx.delivery-complete', p23.id, last, { fill: 0, pickupCode: code });
   paths[p23.id] = 'courier sees its assignment with the address; wrong pickup code refused; delivered';
 
+  // 13, continued: 28 days later the second fill's window is open. (Every other path is done; on
+  // this calendar the prescriptions still active expire, as they would.)
+  advanceDays(28);
+  last = await claim(zhang, 'pharm-quancheng', p13.id, p13Collected, { fill: 1 });
+  last = await step(zhang, 'rx.review', p13.id, last, { fill: 1, decision: 'approve' });
+  last = await dispenseAll(zhang, p13.id, last, '28', 1);
+  last = await step(zhang, 'rx.collect', p13.id, last, { fill: 1 });
+  const p13State = await regulator.client.prescription(p13.id);
+  paths[p13.id] = `long prescription (3 × 28 days): fill 1 collected; fill 2 refused before its window, then, 28 days on, claimed, dispensed and collected; now ${p13State.state}, fill 3 of 3 next`;
+
   // Final states, as the regulator reads them.
   const finalStates: Record<string, number> = {};
   for (const id of ids) {
@@ -300,7 +317,7 @@ async function drive(world: World, say: (line: string) => void): Promise<DemoSum
   // The regulator's independent verification over the read API: every signature, every transition,
   // every check result re-run.
   world.service.ledger.publishCheckpoint();
-  const source = createHttpLogSource(world.url, { signRead: createReadSigner({ seed: regulator.seed }) });
+  const source = createHttpLogSource(world.url, { signRead: createReadSigner({ seed: regulator.seed, clock: world.clock }) });
   const report = await verifyLog(source, { trustedKeys: info.verifierKeys });
   const summary: DemoSummary = {
     prescriptions: ids.length,
@@ -316,7 +333,7 @@ async function drive(world: World, say: (line: string) => void): Promise<DemoSum
   for (const [id, path] of Object.entries(paths)) say(`  ${id.padEnd(34)} ${path}`);
   say('');
   say(`final states:   ${Object.entries(finalStates).map(([s, n]) => `${s} ${n}`).join(', ')}`);
-  say(`refused (409s): ${Object.entries(refusals).map(([c, n]) => `${c} ×${n}`).join(', ')}`);
+  say(`refused as expected: ${Object.entries(refusals).map(([c, n]) => `${c} (${HTTP_STATUS[c as keyof typeof HTTP_STATUS]}) ×${n}`).join(', ')}`);
   say(`receipt:        ${receiptVerified ? 'inclusion proof verified offline against the signed checkpoint' : 'NOT verified'}`);
   say(`verifier:       ${report.ok ? `OK — ${report.entriesVerified} entries, every signature, transition and check re-judged` : `FAILED ${JSON.stringify(report.failure)}`}`);
   say(JSON.stringify({ prescriptions: summary.prescriptions, entries: summary.entries, finalStates, receiptVerified, verified: report.ok }));

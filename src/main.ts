@@ -21,7 +21,9 @@ export async function main(): Promise<void> {
     service = await startService(config, { logger });
   } catch (err) {
     logger.fatal({ code: err instanceof RxError ? err.code : 'INTERNAL', message: (err as Error).message }, 'start-up failed');
-    process.exit(1);
+    // A setting found invalid only once the service has what it is checked against (the
+    // knowledge set's drug classes) is a configuration error like any other: exit 2.
+    process.exit(err instanceof RxError && err.code === 'CONFIG_INVALID' ? 2 : 1);
   }
   logger.info(
     { url: service.url, dataDir: config.dataDir, origin: service.ledger.origin, verifierKey: service.ledger.verifierKeys[0], size: service.ledger.size() },

@@ -47,6 +47,7 @@ import { createOversightStore, type OversightStore } from './store/oversight-sto
 import { createDrugClassifier } from './oversight/drug-classifier.js';
 import { createOversightService, type OversightService } from './oversight/oversight-service.js';
 import { createOversightThread } from './ledger/oversight-thread.js';
+import { checkDoctorShoppingClasses } from './oversight/doctor-shopping-classes.js';
 
 export { DATABASE_FILE };
 
@@ -143,6 +144,8 @@ async function openLocked(config: Config, deps: ServiceDeps, lock: DataDirLock):
   let checker: KnowledgeRuleSet;
   try {
     checker = loadConfiguredRuleSet(config.knowledgeDir, state.ruleSets);
+    // Configured class names exist only in the knowledge set: a typo is refused, not ignored.
+    checkDoctorShoppingClasses(config.oversight.doctorShopping.classes, checker);
   } catch (err) {
     db.close();
     identities.close();

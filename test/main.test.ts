@@ -96,6 +96,13 @@ t.test('invalid configuration: exit 2 naming the variable', async (t) => {
   t.match(stderr, /PORT/);
 });
 
+t.test('a setting invalid against the knowledge set (an unknown drug class): exit 2 naming the variable', async (t) => {
+  const { exited, logged } = startMain({ DATA_DIR: join(t.testdir(), 'data'), PORT: '0', OVERSIGHT_DOCTOR_SHOPPING_CLASSES: 'opiod' });
+  const line = await logged('start-up failed');
+  t.match(line, { code: 'CONFIG_INVALID', message: /OVERSIGHT_DOCTOR_SHOPPING_CLASSES/ });
+  t.equal(await exited, 2);
+});
+
 t.test('the edge limits come from the environment and are logged at start', async (t) => {
   const dataDir = join(t.testdir(), 'data');
   const { child, exited, logged, url: listening } = startMain({

@@ -15,8 +15,16 @@ commands:
   import   audit a bundle and write it into an empty data directory (rxledger import --help)
   monitor  follow a log's checkpoints; stop with evidence on a split view or rollback (rxledger monitor --help)
   witness  a regulator's witness: cosign checkpoints consistent with what it cosigned before (rxledger witness --help)
-  serve    run the service, configured by environment variables (see README)
+  serve    run the service, configured by environment variables (rxledger serve --help)
 `;
+
+const SERVE_USAGE = `usage: rxledger serve   (what npm start runs)
+  Runs the service: opens the data directory (DATA_DIR, default ./data), creating it on first
+  start with the checkpoint signing key, the ledger and the genesis operator key, and serves the
+  log's HTTP API on HOST:PORT (default 127.0.0.1:8080) until SIGTERM or SIGINT.
+  It takes no arguments: it is configured by environment variables (DATA_DIR, LOG_ORIGIN, PORT,
+  HOST, KNOWLEDGE_DIR, ...), each described in README.md, "Configuration"; an invalid value stops
+  it with a message naming the variable.`;
 
 async function run(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -41,11 +49,18 @@ async function run(argv: string[]): Promise<number> {
     }
     case 'init':
       return (await import('./init-command.js')).runInit(rest, { stdout: process.stdout, stderr: process.stderr }, process.env);
-    case 'serve':
+    case 'serve': {
+      // Arguments first: `serve --help` must not create a data directory.
+      const io = { stdout: process.stdout, stderr: process.stderr };
+      const { parseCommandArgs } = await import('./command-args.js');
+      const parsed = parseCommandArgs(rest, {}, SERVE_USAGE, io);
+      if ('exit' in parsed) return parsed.exit;
       await import('../main.js');
       return -1; // the server keeps the process alive and exits on its own
+    }
     case undefined:
     case '--help':
+    case '-h':
     case 'help':
       process.stdout.write(USAGE);
       return command === undefined ? 2 : 0;
