@@ -6,11 +6,14 @@
  * report itself with --json). Exit 0 when everything verifies, 1 on any failure, 2 on a usage error.
  */
 import { writeFileSync } from 'node:fs';
-import { auditLog, formatAuditSummary, type AuditReport } from '../audit/audit.js';
+import { AUDIT_CHECKS, AUDIT_REPORT_FORMAT, auditLog, formatAuditSummary, type AuditReport } from '../audit/audit.js';
+import { RxError } from '../core/errors.js';
 import { openBundleLogSource } from '../transfer/bundle-log-source.js';
+import type { VerifyFailure } from '../verify/failure-record.js';
+import type { LogSource } from '../verify/log-source.js';
 import { createProgress } from './progress.js';
 import { parseCommandArgs, usageProblem } from './command-args.js';
-import { openSourceOrSay, parseSourceArgs, SOURCE_OPTIONS } from './log-source-args.js';
+import { openSource, parseSourceArgs, sourceDescription, SOURCE_OPTIONS } from './log-source-args.js';
 import type { CommandIo } from './verify-command.js';
 
 export const AUDIT_USAGE = `usage: rxledger audit (--url URL --actor-key FILE | --db FILE | --bundle FILE) --key VERIFIER_KEY [--key ...]
@@ -38,8 +41,16 @@ export async function runAudit(args: string[], io: CommandIo): Promise<number> {
   const parsed = parseSourceArgs(values);
   if (!parsed.ok) return usageProblem(parsed.problem, AUDIT_USAGE, io);
   if (values.workers !== undefined && !/^[0-9]{1,3}$/.test(values.workers)) return usageProblem('--workers must be a small non-negative integer', AUDIT_USAGE, io);
-  const source = await openSourceOrSay(values, io.stderr, openBundleLogSource);
-  if (source === undefined) return 1;
+  const started = Date.now();
+  let source: LogSource;
+  try {
+    source = await openSource(values, openBundleLogSource);
+  } catch (err) {
+    // A source that cannot be opened (a missing file; a bundle that is not gzip, or is damaged
+    // before its first entry) fails the audit like one that fails part-way: the report is written
+    // and names the failure by its code, and the exit status is 1.
+    return writeReport(unopenedReport(sourceDescription(values), err, started), values, io);
+  }
   const progress = createProgress(io.stderr, 'auditing');
   let report: AuditReport;
   try {
@@ -53,6 +64,11 @@ export async function runAudit(args: string[], io: CommandIo): Promise<number> {
     progress.finish();
     await source.close?.();
   }
+  return writeReport(report, values, io);
+}
+
+/** Writes the report to --report and the summary (or the report, --json) to stdout; the exit status. */
+function writeReport(report: AuditReport, values: { readonly report: string; readonly json: boolean }, io: CommandIo): number {
   try {
     writeFileSync(values.report, `${JSON.stringify(report, null, 2)}\n`);
   } catch (err) {
@@ -61,4 +77,27 @@ export async function runAudit(args: string[], io: CommandIo): Promise<number> {
   }
   io.stdout.write(values.json ? `${JSON.stringify(report)}\n` : `${formatAuditSummary(report)}report:      ${values.report}\n`);
   return report.ok ? 0 : 1;
+}
+
+/** The report of an audit whose source could not be opened: nothing was read, one failure. */
+function unopenedReport(source: string, err: unknown, started: number): AuditReport {
+  const failure: VerifyFailure =
+    err instanceof RxError
+      ? { code: err.code, message: err.message, ...(err.index === undefined ? {} : { index: err.index }), ...(err.paths.length > 0 ? { paths: err.paths } : {}) }
+      : // Not one of the sources' own errors (a database file SQLite cannot read, say): still the source.
+        { code: 'SOURCE_UNAVAILABLE', message: `cannot open ${source}: ${err instanceof Error ? err.message : String(err)}` };
+  return {
+    format: AUDIT_REPORT_FORMAT,
+    ok: false,
+    source,
+    entriesVerified: 0,
+    failure,
+    failures: [{ first: failure, count: 1 }],
+    entryTypes: {},
+    startedAt: new Date(started).toISOString(),
+    durationMs: Math.max(Date.now() - started, 1),
+    entriesPerSecond: 0,
+    workers: 0, // none was started
+    checks: AUDIT_CHECKS,
+  };
 }

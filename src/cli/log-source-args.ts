@@ -70,6 +70,13 @@ export async function openSource(values: SourceArgs, openBundle?: (path: string)
   return createHttpLogSource(values.url as string, reader === undefined ? {} : { signRead: createReadSigner({ seed: reader.seed }) });
 }
 
+/** How a source the arguments name is described in a report, for one that could not be opened (as each source describes itself). */
+export function sourceDescription(values: SourceArgs): string {
+  if (values.bundle !== undefined) return `bundle ${values.bundle}`;
+  if (values.db !== undefined) return `database ${values.db}`;
+  return values.url as string;
+}
+
 /** `openSource`, printing why it could not open to stderr; undefined then (the command exits 1). */
 export async function openSourceOrSay(values: SourceArgs, stderr: NodeJS.WriteStream, openBundle?: (path: string) => Promise<LogSource>): Promise<LogSource | undefined> {
   try {

@@ -7,6 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
+import { pipeline } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { RxError } from '../core/errors.js';
 import type { LogSource, SourceEntry } from '../verify/log-source.js';
@@ -20,7 +21,14 @@ const malformed = (message: string) => new RxError('BUNDLE_MALFORMED', message);
 /** The bundle's lines, decompressed, each with the digest of every byte before it. */
 async function* bundleLines(path: string): AsyncGenerator<{ readonly line: string; readonly before: () => string; readonly number: number }> {
   const digest = createHash('sha256');
-  const stream = createReadStream(path).pipe(createGunzip());
+  // Not `pipe`, which forwards no errors (a missing file was an unhandled 'error' event: a crash)
+  // and left the file open when reading stopped early. `pipeline` passes either stream's error to
+  // the loop below (its callback has nothing to add) and ends both on any stop. Which stream
+  // failed decides the code: the file (the source is unavailable) or the gzip data (damaged).
+  const file = createReadStream(path);
+  let fileError: NodeJS.ErrnoException | undefined;
+  file.once('error', (err) => (fileError = err));
+  const stream = pipeline(file, createGunzip(), () => {});
   let pending: Buffer[] = [];
   let pendingLength = 0;
   let number = 0;
@@ -44,7 +52,8 @@ async function* bundleLines(path: string): AsyncGenerator<{ readonly line: strin
     }
   } catch (err) {
     if (err instanceof RxError) throw err;
-    throw malformed(`the bundle cannot be read: ${(err as Error).message}`);
+    if (fileError !== undefined) throw new RxError('SOURCE_UNAVAILABLE', `cannot read the bundle ${path} (${fileError.code ?? fileError.message})`, { cause: err });
+    throw malformed(`the bundle cannot be decompressed (${(err as Error).message})`);
   } finally {
     stream.destroy();
   }

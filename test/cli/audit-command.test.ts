@@ -5,8 +5,9 @@
  */
 import t from 'tap';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { syntheticLedger, tamperedCopy } from '../support/synthetic.js';
 import { runAudit } from '../../src/cli/audit-command.js';
@@ -60,7 +61,57 @@ t.test('audit --db writes its JSON report and exits 0 on a sound log, 1 naming e
   }
   const missing = io();
   t.equal(await runAudit(['--db', join(dir, 'missing.sqlite'), '--key', key, '--report', join(dir, 'x.json')], missing), 1, 'an unreadable source');
-  t.match(missing.text(), /cannot open database/);
+  t.match(missing.text(), /SOURCE_UNAVAILABLE ×1: cannot open database/);
+  t.match(JSON.parse(readFileSync(join(dir, 'x.json'), 'utf8')), { ok: false, failure: { code: 'SOURCE_UNAVAILABLE' } }, 'the report is written all the same');
+});
+
+t.test('audit --bundle of a missing or damaged file writes its report naming the failure by code, whenever the damage shows', async (t) => {
+  const { verifierKeys, dbPath, size } = await syntheticLedger();
+  const dir = t.testdir();
+  const key = verifierKeys[0]!;
+  const whole = join(dir, 'whole.gz');
+  t.equal((await inProcess(runExport, '--db', dbPath, '--key', key, '--out', whole)).status, 0);
+  const bytes = readFileSync(whole);
+  const lines = gunzipSync(bytes).toString('utf8').split('\n');
+  const withLine = (at: number) => gzipSync([...lines.slice(0, at), 'garbage', ...lines.slice(at)].join('\n'));
+  const firstEntry = lines.findIndex((l) => l.startsWith('{"record":"entry"'));
+  const auditOf = (name: string, content?: Uint8Array) => {
+    const bundle = join(dir, name);
+    if (content !== undefined) writeFileSync(bundle, content);
+    const report = join(dir, `${name}.json`);
+    return { bundle, report, args: ['--bundle', bundle, '--key', key, '--report', report, '--workers', '0'] };
+  };
+  const written = (report: string) => JSON.parse(readFileSync(report, 'utf8'));
+
+  // A real process: a missing file used to crash it with an unhandled 'error' event.
+  const missing = auditOf('missing.gz');
+  const crashed = run('audit', ...missing.args);
+  t.equal(crashed.status, 1, crashed.stderr);
+  t.equal(crashed.stderr, '', 'no stack trace');
+  t.match(crashed.stdout, /SOURCE_UNAVAILABLE ×1: cannot read the bundle/);
+  t.match(written(missing.report), { format: 'rxledger-audit-report/v1', ok: false, source: `bundle ${missing.bundle}`, entriesVerified: 0, failure: { code: 'SOURCE_UNAVAILABLE' }, failures: [{ first: { code: 'SOURCE_UNAVAILABLE' }, count: 1 }] });
+
+  // Damage found while opening (before the first entry) and while the entries stream.
+  const damaged: Array<[string, Uint8Array, 'opening' | 'entries']> = [
+    ['not gzip', Buffer.from('not gzip at all\n'), 'opening'],
+    ['cut off before the first entry', bytes.subarray(0, 2000), 'opening'],
+    ['cut off among the entries', bytes.subarray(0, Math.floor(bytes.length * 0.85)), 'entries'],
+    ['a garbage line among the checkpoints', withLine(2), 'opening'],
+    ['a garbage line among the entries', withLine(firstEntry + 100), 'entries'],
+  ];
+  for (const [what, content, stage] of damaged) {
+    const c = auditOf(`${what.replace(/ /g, '-')}.gz`, content);
+    const out = io();
+    t.equal(await runAudit(c.args, out), 1, `${what}: exit 1`);
+    t.match(out.text(), /result:\s+FAILED — 1 kind of failure\n\s+BUNDLE_MALFORMED ×1: /, `${what}: the summary names the code`);
+    const report = written(c.report);
+    t.match(report, { format: 'rxledger-audit-report/v1', ok: false, failure: { code: 'BUNDLE_MALFORMED' }, failures: [{ first: { code: 'BUNDLE_MALFORMED' }, count: 1 }] }, `${what}: the report`);
+    if (stage === 'opening') t.equal(report.entriesVerified, 0, `${what}: found on opening`);
+    else t.ok(report.entriesVerified > 0 && report.entriesVerified < size, `${what}: found part-way, after ${report.entriesVerified} entries`);
+  }
+  const json = io();
+  t.equal(await runAudit([...auditOf('not-gzip.gz').args, '--json'], json), 1);
+  t.match(JSON.parse(json.text()), { ok: false, failure: { code: 'BUNDLE_MALFORMED' } }, '--json prints the same report');
 });
 
 t.test('export then import: a bundle verified offline becomes an identical ledger', async (t) => {

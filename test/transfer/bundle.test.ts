@@ -165,6 +165,29 @@ t.test('damaged bundles are reported, never accepted', async (t) => {
   await rejectsCode(t, openBundleLogSource(garbage), 'BUNDLE_MALFORMED');
 });
 
+t.test('a file that cannot be read or decompressed is refused by code, on opening and part-way through the entries', async (t) => {
+  const dir = t.testdir();
+  const bytes = readFileSync(await exported());
+  const { size } = await syntheticLedger();
+  const drain = async (entries: AsyncIterable<unknown>) => {
+    for await (const _ of entries);
+  };
+  // A file stream's error used to be an unhandled 'error' event: the process crashed.
+  await rejectsCode(t, openBundleLogSource(join(dir, 'missing.gz')), 'SOURCE_UNAVAILABLE', 'a missing file');
+  await rejectsCode(t, openBundleLogSource(dir), 'SOURCE_UNAVAILABLE', 'a directory');
+  const cut = join(dir, 'cut.gz');
+  writeFileSync(cut, bytes.subarray(0, 2000));
+  await rejectsCode(t, openBundleLogSource(cut), 'BUNDLE_MALFORMED', 'a gzip stream cut off before the first entry');
+  // Opened on the whole file, which is then cut off, then removed: the entries stream fails.
+  const changing = join(dir, 'changing.gz');
+  writeFileSync(changing, bytes);
+  const source = await openBundleLogSource(changing);
+  writeFileSync(changing, bytes.subarray(0, bytes.length >> 1));
+  await rejectsCode(t, drain(source.entries(0, size)), 'BUNDLE_MALFORMED', 'a gzip stream cut off among the entries');
+  rmSync(changing);
+  await rejectsCode(t, drain(source.entries(0, size)), 'SOURCE_UNAVAILABLE', 'the file gone once opened');
+});
+
 t.test('a log that fails its audit is still exported as evidence, and the report says so', async (t) => {
   const { dbPath } = await syntheticLedger();
   const dir = t.testdir();
