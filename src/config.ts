@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { RxError } from './core/errors.js';
+import { issuePaths, zodIssuePaths } from './core/issue-paths.js';
 import { isValidKeyName } from './core/note-keys.js';
 import { formatCosignerVerifierKey, parseCosignerVerifierKey } from './core/cosignature.js';
 import { DEFAULT_CHECK_POLICY, type CheckPolicy } from './domain/prescription/checker.js';
@@ -38,6 +39,8 @@ const ConfigSchema = z.object({
     .min(1)
     .max(256)
     .refine(isValidKeyName, 'must contain no spaces or "+" (it is also the signing key name)')
+    // C2SP checkpoint origins name the log without a scheme (docs/FORMAT.md §7.1).
+    .refine((s) => !s.includes('://'), 'drop the scheme ("https://" or the like): an origin is a schema-less URL such as rx.example.gov.cn/ledger')
     .default('rxledger.localhost/ledger'),
   CHECKPOINT_INTERVAL_MS: z.coerce.number().int().min(10).max(3_600_000).default(1000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -166,8 +169,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = ConfigSchema.safeParse(present);
   if (!parsed.success) {
-    const paths = parsed.error.issues.map((i) => i.path.join('.'));
-    const detail = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    const paths = zodIssuePaths(parsed.error.issues);
+    const detail = parsed.error.issues.map((i) => `${issuePaths(i).join(', ')}: ${i.message}`).join('; ');
     throw new RxError('CONFIG_INVALID', `invalid configuration: ${detail}`, { paths });
   }
   const c = parsed.data;

@@ -423,7 +423,10 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<R
       readAuth,
       patients,
       // After a durable `patient.erase-identity` entry (or its retry), the record it names is erased.
-      onRecorded: (result) => opened.erasures.apply(result.entry),
+      onRecorded: (result) => {
+        const identityRecord = opened.erasures.apply(result.entry);
+        return identityRecord === undefined ? undefined : { identityRecord };
+      },
       lifecycle: { prescriptions: state.prescriptions, registry: state.registry, identities, ...(deps.clock ? { clock: deps.clock } : {}) },
       checker: { state, ruleSets: opened.ruleSets, bundles: state.ruleSets, ...(deps.clock ? { clock: deps.clock } : {}) },
       logger: deps.logger,

@@ -27,6 +27,14 @@ t.test('environment overrides and validation', async (t) => {
   }
 });
 
+t.test('LOG_ORIGIN: an origin without a scheme (a value with "://" was accepted)', async (t) => {
+  for (const value of ['https://x.example/log', 'http://rx.example.gov.cn/ledger', 'rx.example/a://b']) {
+    t.throws(() => loadConfig({ LOG_ORIGIN: value }), { code: 'CONFIG_INVALID', paths: ['LOG_ORIGIN'], message: /LOG_ORIGIN: drop the scheme/ }, value);
+  }
+  t.equal(loadConfig({ LOG_ORIGIN: 'x.example/log' }).logOrigin, 'x.example/log');
+  t.equal(loadConfig({ LOG_ORIGIN: 'x.example:8443/log' }).logOrigin, 'x.example:8443/log', 'a port is not a scheme');
+});
+
 t.test('edge hardening: timeouts, rate limits, proxies, HSTS', async (t) => {
   const c = loadConfig({});
   t.same(c.serverTimeouts, { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, connectionTimeoutMs: 60_000, keepAliveTimeoutMs: 72_000, maxRequestsPerSocket: 0 });

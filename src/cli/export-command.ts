@@ -11,6 +11,7 @@ import { createProgress } from './progress.js';
 import { parseCommandArgs, usageProblem } from './command-args.js';
 import { openSourceOrSay, parseSourceArgs, SOURCE_OPTIONS } from './log-source-args.js';
 import type { CommandIo } from './verify-command.js';
+import { RxError } from '../core/errors.js';
 
 export const EXPORT_USAGE = `usage: rxledger export (--url URL --actor-key FILE | --db FILE) --key VERIFIER_KEY [--key ...] --out BUNDLE
                        [--origin ORIGIN] [--timestamp-window-ms MS] [--workers N]
@@ -40,7 +41,7 @@ export async function runExport(args: string[], io: CommandIo): Promise<number> 
     return report.ok ? 0 : 1;
   } catch (err) {
     progress.finish();
-    io.stderr.write(`export failed: ${(err as Error).message}\n`);
+    io.stderr.write(`export failed: ${err instanceof RxError ? `${err.code}: ` : ''}${(err as Error).message}\n`);
     return 1;
   } finally {
     await source.close?.();

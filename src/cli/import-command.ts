@@ -10,6 +10,7 @@ import { createProgress } from './progress.js';
 import { parseCommandArgs, usageProblem } from './command-args.js';
 import { parseSourceArgs, SOURCE_OPTIONS } from './log-source-args.js';
 import type { CommandIo } from './verify-command.js';
+import { RxError } from '../core/errors.js';
 
 export const IMPORT_USAGE = `usage: rxledger import --bundle BUNDLE --key VERIFIER_KEY [--key ...] --data-dir DIR
                        [--origin ORIGIN] [--timestamp-window-ms MS] [--workers N]
@@ -51,7 +52,7 @@ export async function runImport(args: string[], io: CommandIo): Promise<number> 
     return 0;
   } catch (err) {
     progress.finish();
-    io.stderr.write(`import failed: ${(err as Error).message}\n`);
+    io.stderr.write(`import failed: ${err instanceof RxError ? `${err.code}: ` : ''}${(err as Error).message}\n`);
     return 1;
   }
 }

@@ -20,6 +20,8 @@ export interface SubmitResult {
   /** A submission's check result. */
   readonly check?: { outcome: 'active' | 'awaiting-override' | 'rejected'; ruleSet: string; inputHash: string; findings: Array<{ ruleId: string; action: string; tier: string; lines: number[] }> };
   readonly receipt: string;
+  /** `patient.erase-identity`: whether this request removed an identity record, or none was held. */
+  readonly identityRecord?: 'erased' | 'none-held';
 }
 
 export interface Receipt {

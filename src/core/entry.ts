@@ -9,6 +9,7 @@ import { canonicalJson, parseCanonicalJson, type JsonObject } from './canonical-
 import { decodeBase64, encodeBase64, utf8 } from './bytes.js';
 import { RxError } from './errors.js';
 import { HASH_SIZE } from './merkle-hash.js';
+import { zodIssuePaths } from './issue-paths.js';
 
 export const ENTRY_FORMAT_VERSION = 1;
 /** Largest accepted leaf, in bytes. Entries hold statements and hashes, never documents. */
@@ -84,7 +85,7 @@ export function parseEntry(bytes: Uint8Array): LedgerEntry {
   const parsed = LedgerEntrySchema.safeParse(value);
   if (!parsed.success) {
     throw new RxError('ENTRY_MALFORMED', 'entry envelope does not match version 1', {
-      paths: parsed.error.issues.map((i) => i.path.join('.')),
+      paths: zodIssuePaths(parsed.error.issues),
     });
   }
   return parsed.data as LedgerEntry;

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { RxError } from '../core/errors.js';
+import { zodIssuePaths } from '../core/issue-paths.js';
 import { parseVerifierKey } from '../core/note-keys.js';
 import type { JsonObject } from '../core/canonical-json.js';
 import { GENESIS_OPERATOR_TYPE, REGISTRY_ENTRY_SCHEMAS, signedStatementBody } from './registry/registry-entry-types.js';
@@ -69,7 +70,7 @@ export function verifyEntryBody(type: string, body: unknown, schemas: EntryBodyS
   const parsed = schema.safeParse(body);
   if (!parsed.success) {
     throw new RxError('ENTRY_BODY_INVALID', `body does not match ${type}`, {
-      paths: parsed.error.issues.map((i) => ['body', ...i.path.map(String)].join('.')),
+      paths: zodIssuePaths(parsed.error.issues, ['body']),
     });
   }
   return parsed.data;

@@ -18,7 +18,7 @@ import { answerRateLimited, installRateLimits, type RateLimitOptions, type RateL
 import { installWriteAdmission } from './write-admission.js';
 import { DEFAULT_SERVER_TIMEOUTS, serverTimeoutOptions, type ServerTimeouts } from './server-timeouts.js';
 import { logRoutes } from './log-routes.js';
-import { statementRoutes } from './statement-routes.js';
+import { statementRoutes, type RecordedEffects } from './statement-routes.js';
 import type { ReadAuthenticator } from './read-auth.js';
 import type { PatientService } from '../patients/patient-service.js';
 import { patientRoutes } from './patient-routes.js';
@@ -53,7 +53,7 @@ export interface AppOptions {
   /** Statement bodies parsed and validated on worker threads (absent: on the event loop). */
   readonly statementIntake?: StatementIntake;
   /** Side effects of durable entries outside the ledger (identity erasure). */
-  readonly onRecorded?: (result: AppendResult) => void;
+  readonly onRecorded?: (result: AppendResult) => RecordedEffects | void;
   /** A pino logger instance, or false for none. */
   readonly logger?: FastifyServerOptions['loggerInstance'] | false;
   /** The server's timeouts; default DEFAULT_SERVER_TIMEOUTS. */

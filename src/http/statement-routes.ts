@@ -15,6 +15,7 @@
  */
 import type { FastifyPluginAsync } from 'fastify';
 import { encodeBase64 } from '../core/bytes.js';
+import { isRxError, RxError } from '../core/errors.js';
 import { parseEntry, type LedgerEntry } from '../core/entry.js';
 import { SignedStatementSchema } from '../core/statement.js';
 import { CHECK_RESULT_TYPE } from '../domain/prescription/lifecycle-records.js';
@@ -29,12 +30,31 @@ export interface StatementRoutesOptions {
    * Runs after an entry is durable (and again for an identical retry, so a crash in between is
    * repaired by retrying): the identity store's erasure acts here.
    */
-  readonly onRecorded?: (result: AppendResult) => void;
+  readonly onRecorded?: (result: AppendResult) => RecordedEffects | void;
   /**
    * Parses, validates and digests bodies on worker threads; a body it takes is handed to the
    * ledger as checked (Ledger.adoptChecked), any other is handled here as without it.
    */
   readonly intake?: StatementIntake;
+}
+
+/**
+ * The ledger refuses an entry type it does not know, or writes only itself, naming the entry's
+ * `type`; here the type is the statement's action, so the answer names that field.
+ */
+function refusedAction(err: unknown): never {
+  if (isRxError(err, 'ENTRY_TYPE_UNKNOWN') || isRxError(err, 'ENTRY_TYPE_RESERVED')) {
+    throw new RxError(err.code, err.message, { paths: ['body.statement.action'], cause: err });
+  }
+  throw err;
+}
+
+/**
+ * What a durable entry did outside the ledger, for its answer: an erasure says whether it removed
+ * an identity record, so an operator's mistyped commitment is not confirmed like a real erasure.
+ */
+export interface RecordedEffects {
+  readonly identityRecord?: 'erased' | 'none-held';
 }
 
 export const statementRoutes: FastifyPluginAsync<StatementRoutesOptions> = async (app, { ledger, onRecorded, intake }) => {
@@ -65,13 +85,13 @@ export const statementRoutes: FastifyPluginAsync<StatementRoutesOptions> = async
     const checked = action === undefined ? undefined : ledger.checkBody(action, request.body);
     let result: AppendResult;
     if (action !== undefined && checked !== undefined) {
-      result = await ledger.append(action, checked);
+      result = await ledger.append(action, checked).catch(refusedAction);
     } else {
       const signed = parseRequestPart(SignedStatementSchema, request.body, 'body');
-      result = await ledger.append(signed.statement.action, signed);
+      result = await ledger.append(signed.statement.action, signed).catch(refusedAction);
     }
     const replayed = result.replayed === true;
-    onRecorded?.(result);
+    const effects = onRecorded?.(result) ?? undefined;
     const records = recordsOf(result);
     const check = records.find((r) => r.entry.type === CHECK_RESULT_TYPE)?.entry.body;
     return reply.status(replayed ? 200 : 201).send({
@@ -83,6 +103,7 @@ export const statementRoutes: FastifyPluginAsync<StatementRoutesOptions> = async
       lastIndex: records.length > 0 ? records[records.length - 1]!.index : result.index,
       ...(check === undefined ? {} : { check: { outcome: check.outcome, ruleSet: check.ruleSet, inputHash: check.inputHash, findings: check.findings } }),
       receipt: `/v1/receipts/${result.index}`,
+      ...(effects?.identityRecord === undefined ? {} : { identityRecord: effects.identityRecord }),
     });
   });
 };

@@ -17,6 +17,7 @@ import { z } from 'zod';
 import { decodeBase64, encodeBase64, equalBytes } from '../core/bytes.js';
 import { parseCheckpoint, type Checkpoint } from '../core/checkpoint.js';
 import { RxError, isRxError } from '../core/errors.js';
+import { zodIssuePaths } from '../core/issue-paths.js';
 import { verifyConsistency } from '../core/merkle-verify.js';
 import { createNoteVerifier, parseVerifierKey } from '../core/note-keys.js';
 import { verifyNote } from '../core/signed-note.js';
@@ -57,7 +58,7 @@ export function parseEvidence(text: string): CheckpointEvidence {
   }
   const parsed = CheckpointEvidenceSchema.safeParse(value);
   if (!parsed.success) {
-    throw new RxError('EVIDENCE_MALFORMED', `evidence must be an ${EVIDENCE_FORMAT} object`, { paths: parsed.error.issues.map((i) => i.path.join('.')) });
+    throw new RxError('EVIDENCE_MALFORMED', `evidence must be an ${EVIDENCE_FORMAT} object`, { paths: zodIssuePaths(parsed.error.issues) });
   }
   return parsed.data;
 }

@@ -6,6 +6,7 @@
  * data, which lives only in the erasable identity store.
  */
 import { RxError } from '../core/errors.js';
+import { zodIssuePaths } from '../core/issue-paths.js';
 import { SignedStatementSchema, statementSigningBytes, type SignedStatement } from '../core/statement.js';
 import { isAllowed } from '../domain/registry/authorization.js';
 import { requestHash, verifyStatementSignature, verifyStatementStanding, type RegistryView, type SignatureCheck } from '../domain/registry/registry-rules.js';
@@ -42,14 +43,14 @@ export function createPatientService(options: PatientServiceOptions): PatientSer
   return {
     identify(body) {
       const parsed = SignedStatementSchema.safeParse(body);
-      if (!parsed.success) throw new RxError('REQUEST_INVALID', 'invalid body', { paths: [...new Set(parsed.error.issues.map((i) => ['body', ...i.path.map(String)].join('.')))] });
+      if (!parsed.success) throw new RxError('REQUEST_INVALID', 'invalid body', { paths: zodIssuePaths(parsed.error.issues, ['body']) });
       const signed = parsed.data as SignedStatement;
       if (signed.statement.action !== PATIENT_IDENTIFY_ACTION) {
         throw new RxError('REQUEST_INVALID', `the action must be ${PATIENT_IDENTIFY_ACTION}`, { paths: ['body.statement.action'] });
       }
       const payload = IdentifyPayload.safeParse(signed.statement.payload);
       // Paths only: the values are personal data and never echo back.
-      if (!payload.success) throw new RxError('REQUEST_INVALID', 'invalid identity record', { paths: payload.error.issues.map((i) => ['body', 'statement', 'payload', ...i.path.map(String)].join('.')) });
+      if (!payload.success) throw new RxError('REQUEST_INVALID', 'invalid identity record', { paths: zodIssuePaths(payload.error.issues, ['body', 'statement', 'payload']) });
       const ctx = { origin: options.origin, index: -1, time: clock(), timestampWindowMs: options.timestampWindowMs, verifySignature: options.verifySignature };
       // The order of a ledger write (docs/AUTH.md §2): signature, then an identical retry is
       // answered, then standing, role, and (in the store, atomically) nonce and idempotency.

@@ -63,9 +63,16 @@ export interface ErasureFollower {
    * `found`. If the identity store fails, throws, and the position stays where it was.
    */
   catchUp(maxEntries?: number): { from: number; to: number; found: number; erased: number };
-  /** Applies the erasure `entry` (on disk) orders, if it is one: the write route's, right away. Erasing twice changes nothing. */
-  apply(entry: LedgerEntry): void;
+  /**
+   * Applies the erasure `entry` (on disk) orders, if it is one: the write route's, right away.
+   * Erasing twice changes nothing. `erased` if this removed a record, `none-held` if the file held
+   * none with that commitment (never identified here, or erased already); undefined for any other entry.
+   */
+  apply(entry: LedgerEntry): IdentityRecordOutcome | undefined;
 }
+
+/** What an erasure did to the identity file (the answer to `patient.erase-identity` says it). */
+export type IdentityRecordOutcome = 'erased' | 'none-held';
 
 export interface ErasureFollowerOptions {
   readonly identities: IdentityStore;
@@ -104,7 +111,8 @@ export function createErasureFollower(options: ErasureFollowerOptions): ErasureF
     },
     apply(entry) {
       const erasure = erasureOf(entry);
-      if (erasure !== undefined) identities.erase(erasure.identityCommitment, erasure.time);
+      if (erasure === undefined) return undefined;
+      return identities.erase(erasure.identityCommitment, erasure.time) ? 'erased' : 'none-held';
     },
   };
 }

@@ -8,6 +8,7 @@
 import { chmodSync, closeSync, openSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { RxError } from '../core/errors.js';
+import { zodIssuePaths } from '../core/issue-paths.js';
 import { PatientIdentitySchema, type PatientIdentity } from '../../schemas/prescription.js';
 import { COMMITMENT_SALT_SIZE, identityCommitment, patientPseudonym } from '../domain/patient/patient-privacy.js';
 
@@ -142,7 +143,7 @@ export function openIdentityStore(options: IdentityStoreOptions): IdentityStore 
     put(identity) {
       const parsed = PatientIdentitySchema.safeParse(identity);
       if (!parsed.success) {
-        throw new RxError('REQUEST_INVALID', 'invalid identity record', { paths: parsed.error.issues.map((i) => ['identity', ...i.path.map(String)].join('.')) });
+        throw new RxError('REQUEST_INVALID', 'invalid identity record', { paths: zodIssuePaths(parsed.error.issues, ['identity']) });
       }
       const salt = options.randomBytes(COMMITMENT_SALT_SIZE);
       const commitment = identityCommitment(salt, parsed.data);

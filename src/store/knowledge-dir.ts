@@ -23,6 +23,7 @@ import {
   ProductFileSchema,
   RegulatoryFileSchema,
 } from '../../schemas/knowledge.js';
+import { issuePaths } from '../core/issue-paths.js';
 import { crossReferenceProblems, KnowledgeError, type ItemOrigin, type KnowledgeFiles, type KnowledgeProblem } from '../domain/checker/knowledge-validation.js';
 
 
@@ -44,7 +45,7 @@ export function loadKnowledgeDir(dir: string): KnowledgeFiles {
     }
     const parsed = schema.safeParse(json);
     if (!parsed.success) {
-      for (const issue of parsed.error.issues) problems.push({ file, path: issue.path.join('.'), message: issue.message });
+      for (const issue of parsed.error.issues) for (const at of issuePaths(issue)) problems.push({ file, path: at, message: issue.message });
       return undefined;
     }
     return parsed.data;

@@ -73,7 +73,9 @@ t.test('witnesses submit; the cosigned checkpoint collects them; GET /checkpoint
   t.equal((await post({ checkpoint: newer, cosignature: line(w2, parseSignedNote(newer).text) })).status, 201);
   t.equal(parseCheckpoint(parseSignedNote(await (await fetch(`${log.url}/checkpoint/cosigned`)).text()).text).size, 9);
   t.equal(parseCheckpoint(parseSignedNote(await (await fetch(`${log.url}/checkpoint/cosigned?min=2`)).text()).text).size, 6);
-  t.equal((await fetch(`${log.url}/checkpoint/cosigned?min=3`)).status, 404, 'more than the configured witnesses');
+  const tooMany = await fetch(`${log.url}/checkpoint/cosigned?min=3`);
+  t.equal(tooMany.status, 400, 'more than the configured witnesses can never be met: a bad request, not a wait');
+  t.match(await tooMany.json(), { error: { code: 'REQUEST_INVALID', message: 'min is 3, but this ledger accepts 2 witnesses (GET /v1/witnesses)', paths: ['query.min'] } });
 });
 
 t.test('bad submissions: a precise 4xx, a stable code, the field, and nothing stored', async (t) => {
@@ -84,7 +86,8 @@ t.test('bad submissions: a precise 4xx, a stable code, the field, and nothing st
   const cases: Array<[string, unknown, number, string, string[]]> = [
     ['not JSON', '{"checkpoint":', 400, 'REQUEST_INVALID', []],
     ['a missing field', { checkpoint: note }, 400, 'REQUEST_INVALID', ['body.cosignature']],
-    ['an unknown field', { checkpoint: note, cosignature: good, extra: 1 }, 400, 'REQUEST_INVALID', ['body']],
+    ['an unknown field', { checkpoint: note, cosignature: good, extra: 1 }, 400, 'REQUEST_INVALID', ['body.extra']],
+    ['two unknown fields', { checkpoint: note, cosignature: good, extra: 1, more: 2 }, 400, 'REQUEST_INVALID', ['body.extra', 'body.more']],
     ['a number for the line', { checkpoint: note, cosignature: 7 }, 400, 'REQUEST_INVALID', ['body.cosignature']],
     ['a line that is not a cosignature', { checkpoint: note, cosignature: note.split('\n\n')[1] }, 400, 'COSIGNATURE_MALFORMED', ['body.cosignature']],
     ['a note without signatures block', { checkpoint: `${text}\n`, cosignature: good }, 400, 'NOTE_MALFORMED', ['body.checkpoint']],

@@ -56,6 +56,13 @@ t.test('prescribers turn identity records into pseudonym and commitment; nothing
   const badBody = await bad.text();
   t.same(JSON.parse(badBody).error.paths, ['body.statement.payload.identity.nationalId']);
   t.notOk(badBody.includes(IDENTITY.name) || badBody.includes('12345'), 'error bodies carry paths, never values');
+  // An unknown member is named itself, one path each, not the object that holds it.
+  const pathsOf = async (body: unknown) => ((await (await post(body)).json()) as { error: { code: string; paths: string[] } }).error;
+  t.same(await pathsOf({ ...request, extra: 1 }), { code: 'REQUEST_INVALID', message: 'invalid body', paths: ['body.extra'] }, 'an unknown member at the top of the body');
+  t.same((await pathsOf({ ...request, extra: 1, more: 2 })).paths, ['body.extra', 'body.more'], 'two unknown members, two paths');
+  t.same((await pathsOf(doctor.sign('patient.identify', { identity: IDENTITY, colour: 'red' }))).paths, ['body.statement.payload.colour'], 'an unknown member of the payload');
+  const nested = await pathsOf(doctor.sign('patient.identify', { identity: { ...IDENTITY, address: { ...IDENTITY.address, floor: '3', door: '301' } } }));
+  t.same(nested.paths, ['body.statement.payload.identity.address.floor', 'body.statement.payload.identity.address.door'], 'unknown members nested in the identity record');
   const forged = await post({ ...request, statement: { ...request.statement, payload: { identity: { ...IDENTITY, name: '别人' } } } });
   t.equal(((await forged.json()) as { error: { code: string } }).error.code, 'AUTH_SIGNATURE_INVALID');
 

@@ -105,7 +105,7 @@ t.test('schema violations name the field', async (t) => {
   (unknownKey.ingredients['core.json']![1]!.doses[0] as Record<string, unknown>).maxSingleDose = '800';
   const p1 = problemsLoading(t, unknownKey);
   t.equal(p1.length, 1);
-  t.match(p1[0], { file: 'ingredients/core.json', path: 'ingredients.1.doses.0', message: /maxSingleDose/ }, 'strict objects: an unknown key');
+  t.match(p1[0], { file: 'ingredients/core.json', path: 'ingredients.1.doses.0.maxSingleDose', message: /maxSingleDose/ }, 'strict objects: an unknown key, named');
 
   const noMaxDaily = copyOf(rules);
   delete noMaxDaily.ingredients['core.json']![2]!.renal![0]!.maxDaily;

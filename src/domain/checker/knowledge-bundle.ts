@@ -25,6 +25,7 @@ import {
   RegulatoryFileSchema,
 } from '../../../schemas/knowledge.js';
 import { crossReferenceProblems, KnowledgeError, type KnowledgeFiles } from './knowledge-validation.js';
+import { issuePaths } from '../../core/issue-paths.js';
 
 export const RULE_SET_PREFIX = 'rxledger/rule-set/v1\n';
 export const BUNDLE_FORMAT = 'rxledger-rule-set/v1';
@@ -97,7 +98,7 @@ export function parseBundle(bytes: Uint8Array): CompiledBundle {
     throw new KnowledgeError([{ file: 'bundle', path: '', message: 'not UTF-8 JSON' }]);
   }
   const parsed = KnowledgeBundleSchema.safeParse(json);
-  if (!parsed.success) throw new KnowledgeError(parsed.error.issues.map((i) => ({ file: 'bundle', path: i.path.join('.'), message: i.message })));
+  if (!parsed.success) throw new KnowledgeError(parsed.error.issues.flatMap((i) => issuePaths(i).map((path) => ({ file: 'bundle', path, message: i.message }))));
   const b = parsed.data;
   // One content, one hash: a bundle is only accepted in the form compileBundle gives it.
   const lists = { ingredients: b.ingredients, products: b.products, classes: b.classes, interactions: b.interactions, allergyGroups: b.allergyGroups, diseaseRules: b.diseaseRules, geriatricRules: b.geriatricRules };

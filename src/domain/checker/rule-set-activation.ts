@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { RxError } from '../../core/errors.js';
+import { zodIssuePaths } from '../../core/issue-paths.js';
 import type { JsonObject } from '../../core/canonical-json.js';
 import { Hex256Schema } from '../../../schemas/prescription.js';
 import { CHECK_ACTIONS, type CheckPolicy, type RuleSet } from '../prescription/checker.js';
@@ -55,7 +56,7 @@ export interface ActiveChecker {
 
 export function admitRuleSetActivation(body: JsonObject, index: number, library: RuleSetLibrary): RuleSetMutation[] {
   const parsed = RuleSetBodySchema.safeParse(body);
-  if (!parsed.success) throw new RxError('ENTRY_BODY_INVALID', 'not a rule-set activation', { paths: parsed.error.issues.map((i) => ['body', ...i.path.map(String)].join('.')) });
+  if (!parsed.success) throw new RxError('ENTRY_BODY_INVALID', 'not a rule-set activation', { paths: zodIssuePaths(parsed.error.issues, ['body']) });
   const ruleSet = library.get(parsed.data.hash);
   if (ruleSet === undefined) throw new RxError('RULE_SET_UNKNOWN', 'no bundle with this hash is held', { paths: ['body.hash'] });
   if (ruleSet.name !== `${parsed.data.name}@${parsed.data.version}`) throw new RxError('ENTRY_BODY_INVALID', 'name and version differ from the bundle’s', { paths: ['body.name'] });

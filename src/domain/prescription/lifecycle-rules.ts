@@ -23,6 +23,7 @@ import { fail, load, P, put, type LedgerRecord, type StateView } from './rule-su
 import { accessCodeHash, pickupCodeHash } from './patient-codes.js';
 import type { Fill, PrescriptionMutation, PrescriptionRecord, PrescriptionState } from './prescription-record.js';
 import { toMicros } from './quantities.js';
+import { zodIssuePaths } from '../../core/issue-paths.js';
 
 export interface LifecycleContext {
   readonly index: number;
@@ -45,7 +46,7 @@ export type Transition =
 function parse<A extends LifecycleAction>(action: A, payload: unknown, ctx: LifecycleContext): import('zod').infer<(typeof LIFECYCLE_PAYLOADS)[A]> {
   if (ctx.payloadParsed === true) return payload as never;
   const parsed = LIFECYCLE_PAYLOADS[action].safeParse(payload);
-  if (!parsed.success) fail('ENTRY_BODY_INVALID', 'payload does not match the action', parsed.error.issues.map((i) => [P, ...i.path.map(String)].join('.')));
+  if (!parsed.success) fail('ENTRY_BODY_INVALID', 'payload does not match the action', zodIssuePaths(parsed.error.issues, [P]));
   return parsed.data as never;
 }
 

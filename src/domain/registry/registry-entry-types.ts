@@ -20,7 +20,9 @@ export function signedStatementBody(action: string, payload: z.ZodType): z.ZodTy
     }
     const parsed = payload.safeParse(signed.statement.payload);
     if (!parsed.success) {
-      for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', message: issue.message, path: ['statement', 'payload', ...issue.path] });
+      // The issue itself, moved under the payload: an unknown member keeps its `keys`, so the
+      // answer names each one (src/core/issue-paths.ts), not only the object holding them.
+      for (const issue of parsed.error.issues) ctx.addIssue({ ...issue, path: ['statement', 'payload', ...issue.path] });
     } else {
       // `signed` is this parse's own output (a fresh object), so replacing its payload changes nothing the caller passed in.
       (signed.statement as { payload: unknown }).payload = parsed.data;

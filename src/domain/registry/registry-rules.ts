@@ -27,6 +27,7 @@ import {
   type Role,
 } from './registry-model.js';
 import { isAllowed } from './authorization.js';
+import { zodIssuePaths } from '../../core/issue-paths.js';
 
 export interface InstitutionRecord {
   readonly institutionId: string;
@@ -110,7 +111,7 @@ function parsePayload<S extends z.ZodType>(schema: S, payload: unknown): z.infer
   const parsed = schema.safeParse(payload);
   if (!parsed.success) {
     throw new RxError('ENTRY_BODY_INVALID', 'payload does not match the action', {
-      paths: parsed.error.issues.map((i) => ['body', 'statement', 'payload', ...i.path.map(String)].join('.')),
+      paths: zodIssuePaths(parsed.error.issues, ['body', 'statement', 'payload']),
     });
   }
   return parsed.data;

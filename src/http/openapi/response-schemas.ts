@@ -52,6 +52,12 @@ export const StatementResultSchema = z.strictObject({
   lastIndex: IndexSchema,
   check: CheckResultBodySchema.pick({ outcome: true, ruleSet: true, inputHash: true, findings: true }).optional(),
   receipt: z.string(),
+  /**
+   * patient.erase-identity only: `erased` if this request removed the identity record, `none-held`
+   * if the identity store held none with that commitment (never identified here, or already
+   * erased, by an earlier request or by this one's first attempt). The entry is recorded either way.
+   */
+  identityRecord: z.enum(['erased', 'none-held']).optional(),
 });
 export const PatientIdentifyResultSchema = z.strictObject({ pseudonym: Hex256Schema, identityCommitment: Hex256Schema, replayed: z.boolean() });
 export const ReceiptSchema = z.strictObject({ index: IndexSchema, size: IndexSchema, leafHash: Base64HashSchema, hashes: z.array(Base64HashSchema), checkpoint: z.string(), proof: z.string() });

@@ -172,7 +172,7 @@ t.test('parseBundle refuses schema violations, naming the field', async (t) => {
     ['another format', (b) => ((b as { format: string }).format = 'rxledger-rule-set/v2'), ['format']],
     ['a limit as a float', (b) => ((b.ingredients[0]!.doses[0] as Record<string, unknown>).maxDaily = 4000.5), ['ingredients.0.doses.0.maxDaily']],
     ['a missing list', (b) => delete (b as Record<string, unknown>).geriatricRules, ['geriatricRules']],
-    ['an unknown member', (b) => ((b as Record<string, unknown>).extra = true), ['']],
+    ['an unknown member', (b) => ((b as Record<string, unknown>).extra = true), ['extra']],
     ['a bad tier', (b) => ((b.interactions[0] as { tier: string }).tier = 'severe'), ['interactions.0.tier']],
     ['not an object', () => undefined, ['']],
   ];
