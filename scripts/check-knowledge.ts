@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { z } from 'zod';
 import * as K from '../schemas/knowledge.js';
+import { issuePaths } from '../src/core/issue-paths.js';
 import { KnowledgeError } from '../src/domain/checker/knowledge-validation.js';
 import { loadKnowledgeDir, starterKnowledgeDir } from '../src/store/knowledge-dir.js';
 
@@ -78,7 +79,7 @@ function checkFile(dir: string, rel: string): number {
     console.log(`${rel}: valid`);
     return 0;
   }
-  for (const i of parsed.error.issues) console.log(`${rel} ${i.path.join('.')}: ${i.message}`);
+  for (const i of parsed.error.issues) for (const at of issuePaths(i)) console.log(`${rel} ${at}: ${i.message}`);
   return 1;
 }
 

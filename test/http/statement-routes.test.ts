@@ -2,7 +2,7 @@
  * Signed statements end to end: the real service on 127.0.0.1, the genesis operator's key from the
  * data directory, the client SDK, and every way a write can be refused.
  */
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { createLedgerClient, createStatementSigner } from '../../src/client/index.js';
@@ -189,17 +189,26 @@ t.test('every role against every write action: only the matrix decides', async (
   db.close();
 });
 
-for (const intake of ['taken in on a worker thread', 'parsed on the event loop'] as const) t.test(`a body with more than one reading is refused before it is judged, on every write route (fuzz campaign): statements ${intake}`, async (t) => {
+const INTAKES = ['taken in on a worker thread', 'parsed on the event loop'] as const;
+
+/**
+ * A service whose statement bodies are taken in on its worker, or parsed on the event loop: the
+ * answers must not depend on where a body was parsed (src/ledger/statement-intake.ts).
+ */
+async function serviceWithIntake(t: Test, intake: (typeof INTAKES)[number]) {
   const dataDir = join(t.testdir(), 'data');
   const service = await startService(loadConfig({ DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'silent' }), { logger: pino({ level: 'silent' }) });
   t.teardown(() => service.stop());
-  // The answers must not depend on where a statement's body was parsed (src/ledger/statement-intake.ts).
   if (intake === 'taken in on a worker thread') await service.statementIntake.ready();
   else await service.statementIntake.close();
   const client = createLedgerClient(service.url);
   const { origin } = await client.log();
   const genesisKey = readActorKey(genesisOperatorKeyPath(dataDir));
-  const operator = createStatementSigner({ origin, actorId: genesisKey.actorId, seed: genesisKey.seed });
+  return { service, client, operator: createStatementSigner({ origin, actorId: genesisKey.actorId, seed: genesisKey.seed }) };
+}
+
+for (const intake of INTAKES) t.test(`a body with more than one reading is refused before it is judged, on every write route (fuzz campaign): statements ${intake}`, async (t) => {
+  const { service, client, operator } = await serviceWithIntake(t, intake);
   const post = async (path: string, body: Uint8Array | string, headers: Record<string, string> = { 'content-type': 'application/json' }) => {
     const res = await fetch(`${service.url}${path}`, { method: 'POST', headers, body });
     return { status: res.status, body: (await res.json()) as { error?: { code: string; paths: string[] } } };
@@ -226,16 +235,8 @@ for (const intake of ['taken in on a worker thread', 'parsed on the event loop']
   t.equal((await post('/v1/statements', text)).status, 201, 'the same statement, sent plainly, is recorded');
 });
 
-for (const intake of ['taken in on a worker thread', 'parsed on the event loop'] as const) t.test(`bad input names the field at fault: each unknown member, the action: statements ${intake}`, async (t) => {
-  const dataDir = join(t.testdir(), 'data');
-  const service = await startService(loadConfig({ DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'silent' }), { logger: pino({ level: 'silent' }) });
-  t.teardown(() => service.stop());
-  if (intake === 'taken in on a worker thread') await service.statementIntake.ready();
-  else await service.statementIntake.close();
-  const client = createLedgerClient(service.url);
-  const { origin } = await client.log();
-  const genesisKey = readActorKey(genesisOperatorKeyPath(dataDir));
-  const operator = createStatementSigner({ origin, actorId: genesisKey.actorId, seed: genesisKey.seed });
+for (const intake of INTAKES) t.test(`bad input names the field at fault: each unknown member, the action: statements ${intake}`, async (t) => {
+  const { service, client, operator } = await serviceWithIntake(t, intake);
   const post = async (body: unknown) => {
     const res = await fetch(`${service.url}/v1/statements`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     return { status: res.status, error: ((await res.json()) as { error?: { code: string; paths: string[] } }).error };
@@ -257,8 +258,8 @@ for (const intake of ['taken in on a worker thread', 'parsed on the event loop']
     t.equal(res.error?.code, c.code, `${c.what}: code`);
     t.same(res.error?.paths, c.paths, `${c.what}: paths`);
   }
-  // signedStatementBody (src/domain/registry/registry-entry-types.ts) re-adds the payload's issues as
-  // custom ones, dropping the unknown members' names: until it keeps them, the answer names the payload.
+  // Inside the payload too: signedStatementBody (src/domain/registry/registry-entry-types.ts) keeps
+  // each payload issue whole, unknown members' names included.
   const one = await post(operator.sign('registry.institution-register', { ...payload, colour: 'red' }));
   t.equal(one.error?.code, 'ENTRY_BODY_INVALID', 'an unknown member of the payload: code');
   t.same(one.error?.paths, ['body.statement.payload.colour'], 'an unknown member of the payload: paths');
