@@ -63,19 +63,24 @@ export async function auditLog(source: LogSource, options: AuditOptions): Promis
   }
   try {
     const report = await verifyLog(source, { ...options, failureMode: 'each-kind', preflight, hasher: nodeMerkleHasher, verifySignature });
-    const durationMs = Math.max(clock() - started, 1);
-    return {
-      format: AUDIT_REPORT_FORMAT,
-      ...report,
-      startedAt: new Date(started).toISOString(),
-      durationMs,
-      entriesPerSecond: Math.round((report.entriesVerified * 1000) / durationMs),
-      workers,
-      checks: AUDIT_CHECKS,
-    };
+    return auditReport(report, started, clock(), workers);
   } finally {
     await preflight.close();
   }
+}
+
+/** The audit report of a verification that ran from `started` to `finished` (ms) on `workers` threads. */
+export function auditReport(report: VerifyReport, started: number, finished: number, workers: number): AuditReport {
+  const durationMs = Math.max(finished - started, 1);
+  return {
+    format: AUDIT_REPORT_FORMAT,
+    ...report,
+    startedAt: new Date(started).toISOString(),
+    durationMs,
+    entriesPerSecond: Math.round((report.entriesVerified * 1000) / durationMs),
+    workers,
+    checks: AUDIT_CHECKS,
+  };
 }
 
 /** The human summary: what was audited, and the first failure of each kind. */

@@ -6,7 +6,7 @@
  * report itself with --json). Exit 0 when everything verifies, 1 on any failure, 2 on a usage error.
  */
 import { writeFileSync } from 'node:fs';
-import { AUDIT_CHECKS, AUDIT_REPORT_FORMAT, auditLog, formatAuditSummary, type AuditReport } from '../audit/audit.js';
+import { auditLog, auditReport, formatAuditSummary, type AuditReport } from '../audit/audit.js';
 import { RxError } from '../core/errors.js';
 import { openBundleLogSource } from '../transfer/bundle-log-source.js';
 import type { VerifyFailure } from '../verify/failure-record.js';
@@ -86,18 +86,6 @@ function unopenedReport(source: string, err: unknown, started: number): AuditRep
       ? { code: err.code, message: err.message, ...(err.index === undefined ? {} : { index: err.index }), ...(err.paths.length > 0 ? { paths: err.paths } : {}) }
       : // Not one of the sources' own errors (a database file SQLite cannot read, say): still the source.
         { code: 'SOURCE_UNAVAILABLE', message: `cannot open ${source}: ${err instanceof Error ? err.message : String(err)}` };
-  return {
-    format: AUDIT_REPORT_FORMAT,
-    ok: false,
-    source,
-    entriesVerified: 0,
-    failure,
-    failures: [{ first: failure, count: 1 }],
-    entryTypes: {},
-    startedAt: new Date(started).toISOString(),
-    durationMs: Math.max(Date.now() - started, 1),
-    entriesPerSecond: 0,
-    workers: 0, // none was started
-    checks: AUDIT_CHECKS,
-  };
+  // No worker was started.
+  return auditReport({ ok: false, source, entriesVerified: 0, failure, failures: [{ first: failure, count: 1 }], entryTypes: {} }, started, Date.now(), 0);
 }

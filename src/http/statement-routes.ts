@@ -91,7 +91,7 @@ export const statementRoutes: FastifyPluginAsync<StatementRoutesOptions> = async
       result = await ledger.append(signed.statement.action, signed).catch(refusedAction);
     }
     const replayed = result.replayed === true;
-    const effects = onRecorded?.(result) ?? undefined;
+    const effects = onRecorded?.(result);
     const records = recordsOf(result);
     const check = records.find((r) => r.entry.type === CHECK_RESULT_TYPE)?.entry.body;
     return reply.status(replayed ? 200 : 201).send({

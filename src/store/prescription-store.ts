@@ -3,7 +3,7 @@
  * commit transaction, the writer of the mutations they return, and the indexed lookups behind the
  * pharmacy queue, the courier's assignments and the patient's live prescriptions the check reads.
  */
-import { livePrescriptionFixedPart, type LivePrescription, type LivePrescriptionFixedPart, type PrescriptionMutation, type PrescriptionRecord, type PrescriptionView } from '../domain/prescription/prescription-record.js';
+import { livePrescription, livePrescriptionFixedPart, type LivePrescription, type LivePrescriptionFixedPart, type PrescriptionMutation, type PrescriptionRecord, type PrescriptionView } from '../domain/prescription/prescription-record.js';
 import type { SqliteDatabase } from './database.js';
 import { jsonTextOf } from '../core/value-texts.js';
 
@@ -133,10 +133,7 @@ export function createPrescriptionStore(db: SqliteDatabase): PrescriptionStore {
       // The check's part of each record from its own column: parsing whole records (a few KB
       // each, seldom still in the record cache by the patient's next visit) was about a tenth of
       // the event loop's time per submission (docs/BENCHMARKS.md).
-      return q.livePrescriptionsOf.all(pseudonym, exceptId).map((row) => {
-        const fixed = JSON.parse(row.check_summary) as LivePrescriptionFixedPart;
-        return { prescriptionId: row.prescription_id, institutionId: fixed.institutionId, prescriberId: fixed.prescriberId, state: row.state, closesAt: row.claim_until, items: fixed.items };
-      });
+      return q.livePrescriptionsOf.all(pseudonym, exceptId).map((row) => livePrescription(row.prescription_id, row.state, row.claim_until, JSON.parse(row.check_summary) as LivePrescriptionFixedPart));
     },
     traceabilityCode(code) {
       const row = q.code.get(code);

@@ -121,17 +121,16 @@ export function livePrescriptionFixedPart(record: PrescriptionRecord): LivePresc
   };
 }
 
-/** Members in the interface's order, as the SQLite projection builds them (its tests compare the two as text). */
 export function livePrescriptionOf(record: PrescriptionRecord): LivePrescription {
-  const fixed = livePrescriptionFixedPart(record);
-  return {
-    prescriptionId: record.prescriptionId,
-    institutionId: fixed.institutionId,
-    prescriberId: fixed.prescriberId,
-    state: record.state,
-    closesAt: record.fills[record.fills.length - 1]!.closesAt,
-    items: fixed.items,
-  };
+  return livePrescription(record.prescriptionId, record.state, record.fills[record.fills.length - 1]!.closesAt, livePrescriptionFixedPart(record));
+}
+
+/**
+ * A LivePrescription from its parts, members in the interface's order: the in-memory state and the
+ * SQLite projection (from its columns) both build it here, and their tests compare the two as text.
+ */
+export function livePrescription(prescriptionId: string, state: LivePrescription['state'], closesAt: number, fixed: LivePrescriptionFixedPart): LivePrescription {
+  return { prescriptionId, institutionId: fixed.institutionId, prescriberId: fixed.prescriberId, state, closesAt, items: fixed.items };
 }
 
 /** What the lifecycle rules read besides the registry. */
