@@ -196,9 +196,13 @@ const INTAKES = ['taken in on a worker thread', 'parsed on the event loop'] as c
  * answers must not depend on where a body was parsed (src/ledger/statement-intake.ts).
  */
 async function serviceWithIntake(t: Test, intake: (typeof INTAKES)[number]) {
+  // Registered before t.testdir(): tap removes a test's directory before the teardowns registered
+  // after the directory was made, so the service must be stopped by one registered first (a
+  // service still writing there made the removal fail now and then, and was never stopped).
+  let service: Awaited<ReturnType<typeof startService>> | undefined;
+  t.teardown(() => service?.stop());
   const dataDir = join(t.testdir(), 'data');
-  const service = await startService(loadConfig({ DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'silent' }), { logger: pino({ level: 'silent' }) });
-  t.teardown(() => service.stop());
+  service = await startService(loadConfig({ DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'silent' }), { logger: pino({ level: 'silent' }) });
   if (intake === 'taken in on a worker thread') await service.statementIntake.ready();
   else await service.statementIntake.close();
   const client = createLedgerClient(service.url);
