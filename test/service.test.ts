@@ -20,6 +20,7 @@ import { createStatementSigner } from '../src/client/statement-signer.js';
 import { encodeBase64 } from '../src/core/bytes.js';
 import { createHttpLogSource } from '../src/verify/http-log-source.js';
 import { verifyLog } from '../src/verify/log-verifier.js';
+import { testdirWithStops } from './support/testdir.js';
 
 const logger = pino({ level: 'silent' });
 
@@ -103,10 +104,11 @@ t.test('the authentication policy is recorded in the log when it changes', async
 });
 
 t.test('the rate limiter’s statement check: the actor only when its own live key signed', async (t) => {
-  const dataDir = join(t.testdir(), 'data');
+  const { dir, stopBeforeRemoval } = testdirWithStops(t);
+  const dataDir = join(dir, 'data');
   const config = loadConfig({ DATA_DIR: dataDir, PORT: '0' });
   const opened = await openServiceLedger(config, { logger });
-  t.teardown(() => opened.close());
+  stopBeforeRemoval(() => opened.close());
   const key = readActorKey(genesisOperatorKeyPath(dataDir));
   const operator = createStatementSigner({ origin: config.logOrigin, actorId: key.actorId, seed: key.seed });
   const payload = { institutionId: 'h-1', kind: 'hospital', name: 'H', region: '370100', licence: 'L' };
@@ -129,7 +131,8 @@ t.test('the rate limiter’s statement check: the actor only when its own live k
 });
 
 t.test('a ledger file from an older build is upgraded at start, and the operator is told', async (t) => {
-  const dataDir = join(t.testdir(), 'data');
+  const { dir, stopBeforeRemoval } = testdirWithStops(t);
+  const dataDir = join(dir, 'data');
   const config = loadConfig({ DATA_DIR: dataDir, PORT: '0' });
   const first = await startService(config, { logger });
   const lines: Array<{ msg: string; from?: number; to?: number; tookMs?: number }> = [];
@@ -142,7 +145,7 @@ t.test('a ledger file from an older build is upgraded at start, and the operator
   raw.exec('ALTER TABLE rx_prescriptions DROP COLUMN check_summary; DROP TABLE read_ahead_horizons; PRAGMA user_version = 12;');
   raw.close();
   const again = await startService(config, { logger: capture });
-  t.teardown(() => again.stop());
+  stopBeforeRemoval(() => again.stop());
   t.match(
     lines.filter((l) => l.msg.includes('ledger database schema')),
     [
@@ -154,7 +157,8 @@ t.test('a ledger file from an older build is upgraded at start, and the operator
 });
 
 t.test('a projection far behind the log is folded in the background, not before the service listens', async (t) => {
-  const dataDir = join(t.testdir(), 'data');
+  const { dir, stopBeforeRemoval } = testdirWithStops(t);
+  const dataDir = join(dir, 'data');
   const first = await startService(loadConfig({ DATA_DIR: dataDir, PORT: '0' }), { logger });
   await first.stop();
   const lines: Array<{ msg: string; size?: number; logSize?: number }> = [];
@@ -162,7 +166,7 @@ t.test('a projection far behind the log is folded in the background, not before 
   // Other oversight settings: the projection is cleared and refolded from the start of the log.
   const config = loadConfig({ DATA_DIR: dataDir, PORT: '0', OVERSIGHT_EARLY_REFILL_TOLERANCE_PERCENT: '40' });
   const opened = await openServiceLedger(config, { logger: capture, oversightStartupBatches: 0 });
-  t.teardown(() => opened.close());
+  stopBeforeRemoval(() => opened.close());
   const behind = lines.find((l) => l.msg === 'oversight projection behind the log: folding the rest in the background');
   t.match(behind, { size: 0, logSize: opened.ledger.size() }, 'nothing folded before listening, and said so');
   t.notOk(lines.some((l) => l.msg === 'oversight projection caught up with the log'));
@@ -170,12 +174,13 @@ t.test('a projection far behind the log is folded in the background, not before 
   lines.length = 0;
   await opened.close();
   const again = await openServiceLedger(config, { logger: capture });
-  t.teardown(() => again.close());
+  stopBeforeRemoval(() => again.close());
   t.match(lines.find((l) => l.msg === 'oversight projection caught up with the log'), { size: again.ledger.size() }, 'a projection up to date is caught up at start-up');
 });
 
 t.test('a signed read captured before a restart cannot be replayed after it', async (t) => {
-  const dataDir = join(t.testdir(), 'data');
+  const { dir, stopBeforeRemoval } = testdirWithStops(t);
+  const dataDir = join(dir, 'data');
   const config = loadConfig({ DATA_DIR: dataDir, PORT: '0' });
   const first = await startService(config, { logger });
   const operator = readActorKey(genesisOperatorKeyPath(dataDir));
@@ -187,13 +192,13 @@ t.test('a signed read captured before a restart cannot be replayed after it', as
   const signedBeforeStop = createReadSigner({ seed: operator.seed })('GET', path);
   await first.stop();
   const again = await startService(config, { logger });
-  t.teardown(() => again.stop());
+  stopBeforeRemoval(() => again.stop());
   const replay = await fetch(`${again.url}${path}`, { headers });
   t.same([replay.status, await codeOf(replay)], [401, 'AUTH_NONCE_REUSED'], 'refused after the restart too');
   t.equal((await fetch(`${again.url}${path}`, { headers: createReadSigner({ seed: operator.seed })('GET', path) })).status, 200, 'a fresh read is answered');
   t.equal((await fetch(`${again.url}${path}`, { headers: signedBeforeStop })).status, 200, 'and so is one signed before the stop but first sent after it: the stop handed its nonces over (test/main.test.ts: a crash does not)');
   const raw = new Database(join(dataDir, DATABASE_FILE), { readonly: true });
-  t.teardown(() => raw.close());
+  stopBeforeRemoval(() => raw.close());
   t.equal((raw.prepare('SELECT count(*) AS n FROM read_nonces').get() as { n: number }).n, 0, 'taken back at start: nothing saved while running');
   t.equal((raw.prepare('SELECT count(*) AS n FROM read_nonce_handover').get() as { n: number }).n, 0, 'nor the mark of a handover');
 });

@@ -16,6 +16,7 @@ import { checkEvidence, parseEvidence } from '../../src/monitor/evidence.js';
 import { followLoop } from '../../src/monitor/follow-loop.js';
 import { testKey } from '../support/test-ledger.js';
 import { LOG_VKEY, WITNESS_KEYS, serveTestLog, sink, witnessVkey } from '../support/witness-fixtures.js';
+import { testdirWithStops } from '../support/testdir.js';
 
 const CLI = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 const runChild = (...args: string[]) =>
@@ -33,9 +34,9 @@ async function monitor(...args: string[]) {
 const evidenceFiles = (dir: string) => readdirSync(dir).filter((f) => f.startsWith('evidence-'));
 
 t.test('follows a growing log and keeps its last verified checkpoint', async (t) => {
-  const dir = t.testdir();
+  const { dir, stopBeforeRemoval } = testdirWithStops(t);
   const log = await serveTestLog(dir, 4);
-  t.teardown(() => log.close());
+  stopBeforeRemoval(() => log.close());
   const state = join(dir, 'state');
   const first = await monitor('--url', log.url, '--key', LOG_VKEY, '--state-dir', state, '--once');
   t.equal(first.status, 0, first.stderr);
@@ -56,10 +57,10 @@ t.test('follows a growing log and keeps its last verified checkpoint', async (t)
 });
 
 t.test('a split view (same size, other root) stops with exit 1 and checkable evidence', async (t) => {
-  const dir = t.testdir();
+  const { dir, stopBeforeRemoval } = testdirWithStops(t);
   const honest = await serveTestLog(dir, 4);
   const fork = await serveTestLog(join(dir, 'fork'), 4, { first: 1000 });
-  t.teardown(async () => {
+  stopBeforeRemoval(async () => {
     await honest.close();
     await fork.close();
   });
@@ -96,11 +97,11 @@ t.test('a split view (same size, other root) stops with exit 1 and checkable evi
 });
 
 t.test('an inconsistent proof and a rollback are evidence too', async (t) => {
-  const dir = t.testdir();
+  const { dir, stopBeforeRemoval } = testdirWithStops(t);
   const honest = await serveTestLog(dir, 4);
   const longerFork = await serveTestLog(join(dir, 'fork'), 9, { first: 1000 });
   const shorter = await serveTestLog(join(dir, 'short'), 2);
-  t.teardown(async () => {
+  stopBeforeRemoval(async () => {
     await honest.close();
     await longerFork.close();
     await shorter.close();
@@ -121,9 +122,9 @@ t.test('an inconsistent proof and a rollback are evidence too', async (t) => {
 });
 
 t.test('with --witness it follows only checkpoints k of n witnesses cosigned', async (t) => {
-  const dir = t.testdir();
+  const { dir, stopBeforeRemoval } = testdirWithStops(t);
   const log = await serveTestLog(dir, 4, { witnessKeys: [witnessVkey(0), witnessVkey(1)] });
-  t.teardown(() => log.close());
+  stopBeforeRemoval(() => log.close());
   const state = join(dir, 'state');
   const witnessArgs = ['--witness', witnessVkey(0), '--witness', witnessVkey(1)];
   const none = await monitor('--url', log.url, '--key', LOG_VKEY, '--state-dir', state, '--once', ...witnessArgs, '--json');
@@ -141,7 +142,7 @@ t.test('with --witness it follows only checkpoints k of n witnesses cosigned', a
 });
 
 t.test('usage errors exit 2; the loop runs until stopped; main.ts wires the command', async (t) => {
-  const dir = t.testdir();
+  const { dir, stopBeforeRemoval } = testdirWithStops(t);
   const state = join(dir, 'state');
   for (const args of [[], ['--url', 'http://127.0.0.1:1', '--state-dir', state], ['--key', LOG_VKEY, '--state-dir', state], ['--url', 'x', '--key', 'nonsense', '--state-dir', state], ['--url', 'x', '--key', LOG_VKEY, '--state-dir', state, '--witness-threshold', '1'], ['--url', 'x', '--key', LOG_VKEY, '--state-dir', state, '--witness', witnessVkey(0), '--witness-threshold', '2'], ['--url', 'x', '--key', LOG_VKEY, '--state-dir', state, '--witness', LOG_VKEY], ['--url', 'x', '--key', LOG_VKEY, '--state-dir', state, '--interval-ms', '0'], ['--bogus']]) {
     t.equal((await monitor(...args)).status, 2, args.join(' '));
@@ -170,7 +171,7 @@ t.test('usage errors exit 2; the loop runs until stopped; main.ts wires the comm
   t.equal(stopped, 'stopped');
 
   const log = await serveTestLog(dir, 2);
-  t.teardown(() => log.close());
+  stopBeforeRemoval(() => log.close());
   const child = await runChild('monitor', '--url', log.url, '--key', LOG_VKEY, '--state-dir', join(dir, 'child'), '--once');
   t.equal(child.status, 0, child.stderr);
   t.match(child.stdout, /^first/);

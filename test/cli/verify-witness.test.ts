@@ -12,6 +12,7 @@ import { startService } from '../../src/service.js';
 import { createWitness } from '../../src/witness/witness.js';
 import { isRxError } from '../../src/core/errors.js';
 import { WITNESS_KEYS, sink, witnessVkey } from '../support/witness-fixtures.js';
+import { testdirWithStops } from '../support/testdir.js';
 
 async function verify(...args: string[]) {
   const out = sink();
@@ -34,10 +35,10 @@ t.test('WITNESS_KEYS: cosigner vkeys, comma- or space-separated; anything else i
 });
 
 t.test('verify requires k of n witnesses over the verified checkpoint', async (t) => {
-  const dir = t.testdir();
+  const { dir, stopBeforeRemoval } = testdirWithStops(t);
   const dataDir = join(dir, 'data');
   const service = await startService(loadConfig({ DATA_DIR: dataDir, PORT: '0', WITNESS_KEYS: `${witnessVkey(0)},${witnessVkey(1)}` }), { logger: pino({ level: 'silent' }) });
-  t.teardown(() => service.stop());
+  stopBeforeRemoval(() => service.stop());
   const logKey = service.ledger.verifierKeys[0] as string;
   const actorKey = join(dataDir, 'operator', 'op-genesis.key');
   const base = ['--url', service.url, '--key', logKey, '--actor-key', actorKey];

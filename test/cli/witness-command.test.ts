@@ -17,6 +17,7 @@ import { checkEvidence, parseEvidence } from '../../src/monitor/evidence.js';
 import { createWitness } from '../../src/witness/witness.js';
 import { readWitnessKey } from '../../src/witness/witness-key-file.js';
 import { LOG_VKEY, serveTestLog, sink } from '../support/witness-fixtures.js';
+import { testdirWithStops } from '../support/testdir.js';
 
 async function witness(...args: string[]) {
   const out = sink();
@@ -56,11 +57,11 @@ t.test('--init creates a private key once; --show-key prints its vkey', async (t
 });
 
 t.test('cosigns a growing log after checking consistency, and the ledger collects it', async (t) => {
-  const dir = t.testdir();
+  const { dir, stopBeforeRemoval } = testdirWithStops(t);
   const stateDir = join(dir, 'w1');
   const vkey = await initWitness(stateDir, 'witness.nhc.example/w1');
   const log = await serveTestLog(join(dir, 'log'), 4, { witnessKeys: [vkey] });
-  t.teardown(() => log.close());
+  stopBeforeRemoval(() => log.close());
   const args = ['--url', log.url, '--key', LOG_VKEY, '--state-dir', stateDir, '--once', '--json'];
   const first = await witness(...args);
   t.equal(first.status, 0, first.stderr);
@@ -82,11 +83,11 @@ t.test('cosigns a growing log after checking consistency, and the ledger collect
 });
 
 t.test('two witnesses converge on one checkpoint so that 2 of 2 can be met', async (t) => {
-  const dir = t.testdir();
+  const { dir, stopBeforeRemoval } = testdirWithStops(t);
   const [d1, d2] = [join(dir, 'w1'), join(dir, 'w2')];
   const keys = [await initWitness(d1, 'witness.nhc.example/w1'), await initWitness(d2, 'witness.sd.example/w2')];
   const log = await serveTestLog(join(dir, 'log'), 4, { witnessKeys: keys });
-  t.teardown(() => log.close());
+  stopBeforeRemoval(() => log.close());
   const run = (d: string) => witness('--url', log.url, '--key', LOG_VKEY, '--state-dir', d, '--once', '--json');
   t.equal(JSON.parse((await run(d1)).stdout).size, 5);
   await log.grow(4, 3);
@@ -102,13 +103,13 @@ t.test('two witnesses converge on one checkpoint so that 2 of 2 can be met', asy
 });
 
 t.test('refuses a split view and a rollback: evidence, nothing cosigned, state unchanged', async (t) => {
-  const dir = t.testdir();
+  const { dir, stopBeforeRemoval } = testdirWithStops(t);
   const stateDir = join(dir, 'w1');
   const vkey = await initWitness(stateDir, 'witness.nhc.example/w1');
   const honest = await serveTestLog(join(dir, 'honest'), 4, { witnessKeys: [vkey] });
   const fork = await serveTestLog(join(dir, 'fork'), 4, { first: 1000, witnessKeys: [vkey] });
   const shorter = await serveTestLog(join(dir, 'short'), 1, { witnessKeys: [vkey] });
-  t.teardown(async () => {
+  stopBeforeRemoval(async () => {
     await honest.close();
     await fork.close();
     await shorter.close();
@@ -129,11 +130,11 @@ t.test('refuses a split view and a rollback: evidence, nothing cosigned, state u
 });
 
 t.test('the state is durable before submission; a refused submission is reported; time never goes back', async (t) => {
-  const dir = t.testdir();
+  const { dir, stopBeforeRemoval } = testdirWithStops(t);
   const stateDir = join(dir, 'w1');
   await initWitness(stateDir, 'witness.nhc.example/w1');
   const log = await serveTestLog(join(dir, 'log'), 4); // the ledger does not know this witness
-  t.teardown(() => log.close());
+  stopBeforeRemoval(() => log.close());
   const res = await witness('--url', log.url, '--key', LOG_VKEY, '--state-dir', stateDir, '--once', '--json');
   t.equal(res.status, 3);
   const report = JSON.parse(res.stdout);

@@ -12,6 +12,7 @@ import { loadConfig } from '../../src/config.js';
 import { readActorKey } from '../../src/keys/actor-key-file.js';
 import { genesisOperatorKeyPath } from '../../src/ledger/genesis-operator.js';
 import { startService } from '../../src/service.js';
+import { testdirWithStops } from '../support/testdir.js';
 
 t.test('statement signer: canonical, signed, fresh nonces, caller-chosen idempotency keys', async (t) => {
   const signer = createStatementSigner({ origin: 'o.example/log', actorId: 'op-one', seed: new Uint8Array(32).fill(5), clock: () => 1_767_225_600_000 });
@@ -49,9 +50,10 @@ t.test('nonces and default idempotency keys start with the timestamp, so an acto
 });
 
 t.test('ledger client: submit, signed entries, typed errors', async (t) => {
-  const dataDir = join(t.testdir(), 'data');
+  const { dir, stopBeforeRemoval } = testdirWithStops(t);
+  const dataDir = join(dir, 'data');
   const service = await startService(loadConfig({ DATA_DIR: dataDir, PORT: '0' }), { logger: pino({ level: 'silent' }) });
-  t.teardown(() => service.stop());
+  stopBeforeRemoval(() => service.stop());
   const key = readActorKey(genesisOperatorKeyPath(dataDir));
   const client = createLedgerClient(`${service.url}/`, { signRead: createReadSigner({ seed: key.seed }) });
   const { origin, size } = await client.log();

@@ -16,14 +16,17 @@ import { verifyLog } from '../../src/verify/log-verifier.js';
 import { ORDER_SIGN_EXAMPLE } from '../../src/http/openapi/checker-paths.js';
 import { MAX_ERROR_PATHS } from '../../src/http/error-handler.js';
 import { DEMO_ACTORS, DEMO_INSTITUTIONS, identifyPatient, item, prescription, registerCast, rxId, startWorld, type Actor, type World } from '../../scripts/lib/rx-world.js';
+import { testdirWithStops } from '../support/testdir.js';
 
 const HOSPITAL = 'hosp-jinan-central';
 
+/** A world in the test's directory, with the cast; the caller stops it, and whatever else it starts there, through `stopBeforeRemoval` (test/support/testdir.ts). */
 async function setUp(t: Test, env: Record<string, string> = {}) {
-  const dataDir = join(t.testdir(), 'data');
+  const { dir, stopBeforeRemoval } = testdirWithStops(t);
+  const dataDir = join(dir, 'data');
   const world = await startWorld({ dataDir, checkpointIntervalMs: 60_000, env });
   const cast = await registerCast(world, DEMO_INSTITUTIONS, DEMO_ACTORS);
-  return { world, cast, dataDir };
+  return { world, cast, dataDir, stopBeforeRemoval };
 }
 
 const simvastatin = item(1, { genericName: '辛伐他汀片', strength: { value: '20', unit: 'mg' }, dose: { value: '20', unit: 'mg' } });
@@ -36,7 +39,7 @@ async function raw(world: World, method: string, path: string, body?: unknown, s
 }
 
 t.test('the active rule set is recorded at start-up, served with its bundle, and re-recorded only on change', async (t) => {
-  const { world, dataDir } = await setUp(t);
+  const { world, dataDir, stopBeforeRemoval } = await setUp(t);
   const active = await world.operator.client.activeRuleSet();
   t.match(active, { name: 'rxledger-starter', engine: 'rxledger-checker/1', policy: { critical: 'block', major: 'override', moderate: 'warn', minor: 'inform' } });
   t.match(active.hash, /^[0-9a-f]{64}$/);
@@ -58,7 +61,7 @@ t.test('the active rule set is recorded at start-up, served with its bundle, and
   t.equal((await activations(again)).length, 1, 'a restart with the same rule set records nothing');
   await again.close();
   const strict = await startWorld({ dataDir, checkpointIntervalMs: 60_000, env: { CHECK_POLICY: 'critical=block,major=block,moderate=override,minor=inform' } });
-  t.teardown(() => strict.close());
+  stopBeforeRemoval(() => strict.close());
   const after = await activations(strict);
   t.equal(after.length, 2, 'a changed policy is a new activation');
   t.match(after[1]!.body, { hash: active.hash, policy: { major: 'block', moderate: 'override' } });
@@ -66,8 +69,8 @@ t.test('the active rule set is recorded at start-up, served with its bundle, and
 });
 
 t.test('a submission is checked against the patient’s other live prescriptions; the verifier re-runs it from the fetched bundle', async (t) => {
-  const { world, cast } = await setUp(t);
-  t.teardown(() => world.close());
+  const { world, cast, stopBeforeRemoval } = await setUp(t);
+  stopBeforeRemoval(() => world.close());
   const patient = await identifyPatient(cast['dr-li']!, 1);
   const submit = (doctor: Actor, items: ReturnType<typeof item>[]) =>
     doctor.act('rx.submit', { prescription: prescription(rxId('chk'), { id: doctor.id, institutionId: HOSPITAL }, patient, { now: world.clock(), items }) as unknown as JsonObject, routing: { mode: 'nominated', pharmacyId: 'pharm-quancheng' } });
@@ -85,8 +88,8 @@ t.test('a submission is checked against the patient’s other live prescriptions
 });
 
 t.test('POST /v1/checks: the prescriber’s dry run, nothing written; refusals name the rule', async (t) => {
-  const { world, cast } = await setUp(t);
-  t.teardown(() => world.close());
+  const { world, cast, stopBeforeRemoval } = await setUp(t);
+  stopBeforeRemoval(() => world.close());
   const patient = await identifyPatient(cast['dr-li']!, 2);
   const draft = (doctor: string, items = [simvastatin, { ...clarithromycin, line: 2 }]) => prescription(rxId('dry'), { id: doctor, institutionId: HOSPITAL }, patient, { now: world.clock(), items });
   const size = world.service.ledger.size();
@@ -105,8 +108,8 @@ t.test('POST /v1/checks: the prescriber’s dry run, nothing written; refusals n
 });
 
 t.test('CDS Hooks: discovery and order-sign cards', async (t) => {
-  const { world, cast } = await setUp(t);
-  t.teardown(() => world.close());
+  const { world, cast, stopBeforeRemoval } = await setUp(t);
+  stopBeforeRemoval(() => world.close());
   const patient = await identifyPatient(cast['dr-li']!, 3);
   const discovery = await raw(world, 'GET', '/cds-services');
   t.match(discovery.body, { services: [{ hook: 'order-sign', id: 'rxledger-order-sign' }] });
@@ -140,8 +143,8 @@ t.test('CDS Hooks: discovery and order-sign cards', async (t) => {
 });
 
 t.test('an order-sign request with thousands of draft orders is refused by its bound, in one small answer (fuzz campaign)', async (t) => {
-  const { world, cast } = await setUp(t);
-  t.teardown(() => world.close());
+  const { world, cast, stopBeforeRemoval } = await setUp(t);
+  stopBeforeRemoval(() => world.close());
   // Every element used to be its own schema fault: the answer listed all their paths (megabytes
   // for a one-megabyte request) and validating them held the event loop for seconds.
   const order = structuredClone(ORDER_SIGN_EXAMPLE) as unknown as { context: { draftOrders: { entry: unknown[] } } };

@@ -8,6 +8,7 @@ import { verifyNote } from '../../src/core/signed-note.js';
 import { createApp } from '../../src/http/app.js';
 import { buildTestLedger, openTestLedger } from '../support/test-ledger.js';
 import { testReaders } from '../support/test-readers.js';
+import { testdirWithStops } from '../support/testdir.js';
 import { createReadSigner } from '../../src/client/read-signer.js';
 
 const readers = testReaders();
@@ -21,8 +22,9 @@ async function appFor(dir: string, n: number, pageMax = 1000) {
 }
 
 t.test('checkpoint, log info and proofs are mutually consistent', async (t) => {
-  const { app, ledger } = await appFor(t.testdir(), 40);
-  t.teardown(async () => {
+  const { dir, stopBeforeRemoval } = testdirWithStops(t);
+  const { app, ledger } = await appFor(dir, 40);
+  stopBeforeRemoval(async () => {
     await app.close();
     await ledger.close();
   });
@@ -52,8 +54,9 @@ t.test('checkpoint, log info and proofs are mutually consistent', async (t) => {
 });
 
 t.test('entry pages are bounded and continue with next', async (t) => {
-  const { app, ledger } = await appFor(t.testdir(), 25, 10);
-  t.teardown(async () => {
+  const { dir, stopBeforeRemoval } = testdirWithStops(t);
+  const { app, ledger } = await appFor(dir, 25, 10);
+  stopBeforeRemoval(async () => {
     await app.close();
     await ledger.close();
   });
@@ -66,8 +69,9 @@ t.test('entry pages are bounded and continue with next', async (t) => {
 });
 
 t.test('bad parameters get a typed 4xx naming the field', async (t) => {
-  const { app, ledger } = await appFor(t.testdir(), 9); // size 10
-  t.teardown(async () => {
+  const { dir, stopBeforeRemoval } = testdirWithStops(t);
+  const { app, ledger } = await appFor(dir, 9); // size 10
+  stopBeforeRemoval(async () => {
     await app.close();
     await ledger.close();
   });
@@ -112,8 +116,9 @@ t.test('before the first checkpoint, /checkpoint says so', async (t) => {
 });
 
 t.test('entry content needs a signed read; checkpoint and proofs stay public', async (t) => {
-  const { app, ledger } = await appFor(t.testdir(), 3);
-  t.teardown(async () => {
+  const { dir, stopBeforeRemoval } = testdirWithStops(t);
+  const { app, ledger } = await appFor(dir, 3);
+  stopBeforeRemoval(async () => {
     await app.close();
     await ledger.close();
   });
@@ -139,8 +144,9 @@ t.test('entry content needs a signed read; checkpoint and proofs stay public', a
 });
 
 t.test('participants see only what concerns them; leaf hashes stay visible', async (t) => {
-  const { app, ledger } = await appFor(t.testdir(), 3);
-  t.teardown(async () => {
+  const { dir, stopBeforeRemoval } = testdirWithStops(t);
+  const { app, ledger } = await appFor(dir, 3);
+  stopBeforeRemoval(async () => {
     await app.close();
     await ledger.close();
   });

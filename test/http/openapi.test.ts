@@ -39,6 +39,7 @@ import { LIFECYCLE_PAYLOADS } from '../../schemas/lifecycle.js';
 import { PatientIdentitySchema } from '../../schemas/prescription.js';
 import { buildTestLedger } from '../support/test-ledger.js';
 import { testReaders } from '../support/test-readers.js';
+import { testdirWithStops } from '../support/testdir.js';
 import { CheckRequestSchema } from '../../src/http/checker-routes.js';
 import { CosignatureSubmissionSchema } from '../../src/http/witness-routes.js';
 import { OrderSignRequestSchema } from '../../src/domain/checker/cds-hooks.js';
@@ -85,8 +86,9 @@ async function fullService(dir: string) {
 const docOptions = (origin: string) => ({ origin, entriesPageMax: 1000, queuePageMax: QUEUE_PAGE_MAX });
 
 t.test('the service serves its document as JSON, built once and deterministically', async (t) => {
-  const { service, config } = await fullService(t.testdir());
-  t.teardown(() => service.stop());
+  const { dir, stopBeforeRemoval } = testdirWithStops(t);
+  const { service, config } = await fullService(dir);
+  stopBeforeRemoval(() => service.stop());
   const res = await service.app.inject('/openapi.json');
   t.equal(res.statusCode, 200);
   t.match(res.headers['content-type'], /^application\/json/);
@@ -100,8 +102,9 @@ t.test('the service serves its document as JSON, built once and deterministicall
 });
 
 t.test('every registered route is documented, and every documented path is a route', async (t) => {
-  const { service } = await fullService(t.testdir());
-  t.teardown(() => service.stop());
+  const { dir, stopBeforeRemoval } = testdirWithStops(t);
+  const { service } = await fullService(dir);
+  stopBeforeRemoval(() => service.stop());
   const doc = (await service.app.inject('/openapi.json')).json() as OpenApiDocument;
   const registered = registeredRoutes(service.app);
   t.ok(registered.includes('GET /v1/receipts/:index') && registered.includes('POST /v1/statements'), 'the route listing is read correctly');
@@ -114,9 +117,9 @@ t.test('every registered route is documented, and every documented path is a rou
 
   // An app serving only the log documents only the log.
   const readers = testReaders();
-  const { ledger } = await buildTestLedger(t.testdir(), 3);
+  const { ledger } = await buildTestLedger(dir, 3); // beside the service's data directory (a second t.testdir() would empty it under the service)
   const logOnly = await createApp({ ledger, entriesPageMax: 10, bodyLimitBytes: 1024 * 1024, readAuth: readers.readAuth, logger: false });
-  t.teardown(async () => {
+  stopBeforeRemoval(async () => {
     await logOnly.close();
     await ledger.close();
   });
@@ -229,8 +232,9 @@ t.test('every request body example passes the zod schema of its route', async (t
 });
 
 t.test('the real service accepts the shape of every example and answers as documented', async (t) => {
-  const { service, dataDir } = await fullService(t.testdir());
-  t.teardown(() => service.stop());
+  const { dir, stopBeforeRemoval } = testdirWithStops(t);
+  const { service, dataDir } = await fullService(dir);
+  stopBeforeRemoval(() => service.stop());
   const app = service.app;
   const doc = (await app.inject('/openapi.json')).json() as OpenApiDocument;
   const origin = service.ledger.origin;

@@ -11,18 +11,20 @@ import { OversightAlertSummarySchema, OversightAlertsSchema, OversightStatsSchem
 import { dayOf } from '../../src/domain/prescription/calendar.js';
 import { DEMO_ACTORS, DEMO_INSTITUTIONS, identifyPatient, item, prescription, randomCode, randomTraceCode, registerCast, rxId, startWorld, type Actor, type PatientRef } from '../../scripts/lib/rx-world.js';
 import { rejectsCode } from '../support/assert-code.js';
+import { testdirWithStops } from '../support/testdir.js';
 import { createReadSigner } from '../../src/client/read-signer.js';
 
 const HOSPITAL = 'hosp-jinan-central';
 
 async function setUp(t: Test) {
+  const { dir, stopBeforeRemoval } = testdirWithStops(t);
   const world = await startWorld({
-    dataDir: join(t.testdir(), 'data'),
+    dataDir: join(dir, 'data'),
     checkpointIntervalMs: 60_000,
     // Low thresholds, so that a handful of prescriptions raise each alert this test looks for.
     env: { OVERSIGHT_DOCTOR_SHOPPING_PRESCRIBERS: '2', OVERSIGHT_FOLD_INTERVAL_MS: '60000' },
   });
-  t.teardown(() => world.close());
+  stopBeforeRemoval(() => world.close());
   const cast = await registerCast(world, DEMO_INSTITUTIONS, DEMO_ACTORS);
   return { world, cast };
 }

@@ -19,12 +19,14 @@ import { openDbLogSource } from '../../src/verify/db-log-source.js';
 import { verifyLog } from '../../src/verify/log-verifier.js';
 import { DEMO_ACTORS, DEMO_INSTITUTIONS, identifyPatient, prescription, randomCode, randomTraceCode, registerCast, rxId, startWorld, type Actor, type World } from '../../scripts/lib/rx-world.js';
 import { rejectsCode } from '../support/assert-code.js';
+import { testdirWithStops } from '../support/testdir.js';
 
 const HOSPITAL = 'hosp-jinan-central';
 
 async function setUp(t: Test) {
-  const world = await startWorld({ dataDir: join(t.testdir(), 'data'), checkpointIntervalMs: 60_000 });
-  t.teardown(() => world.close());
+  const { dir, stopBeforeRemoval } = testdirWithStops(t);
+  const world = await startWorld({ dataDir: join(dir, 'data'), checkpointIntervalMs: 60_000 });
+  stopBeforeRemoval(() => world.close());
   const cast = await registerCast(world, DEMO_INSTITUTIONS, DEMO_ACTORS);
   const patient = await identifyPatient(cast['dr-li']!, 1);
   return { world, cast, patient };

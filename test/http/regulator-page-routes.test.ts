@@ -8,11 +8,13 @@ import { createApp } from '../../src/http/app.js';
 import { IMPORT_MAP, REGULATOR_PAGE_HTML } from '../../src/web/page-assets.js';
 import { buildTestLedger } from '../support/test-ledger.js';
 import { testReaders } from '../support/test-readers.js';
+import { testdirWithStops } from '../support/testdir.js';
 
 t.test('the page, its stylesheet and its modules are served under a strict policy', async (t) => {
-  const { ledger } = await buildTestLedger(t.testdir(), 3);
+  const { dir, stopBeforeRemoval } = testdirWithStops(t);
+  const { ledger } = await buildTestLedger(dir, 3);
   const app = await createApp({ ledger, entriesPageMax: 10, bodyLimitBytes: 1024 * 1024, readAuth: testReaders().readAuth, logger: false });
-  t.teardown(async () => {
+  stopBeforeRemoval(async () => {
     await app.close();
     await ledger.close();
   });

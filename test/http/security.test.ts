@@ -17,6 +17,7 @@ import { DEFAULT_SERVER_TIMEOUTS, type ServerTimeouts } from '../../src/http/ser
 import { MAX_ENTRY_BYTES } from '../../src/core/entry.js';
 import { buildTestLedger, manualClock } from '../support/test-ledger.js';
 import { testReaders } from '../support/test-readers.js';
+import { testdirWithStops } from '../support/testdir.js';
 import { registerCast, startWorld, type Actor, type World } from '../../scripts/lib/rx-world.js';
 import { createReadSigner } from '../../src/client/read-signer.js';
 import type { JsonObject } from '../../src/core/canonical-json.js';
@@ -39,9 +40,10 @@ function commonHeaders(t: Test, res: LightMyRequestResponse, what: string): void
 /** A bare app over a test ledger, with the in-memory readers. */
 async function bareApp(t: Test, extra: Partial<Parameters<typeof createApp>[0]> = {}) {
   const readers = testReaders();
-  const { ledger } = await buildTestLedger(t.testdir(), 3);
+  const { dir, stopBeforeRemoval } = testdirWithStops(t);
+  const { ledger } = await buildTestLedger(dir, 3);
   const app = await createApp({ ledger, entriesPageMax: 10, bodyLimitBytes: 1024 * 1024, readAuth: readers.readAuth, logger: false, ...extra });
-  t.teardown(async () => {
+  stopBeforeRemoval(async () => {
     await app.close();
     await ledger.close();
   });

@@ -20,6 +20,7 @@ import { createStateReplay } from '../../src/verify/state-replay.js';
 import { isValidEd25519 } from '../../src/core/ed25519.js';
 import { parseEntry } from '../../src/core/entry.js';
 import { libraryOf, starterRuleSet } from '../domain/checker/starter-rule-set.js';
+import { testdirWithStops } from '../support/testdir.js';
 
 async function refusedWith(t: { equal(a: unknown, b: unknown, m: string): unknown; fail(m: string): unknown }, p: Promise<unknown>, code: ErrorCode, what: string) {
   try {
@@ -31,9 +32,10 @@ async function refusedWith(t: { equal(a: unknown, b: unknown, m: string): unknow
 }
 
 t.test('the genesis operator registers institutions, actors and keys; refusals are typed and write nothing', async (t) => {
-  const dataDir = join(t.testdir(), 'data');
+  const { dir, stopBeforeRemoval } = testdirWithStops(t);
+  const dataDir = join(dir, 'data');
   const service = await startService(loadConfig({ DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'silent' }), { logger: pino({ level: 'silent' }) });
-  t.teardown(() => service.stop());
+  stopBeforeRemoval(() => service.stop());
   const client = createLedgerClient(service.url);
   const { origin } = await client.log();
   const genesisKey = readActorKey(genesisOperatorKeyPath(dataDir));
@@ -79,9 +81,10 @@ t.test('the genesis operator registers institutions, actors and keys; refusals a
 });
 
 t.test('concurrent statements reusing one nonce: exactly one is recorded', async (t) => {
-  const dataDir = join(t.testdir(), 'data');
+  const { dir, stopBeforeRemoval } = testdirWithStops(t);
+  const dataDir = join(dir, 'data');
   const service = await startService(loadConfig({ DATA_DIR: dataDir, PORT: '0' }), { logger: pino({ level: 'silent' }) });
-  t.teardown(() => service.stop());
+  stopBeforeRemoval(() => service.stop());
   const client = createLedgerClient(service.url);
   const { origin } = await client.log();
   const key = readActorKey(genesisOperatorKeyPath(dataDir));
@@ -98,9 +101,10 @@ t.test('concurrent statements reusing one nonce: exactly one is recorded', async
 });
 
 t.test('every role against every write action: only the matrix decides', async (t) => {
-  const dataDir = join(t.testdir(), 'data');
+  const { dir, stopBeforeRemoval } = testdirWithStops(t);
+  const dataDir = join(dir, 'data');
   const service = await startService(loadConfig({ DATA_DIR: dataDir, PORT: '0' }), { logger: pino({ level: 'silent' }) });
-  t.teardown(() => service.stop());
+  stopBeforeRemoval(() => service.stop());
   const client = createLedgerClient(service.url);
   const { origin } = await client.log();
   const gk = readActorKey(genesisOperatorKeyPath(dataDir));
@@ -196,13 +200,10 @@ const INTAKES = ['taken in on a worker thread', 'parsed on the event loop'] as c
  * answers must not depend on where a body was parsed (src/ledger/statement-intake.ts).
  */
 async function serviceWithIntake(t: Test, intake: (typeof INTAKES)[number]) {
-  // Registered before t.testdir(): tap removes a test's directory before the teardowns registered
-  // after the directory was made, so the service must be stopped by one registered first (a
-  // service still writing there made the removal fail now and then, and was never stopped).
-  let service: Awaited<ReturnType<typeof startService>> | undefined;
-  t.teardown(() => service?.stop());
-  const dataDir = join(t.testdir(), 'data');
-  service = await startService(loadConfig({ DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'silent' }), { logger: pino({ level: 'silent' }) });
+  const { dir, stopBeforeRemoval } = testdirWithStops(t);
+  const dataDir = join(dir, 'data');
+  const service = await startService(loadConfig({ DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'silent' }), { logger: pino({ level: 'silent' }) });
+  stopBeforeRemoval(() => service.stop());
   if (intake === 'taken in on a worker thread') await service.statementIntake.ready();
   else await service.statementIntake.close();
   const client = createLedgerClient(service.url);

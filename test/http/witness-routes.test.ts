@@ -12,6 +12,7 @@ import { createNoteSigner } from '../../src/core/note-keys.js';
 import { verifyCosignedCheckpoint } from '../../src/core/witness-quorum.js';
 import { testKey } from '../support/test-ledger.js';
 import { LOG_VKEY, WITNESS_KEYS, serveTestLog, witnessVkey } from '../support/witness-fixtures.js';
+import { testdirWithStops } from '../support/testdir.js';
 
 const [w1, w2, w3] = WITNESS_KEYS as [CosignerSigningKey, CosignerSigningKey, CosignerSigningKey];
 const now = () => Math.floor(Date.now() / 1000);
@@ -26,8 +27,9 @@ interface TestContext {
 const errorOf = async (res: Response) => ((await res.json()) as { error: { code: string; paths: string[] } }).error;
 
 async function setup(t: TestContext) {
-  const log = await serveTestLog(t.testdir(), 5, { witnessKeys: [witnessVkey(0), witnessVkey(1)] });
-  t.teardown(() => log.close());
+  const { dir, stopBeforeRemoval } = testdirWithStops(t);
+  const log = await serveTestLog(dir, 5, { witnessKeys: [witnessVkey(0), witnessVkey(1)] });
+  stopBeforeRemoval(() => log.close());
   const note = log.ledger.latestCheckpoint() as string;
   const text = parseSignedNote(note).text;
   const post = (body: unknown, headers: Record<string, string> = { 'content-type': 'application/json' }) =>

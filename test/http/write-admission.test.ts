@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { JsonObject } from '../../src/core/canonical-json.js';
 import { installWriteAdmission } from '../../src/http/write-admission.js';
 import { startWorld } from '../../scripts/lib/rx-world.js';
+import { testdirWithStops } from '../support/testdir.js';
 
 t.test('a bare app: the writes past the limit are refused at once, the count falls as answers go out', async (t) => {
   const app = Fastify({ forceCloseConnections: true }); // close() ends the keep-alive sockets too
@@ -48,8 +49,9 @@ t.test('a bare app: the writes past the limit are refused at once, the count fal
 });
 
 t.test('the service: a burst past WRITES_IN_FLIGHT_MAX writes only what it answered 201, and the refused writes land when sent again', async (t) => {
-  const world = await startWorld({ dataDir: join(t.testdir(), 'data'), checkpointIntervalMs: 60_000, env: { WRITES_IN_FLIGHT_MAX: '2' } });
-  t.teardown(() => world.close());
+  const { dir, stopBeforeRemoval } = testdirWithStops(t);
+  const world = await startWorld({ dataDir: join(dir, 'data'), checkpointIntervalMs: 60_000, env: { WRITES_IN_FLIGHT_MAX: '2' } });
+  stopBeforeRemoval(() => world.close());
   const signed = Array.from({ length: 30 }, (_, n) =>
     world.operator.sign('registry.institution-register', { institutionId: `burst-${n}`, kind: 'hospital', name: `医院${n}`, region: '370100', licence: `L-${n}` } as JsonObject),
   );

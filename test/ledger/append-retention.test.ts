@@ -7,6 +7,7 @@ import t from 'tap';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { openTestLedger } from '../support/test-ledger.js';
+import { testdirWithStops } from '../support/testdir.js';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -14,7 +15,8 @@ const gc = runInNewContext('gc') as () => void;
 t.test('prepared values are collectable once their entries are committed', async (t) => {
   const collected = { count: 0 };
   const registry = new FinalizationRegistry(() => collected.count++);
-  const { ledger } = openTestLedger(t.testdir(), {
+  const { dir, stopBeforeRemoval } = testdirWithStops(t);
+  const { ledger } = openTestLedger(dir, {
     stateMachine: {
       // Each prepared value is a megabyte, so a retained chain would be unmistakable.
       prepare: async () => {
@@ -25,7 +27,7 @@ t.test('prepared values are collectable once their entries are committed', async
       admit: () => ({ kind: 'append', apply: () => undefined }),
     },
   });
-  t.teardown(() => ledger.close());
+  stopBeforeRemoval(() => ledger.close());
   const appends = 200;
   for (let batch = 0; batch < appends / 20; batch++) {
     await Promise.all(Array.from({ length: 20 }, (_, i) => ledger.append('test.event', { n: batch * 20 + i })));

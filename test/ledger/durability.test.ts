@@ -20,6 +20,7 @@ import { createLedgerStore, type WalFlusher } from '../../src/store/ledger-store
 import { createWalSync, nodeWalSyncFs } from '../../src/platform/wal-sync.js';
 import { rejectsCode } from '../support/assert-code.js';
 import { TEST_ENTRY_SCHEMAS, TEST_ORIGIN, manualClock, testKey } from '../support/test-ledger.js';
+import { testdirWithStops } from '../support/testdir.js';
 
 interface Disk {
   /** The WAL as the last completed fdatasync left it on disk (empty: only the database file counts). */
@@ -185,15 +186,15 @@ t.test('a failed flush rejects its batch and stops the ledger', async (t) => {
 });
 
 t.test("another connection's write lock does not hold the event loop: the batch is tried again once it is free", async (t) => {
-  const dir = t.testdir();
+  const { dir, stopBeforeRemoval } = testdirWithStops(t);
   const { ledger, path, db } = openSimulated(dir);
-  t.teardown(() => ledger.close());
+  stopBeforeRemoval(() => ledger.close());
   await ledger.append('test.event', { n: 0 });
   // A neighbour (as the oversight fold's connection) holds the write lock, and releases it from a
   // timer on this same thread: were the ledger to wait for the lock inside SQLite, the timer could
   // never run, and the append would fail once the busy timeout ran out.
   const neighbour = new Database(path);
-  t.teardown(() => neighbour.close());
+  stopBeforeRemoval(() => neighbour.close());
   neighbour.exec('BEGIN IMMEDIATE');
   neighbour.exec("CREATE TABLE neighbour (n INTEGER)");
   t.equal(db.pragma('busy_timeout', { simple: true }), 5000, 'the ledger connection would wait 5 s');

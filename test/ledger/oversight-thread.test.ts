@@ -20,6 +20,7 @@ import { createOversightStore } from '../../src/store/oversight-store.js';
 import { createRuleSetStore } from '../../src/store/rule-set-store.js';
 import { sampleLog } from '../oversight/memory-projection.js';
 import { niceOf, threadNices } from '../support/thread-nice.js';
+import { testdirWithStops } from '../support/testdir.js';
 
 const S: OversightSettings = { ...DEFAULT_OVERSIGHT_SETTINGS, doctorShopping: { ...DEFAULT_OVERSIGHT_SETTINGS.doctorShopping, prescribers: 2 } };
 
@@ -49,19 +50,20 @@ function snapshot(reads: OversightReads) {
 
 /**
  * The sample log stored in a ledger database of the test's directory, with an empty projection on
- * it; `dir` is that directory, for the test's other files (t.testdir() empties it at every call).
+ * it; `dir` is that directory, for the test's other files (a second t.testdir() would empty it), and
+ * what is opened there is closed through `stopBeforeRemoval` (test/support/testdir.ts).
  */
 function sampleProjection(t: Test) {
   const entries = sampleLog();
-  const dir = t.testdir();
+  const { dir, stopBeforeRemoval } = testdirWithStops(t);
   const path = join(dir, 'ledger.sqlite');
   const db = storedLog(path, entries);
-  t.teardown(() => db.close());
-  return { entries, dir, path, projection: createOversightStore(db, { settings: S, classify: classifierOf(db) }) };
+  stopBeforeRemoval(() => db.close());
+  return { entries, dir, path, stopBeforeRemoval, projection: createOversightStore(db, { settings: S, classify: classifierOf(db) }) };
 }
 
 t.test('the worker folds what is on disk, and a read sees exactly the position it is answered', async (t) => {
-  const { entries, dir, path, projection } = sampleProjection(t);
+  const { entries, dir, path, projection, stopBeforeRemoval } = sampleProjection(t);
   const errors: object[] = [];
   const logger = { error: (fields: object) => void errors.push(fields), warn: () => undefined };
   let size = 12;
@@ -72,7 +74,7 @@ t.test('the worker folds what is on disk, and a read sees exactly the position i
   // Each scratch database folds a prefix on the event loop, for comparison.
   const scratch = (n: number) => {
     const other = openDatabase(join(dir, `scratch-${n}.sqlite`));
-    t.teardown(() => other.close());
+    stopBeforeRemoval(() => other.close());
     const store = createOversightStore(other, { settings: S, classify: classifierOf(other) });
     store.fold(entries.slice(0, n));
     return snapshot(store);
@@ -103,14 +105,14 @@ t.test('the worker folds what is on disk, and a read sees exactly the position i
 });
 
 t.test('a worker that cannot start hands the fold to the event loop, from the same cursor', async (t) => {
-  const { entries, projection } = sampleProjection(t);
+  const { entries, dir, projection } = sampleProjection(t);
   const errors: string[] = [];
   const logger = { error: (_fields: object, message: string) => void errors.push(message), warn: () => undefined };
   const leaves = entries.map((e) => ({ index: e.index, data: encodeEntry(e) }));
   const source = { size: () => entries.length, entries: (start: number, end: number) => leaves.slice(start, end) };
   const fallback = createOversightService({ projection, source, logger });
   // No database at this path: the worker refuses to start rather than fold a new, empty one.
-  const thread = createOversightThread({ databasePath: join(t.testdir(), 'missing.sqlite'), settings: S, source, reads: projection, fallback, logger });
+  const thread = createOversightThread({ databasePath: join(dir, 'missing.sqlite'), settings: S, source, reads: projection, fallback, logger });
   const read = await thread.readAsOf(Number.POSITIVE_INFINITY, (position, reads) => ({ position, figures: snapshot(reads) }));
   t.equal(read.position.size, entries.length);
   t.ok(read.figures.stats.flat().length > 0);
@@ -127,7 +129,7 @@ t.test('folding on its own, the worker takes four batches at a time while far be
 });
 
 t.test('far behind, the worker folds on its own in larger batches, to the same figures', async (t) => {
-  const { entries, dir, path, projection } = sampleProjection(t);
+  const { entries, dir, path, projection, stopBeforeRemoval } = sampleProjection(t);
   const logger = { error: () => undefined, warn: () => undefined };
   const source = { size: () => entries.length, entries: () => [] };
   const fallback = createOversightService({ projection, source, logger });
@@ -140,7 +142,7 @@ t.test('far behind, the worker folds on its own in larger batches, to the same f
   await thread.close();
   t.equal(projection.position().size, entries.length, 'caught up with the log');
   const other = openDatabase(join(dir, 'scratch.sqlite'));
-  t.teardown(() => other.close());
+  stopBeforeRemoval(() => other.close());
   const scratch = createOversightStore(other, { settings: S, classify: classifierOf(other) });
   scratch.fold(entries);
   t.same(snapshot(projection), snapshot(scratch), 'the same figures and alerts as one fold of the whole log');

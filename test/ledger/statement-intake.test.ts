@@ -20,6 +20,7 @@ import { createStatementJobHandler, createStatementWorkers } from '../../src/led
 import { publicKeyFromSeed, signEd25519 } from '../../src/core/ed25519.js';
 import { parseJsonBody } from '../../src/http/json-body.js';
 import { manualClock, openTestLedger } from '../support/test-ledger.js';
+import { testdirWithStops } from '../support/testdir.js';
 import { createRxWorld } from '../domain/prescription/test-world.js';
 
 const ORIGIN = 'rxledger.test/intake';
@@ -201,10 +202,10 @@ t.test('given the key the body names, the intake checks the signature in the sam
 t.test('the ledger appends an adopted body to the same bytes as the raw one, and adopts only for its default schemas', async (t) => {
   const { text } = validBodies()[0]!;
   const taken = takeStatement(encoder.encode(text))!;
-  const dirs = t.testdir({ raw: {}, adopted: {}, custom: {} });
+  const { dir: dirs, stopBeforeRemoval } = testdirWithStops(t, { raw: {}, adopted: {}, custom: {} });
   const raw = openTestLedger(join(dirs, 'raw'), { entryBodySchemas: ENTRY_BODY_SCHEMAS, clock: manualClock() }).ledger;
   const adopted = openTestLedger(join(dirs, 'adopted'), { entryBodySchemas: ENTRY_BODY_SCHEMAS, clock: manualClock() }).ledger;
-  t.teardown(async () => {
+  stopBeforeRemoval(async () => {
     await raw.close();
     await adopted.close();
   });
@@ -217,7 +218,7 @@ t.test('the ledger appends an adopted body to the same bytes as the raw one, and
 
   // Another schema for the type (stricter, say): bodies of that type are checked here, others still adopted.
   const custom = openTestLedger(join(dirs, 'custom'), { entryBodySchemas: { ...ENTRY_BODY_SCHEMAS, [taken.type]: ENTRY_BODY_SCHEMAS[taken.type]!.refine(() => true) } }).ledger;
-  t.teardown(() => custom.close());
+  stopBeforeRemoval(() => custom.close());
   t.notOk(custom.adoptChecked(taken.type, taken.body, taken.bodyJson, taken.digest), 'a ledger with another schema for the type checks such bodies itself');
   const submission = takeStatement(encoder.encode(validBodies()[1]!.text))!;
   t.ok(custom.adoptChecked(submission.type, submission.body, submission.bodyJson, submission.digest), 'and adopts the types whose schema is the default');

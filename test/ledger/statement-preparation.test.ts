@@ -20,6 +20,7 @@ import { createStatementPreparation, preverifiedSignatureCheck } from '../../src
 import { createNodeEd25519Verifier } from '../../src/platform/node-ed25519.js';
 import { nodeSha256Hex } from '../../src/platform/node-sha256.js';
 import { startService } from '../../src/service.js';
+import { testdirWithStops } from '../support/testdir.js';
 
 const ORIGIN = 'prep.example/log';
 const seed = new Uint8Array(32).fill(11);
@@ -92,9 +93,10 @@ t.test("the intake's signature check stands in for the pool's only under the key
 });
 
 t.test('a key revoked between preparation and sequencing is refused', async (t) => {
-  const dataDir = join(t.testdir(), 'data');
+  const { dir, stopBeforeRemoval } = testdirWithStops(t);
+  const dataDir = join(dir, 'data');
   const service = await startService(loadConfig({ DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'silent', LOG_ORIGIN: ORIGIN }), { logger: pino({ level: 'silent' }) });
-  t.teardown(() => service.stop());
+  stopBeforeRemoval(() => service.stop());
   const genesis = readActorKey(genesisOperatorKeyPath(dataDir));
   const operator = createStatementSigner({ origin: ORIGIN, actorId: genesis.actorId, seed: genesis.seed });
   const second = createStatementSigner({ origin: ORIGIN, actorId: 'op-second', seed: new Uint8Array(32).fill(21) });

@@ -11,15 +11,17 @@ import { loadOrCreateSecret } from '../../src/keys/secret-key-file.js';
 import { genesisOperatorKeyPath } from '../../src/ledger/genesis-operator.js';
 import { patientPseudonym } from '../../src/domain/patient/patient-privacy.js';
 import { startService } from '../../src/service.js';
+import { testdirWithStops } from '../support/testdir.js';
 
 const IDENTITY = { name: '孙丽娟', nationalId: '370102199001011234', phone: '13912345678', address: { region: '370102', line: '历下区解放路88号' } };
 
 t.test('prescribers turn identity records into pseudonym and commitment; nothing personal leaks', async (t) => {
-  const dataDir = join(t.testdir(), 'data');
+  const { dir, stopBeforeRemoval } = testdirWithStops(t);
+  const dataDir = join(dir, 'data');
   let logged = '';
   const logger = pino({ level: 'trace' }, new Writable({ write: (chunk, _enc, done) => ((logged += String(chunk)), done()) }));
   const service = await startService(loadConfig({ DATA_DIR: dataDir, PORT: '0' }), { logger });
-  t.teardown(() => service.stop());
+  stopBeforeRemoval(() => service.stop());
   const client = createLedgerClient(service.url);
   const { origin } = await client.log();
   const gk = readActorKey(genesisOperatorKeyPath(dataDir));

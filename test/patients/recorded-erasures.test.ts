@@ -17,6 +17,7 @@ import { openDatabase } from '../../src/store/database.js';
 import { openIdentityStore } from '../../src/store/identity-store.js';
 import { DEMO_ACTORS, DEMO_INSTITUTIONS, identifyPatient, registerCast, startWorld, type Actor, type World } from '../../scripts/lib/rx-world.js';
 import { checkErasuresApplied } from '../../scripts/campaigns/crash-checks.js';
+import { testdirWithStops } from '../support/testdir.js';
 
 const HOSPITAL = DEMO_INSTITUTIONS.filter((i) => i.id === 'hosp-jinan-central');
 const DOCTOR = DEMO_ACTORS.filter((a) => a.id === 'dr-li');
@@ -53,7 +54,7 @@ async function recordOnly(w: World, operator: Actor, commitment: string) {
 }
 
 t.test('erasures the write route did not apply are applied by the running service, and again at the start after an identity file is restored', async (t) => {
-  const dir = t.testdir(); // once: each call empties it
+  const { dir, stopBeforeRemoval } = testdirWithStops(t);
   const dataDir = join(dir, 'data');
   const backup = join(dir, 'identity-backup.sqlite');
   const first = await world(dataDir, 3);
@@ -76,14 +77,14 @@ t.test('erasures the write route did not apply are applied by the running servic
   const lines: Record<string, unknown>[] = [];
   const capture = pino({ level: 'info' }, { write: (line: string) => lines.push(JSON.parse(line) as Record<string, unknown>) });
   const third = await startWorld({ dataDir, checkpointIntervalMs: 60_000, logger: capture });
-  t.teardown(() => third.close());
+  stopBeforeRemoval(() => third.close());
   t.same([identityRow(dataDir, a).present, identityRow(dataDir, b).present, identityRow(dataDir, c).present], [0, 1, 0], 'erased again by the start, before it serves; the third patient kept');
   t.match(lines.find((l) => l.msg === 'applied identity erasures the log records but the identity store still held'), { found: 2, erased: 2 });
   t.notOk(JSON.stringify(lines).includes('测试患者'), 'no identity in the log');
 });
 
 t.test('the follower reads from the saved position, in steps, and saves where it stopped', async (t) => {
-  const dir = t.testdir(); // once: each call empties it
+  const { dir, stopBeforeRemoval } = testdirWithStops(t);
   const dataDir = join(dir, 'data');
   const { w, refs } = await world(dataDir, 3);
   const commitments = refs.map((r) => r.identityCommitment);
@@ -92,7 +93,7 @@ t.test('the follower reads from the saved position, in steps, and saves where it
   await w.close(); // its own follower applied them all: the files below start from a fresh identity store
 
   const ledgerDb = openDatabase(join(dataDir, DATABASE_FILE));
-  t.teardown(() => ledgerDb.close());
+  stopBeforeRemoval(() => ledgerDb.close());
   const size = (ledgerDb.prepare('SELECT count(*) AS n FROM entries').get() as { n: number }).n;
   t.same(
     erasureSearch(ledgerDb)(0, size).map((e) => [e.index, e.identityCommitment]),
@@ -104,9 +105,9 @@ t.test('the follower reads from the saved position, in steps, and saves where it
   // A new identity file holding the three patients again (their commitments as rows of their own).
   const identityPath = join(dir, 'identity.sqlite');
   const identities = openIdentityStore({ path: identityPath, pseudonymKey: new Uint8Array(32), randomBytes: (n) => new Uint8Array(n).fill(7) });
-  t.teardown(() => identities.close());
+  stopBeforeRemoval(() => identities.close());
   const raw = new Database(identityPath);
-  t.teardown(() => raw.close());
+  stopBeforeRemoval(() => raw.close());
   for (const c of commitments) raw.prepare("INSERT INTO identities (commitment, pseudonym, salt, identity) VALUES (?, 'p', x'00', '{}')").run(c);
   t.equal(identities.erasuresAppliedBelow(), 0, 'a new file starts from the beginning of the log');
 
@@ -123,7 +124,7 @@ t.test('the follower reads from the saved position, in steps, and saves where it
 
   // A long stretch is searched only if the identity file still holds a record to erase.
   const empty = openIdentityStore({ path: join(dir, 'empty.sqlite'), pseudonymKey: new Uint8Array(32), randomBytes: (n) => new Uint8Array(n).fill(9) });
-  t.teardown(() => empty.close());
+  stopBeforeRemoval(() => empty.close());
   t.same(createErasureFollower({ identities: empty, ledgerDb, logSize: () => size, longSearchEntries: 1 }).catchUp(), { from: 0, to: size, found: 0, erased: 0 }, 'a file with no record: not searched');
   t.equal(empty.erasuresAppliedBelow(), size, 'its position saved all the same');
   identities.saveErasuresAppliedBelow(0);

@@ -4,11 +4,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { walCommits } from '../../scripts/lib/wal-frames.js';
+import { testdirWithStops } from '../support/testdir.js';
 
 t.test('each commit and the pages it wrote, in order; an unfinished tail is not a commit', async (t) => {
-  const path = join(t.testdir(), 'w.sqlite');
+  const { dir, stopBeforeRemoval } = testdirWithStops(t);
+  const path = join(dir, 'w.sqlite');
   const db = new Database(path);
-  t.teardown(() => db.close());
+  stopBeforeRemoval(() => db.close());
   db.pragma('journal_mode = WAL');
   db.pragma('wal_autocheckpoint = 0');
   db.exec('CREATE TABLE small (n INTEGER PRIMARY KEY, pad TEXT)');

@@ -5,23 +5,26 @@ import { createCosignatureStore } from '../../src/store/cosignature-store.js';
 import { MIGRATIONS } from '../../src/store/migrations.js';
 import { appendEvents, buildTestLedger } from '../support/test-ledger.js';
 import { witnessVkey } from '../support/witness-fixtures.js';
+import { testdirWithStops } from '../support/testdir.js';
 
 t.test('migration 6 creates checkpoint_cosignatures', async (t) => {
   t.ok(MIGRATIONS.some((m) => m.version === 6 && m.description.startsWith('witness cosignatures')));
-  const { ledger, dbPath } = await buildTestLedger(t.testdir(), 2);
-  t.teardown(() => ledger.close());
+  const { dir, stopBeforeRemoval } = testdirWithStops(t);
+  const { ledger, dbPath } = await buildTestLedger(dir, 2);
+  stopBeforeRemoval(() => ledger.close());
   const db = openDatabase(dbPath);
-  t.teardown(() => db.close());
+  stopBeforeRemoval(() => db.close());
   t.ok(schemaVersion(db) >= 6);
   const columns = db.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('checkpoint_cosignatures')").all().map((c) => c.name);
   t.same(columns, ['size', 'witness', 'timestamp', 'line', 'received_ms']);
 });
 
 t.test('put keeps the newest per (size, witness); newestCosigned counts configured witnesses', async (t) => {
-  const { ledger, dbPath } = await buildTestLedger(t.testdir(), 2);
-  t.teardown(() => ledger.close());
+  const { dir, stopBeforeRemoval } = testdirWithStops(t);
+  const { ledger, dbPath } = await buildTestLedger(dir, 2);
+  stopBeforeRemoval(() => ledger.close());
   const db = openDatabase(dbPath);
-  t.teardown(() => db.close());
+  stopBeforeRemoval(() => db.close());
   const store = createCosignatureStore(db);
   const first = ledger.latestCheckpoint() as string;
   const size1 = ledger.size();

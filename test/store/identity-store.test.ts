@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { openIdentityStore } from '../../src/store/identity-store.js';
 import { patientPseudonym } from '../../src/domain/patient/patient-privacy.js';
 import { throwsCode } from '../support/assert-code.js';
+import { testdirWithStops } from '../support/testdir.js';
 
 const KEY = new Uint8Array(32).fill(3);
 const IDENTITY = { name: '赵小明', nationalId: '370102195803021234', phone: '13800000000', address: { region: '370102', line: '历下区泉城路1号' } };
@@ -54,7 +55,8 @@ t.test('erasure also erases what could re-identify: request hashes; the file is 
 });
 
 t.test('the position of applied erasures: 0 in a new file, kept across a reopen, replaced by each save', async (t) => {
-  const path = join(t.testdir(), 'identity.sqlite');
+  const { dir, stopBeforeRemoval } = testdirWithStops(t);
+  const path = join(dir, 'identity.sqlite');
   const open = () => openIdentityStore({ path, pseudonymKey: KEY, randomBytes: (n) => new Uint8Array(randomBytes(n)) });
   const store = open();
   t.equal(store.erasuresAppliedBelow(), 0);
@@ -62,7 +64,7 @@ t.test('the position of applied erasures: 0 in a new file, kept across a reopen,
   store.saveErasuresAppliedBelow(4500);
   store.close();
   const again = open();
-  t.teardown(() => again.close());
+  stopBeforeRemoval(() => again.close());
   t.equal(again.erasuresAppliedBelow(), 4500);
   t.notOk(again.holdsIdentities(), 'no record yet');
   const { commitment } = again.put(IDENTITY);

@@ -14,6 +14,7 @@ import { MIGRATIONS } from '../../src/store/migrations.js';
 import { createPrescriptionStore } from '../../src/store/prescription-store.js';
 import { createRegistryStore } from '../../src/store/registry-store.js';
 import { prescription } from '../../scripts/lib/rx-world.js';
+import { testdirWithStops } from '../support/testdir.js';
 
 const NOW = 1_767_225_600_000;
 
@@ -36,7 +37,8 @@ function rowBefore13(r: PrescriptionRecord): unknown[] {
 t.test('the prescription projection survives its rebuild and the new column, read through the same queries', async (t) => {
   const rebuild = MIGRATIONS.find((m) => m.description.startsWith('prescription projection: rows in submission order'));
   if (rebuild === undefined) throw new Error('the rebuild migration is missing');
-  const path = join(t.testdir(), 'state.sqlite');
+  const { dir, stopBeforeRemoval } = testdirWithStops(t);
+  const path = join(dir, 'state.sqlite');
   const records = [
     record(1, 'active'),
     record(2, 'claimed', { holder: 'ph-a' }),
@@ -54,7 +56,7 @@ t.test('the prescription projection survives its rebuild and the new column, rea
   before.close();
 
   const after = openDatabase(path);
-  t.teardown(() => after.close());
+  stopBeforeRemoval(() => after.close());
   const store = createPrescriptionStore(after);
   t.same(records.map((r) => store.prescription(r.prescriptionId)), records, 'every record reads back');
   t.same(store.queue('ph-a', NOW, -1, 10).items, [records[0], records[3]], 'the queue holds the active ones');
@@ -77,7 +79,8 @@ t.test('the prescription projection survives its rebuild and the new column, rea
 t.test('spent nonces and idempotency keys survive their reordering, found through the new keys', async (t) => {
   const reorder = MIGRATIONS.find((m) => m.description.startsWith('spent nonces and idempotency keys ordered by the key'));
   if (reorder === undefined) throw new Error('the reordering migration is missing');
-  const path = join(t.testdir(), 'state.sqlite');
+  const { dir, stopBeforeRemoval } = testdirWithStops(t);
+  const path = join(dir, 'state.sqlite');
   const rows = [
     ['dr-a', 'a'.repeat(32), 'idem-1-aaaaaaaa', '1'.repeat(64), 3],
     ['dr-b', 'a'.repeat(32), 'idem-1-aaaaaaaa', '2'.repeat(64), 4],
@@ -89,7 +92,7 @@ t.test('spent nonces and idempotency keys survive their reordering, found throug
   before.close();
 
   const after = openDatabase(path);
-  t.teardown(() => after.close());
+  stopBeforeRemoval(() => after.close());
   const store = createRegistryStore(after);
   t.ok(store.nonceUsed('dr-a', 'a'.repeat(32)) && store.nonceUsed('dr-b', 'a'.repeat(32)) && store.nonceUsed('dr-a', 'b'.repeat(32)), 'every spent nonce is still spent');
   t.notOk(store.nonceUsed('dr-b', 'b'.repeat(32)), 'for its own actor only');

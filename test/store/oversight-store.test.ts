@@ -13,6 +13,7 @@ import { DEFAULT_OVERSIGHT_SETTINGS, type OversightSettings } from '../../src/ov
 import { openDatabase, schemaVersion } from '../../src/store/database.js';
 import { createOversightStore, type OversightStore } from '../../src/store/oversight-store.js';
 import { HOUR, sampleLog, testClassifier } from '../oversight/memory-projection.js';
+import { testdirWithStops } from '../support/testdir.js';
 
 const S: OversightSettings = { ...DEFAULT_OVERSIGHT_SETTINGS, doctorShopping: { ...DEFAULT_OVERSIGHT_SETTINGS.doctorShopping, prescribers: 2 } };
 
@@ -30,9 +31,10 @@ function snapshot(store: OversightStore) {
 }
 
 t.test('migration 7 creates the projection; an empty projection answers empty pages', async (t) => {
-  const { store, close } = open(join(t.testdir(), 'o.sqlite'));
-  t.teardown(close);
-  const second = openDatabase(join(t.testdir(), 'o.sqlite'));
+  const { dir, stopBeforeRemoval } = testdirWithStops(t);
+  const { store, close } = open(join(dir, 'o.sqlite'));
+  stopBeforeRemoval(close);
+  const second = openDatabase(join(dir, 'o.sqlite'));
   t.ok(schemaVersion(second) >= 7);
   second.close();
   t.same(store.position(), { size: 0, time: null });
@@ -42,8 +44,9 @@ t.test('migration 7 creates the projection; an empty projection answers empty pa
 });
 
 t.test('folding in batches, reopening in between, equals folding from scratch', async (t) => {
+  const { dir, stopBeforeRemoval } = testdirWithStops(t);
   const entries = sampleLog();
-  const scratch = open(join(t.testdir(), 'scratch.sqlite'));
+  const scratch = open(join(dir, 'scratch.sqlite'));
   scratch.store.fold(entries);
   const expected = snapshot(scratch.store);
   scratch.close();
@@ -51,7 +54,7 @@ t.test('folding in batches, reopening in between, equals folding from scratch', 
   t.ok(expected.alerts.length > 0, 'the sample raises alerts');
   t.ok(expected.stats.some((rows) => rows.length > 1));
 
-  const path = join(t.testdir(), 'incremental.sqlite');
+  const path = join(dir, 'incremental.sqlite');
   let at = 0;
   for (const size of [1, 2, 3, 7, 13, 50, 1000]) {
     const { store, close } = open(path);
@@ -61,35 +64,37 @@ t.test('folding in batches, reopening in between, equals folding from scratch', 
     close();
   }
   const { store, close } = open(path);
-  t.teardown(close);
+  stopBeforeRemoval(close);
   t.same(snapshot(store), expected);
   t.throws(() => store.fold(entries.slice(0, 1)), { code: 'ENTRY_INDEX_MISMATCH' }, 'an entry already folded is refused, not counted twice');
   t.same(snapshot(store), expected);
 });
 
 t.test('a batch that fails midway leaves counters, alerts and cursor as they were', async (t) => {
+  const { dir, stopBeforeRemoval } = testdirWithStops(t);
   const entries = sampleLog();
   let explode = true;
   const flaky: DrugClassifier = (hash, code, name) => {
     if (explode && code === 'benzo-1') throw new Error('simulated crash inside the batch');
     return testClassifier(hash, code, name);
   };
-  const { store, close } = open(join(t.testdir(), 'o.sqlite'), S, flaky);
-  t.teardown(close);
+  const { store, close } = open(join(dir, 'o.sqlite'), S, flaky);
+  stopBeforeRemoval(close);
   store.fold(entries.slice(0, 5)); // day 0: amlodipine only
   const before = snapshot(store);
   t.throws(() => store.fold(entries.slice(5)), /simulated crash/);
   t.same(snapshot(store), before, 'nothing of the failed batch is visible');
   explode = false;
   store.fold(entries.slice(5));
-  const scratch = open(join(t.testdir(), 'scratch.sqlite'));
-  t.teardown(scratch.close);
+  const scratch = open(join(dir, 'scratch.sqlite'));
+  stopBeforeRemoval(scratch.close);
   scratch.store.fold(entries);
   t.same(snapshot(store), snapshot(scratch.store), 'retrying the batch gives the from-scratch result');
 });
 
 t.test('other settings clear the projection and fold again from the start', async (t) => {
-  const path = join(t.testdir(), 'o.sqlite');
+  const { dir, stopBeforeRemoval } = testdirWithStops(t);
+  const path = join(dir, 'o.sqlite');
   const entries = sampleLog();
   const first = open(path);
   first.store.fold(entries);
@@ -100,15 +105,16 @@ t.test('other settings clear the projection and fold again from the start', asyn
   t.equal(same.store.position().size, entries.length);
   same.close();
   const other = open(path, { ...S, utcOffsetMinutes: 0 });
-  t.teardown(other.close);
+  stopBeforeRemoval(other.close);
   t.ok(other.store.rebuilt);
   t.same(other.store.position(), { size: 0, time: null });
   t.same(other.store.alerts({ limit: 10 }).alerts, []);
 });
 
 t.test('stats pages continue by (period, key); a key filter narrows them', async (t) => {
-  const { store, close } = open(join(t.testdir(), 'o.sqlite'));
-  t.teardown(close);
+  const { dir, stopBeforeRemoval } = testdirWithStops(t);
+  const { store, close } = open(join(dir, 'o.sqlite'));
+  stopBeforeRemoval(close);
   store.fold(sampleLog());
   const q = { by: 'prescriber' as const, grain: 'day' as const, from: '2026-11-23', to: '2026-12-31', limit: 3 };
   const seen: string[] = [];
@@ -128,30 +134,32 @@ t.test('stats pages continue by (period, key); a key filter narrows them', async
 });
 
 t.test('the follower folds stored leaves from the cursor, a batch at a time', async (t) => {
+  const { dir, stopBeforeRemoval } = testdirWithStops(t);
   const entries = sampleLog();
   const leaves = entries.map((e) => ({ index: e.index, data: encodeEntry(e) }));
   let size = 10;
   const source = { size: () => size, entries: (start: number, end: number) => leaves.slice(start, Math.min(end, size)) };
-  const { store, close } = open(join(t.testdir(), 'o.sqlite'));
-  t.teardown(close);
+  const { store, close } = open(join(dir, 'o.sqlite'));
+  stopBeforeRemoval(close);
   const follower = createOversightFollower({ source, target: store, batchSize: 4 });
   t.same(follower.catchUp(), { size: 10, time: entries[9]!.time });
   size = entries.length;
   t.equal(follower.catchUp().size, entries.length);
-  const scratch = open(join(t.testdir(), 'scratch.sqlite'));
-  t.teardown(scratch.close);
+  const scratch = open(join(dir, 'scratch.sqlite'));
+  stopBeforeRemoval(scratch.close);
   scratch.store.fold(entries);
   t.same(snapshot(store), snapshot(scratch.store));
 });
 
 t.test('the follower reads a stored leaf as the entry the ledger encoded; a leaf that is not JSON fails its batch and moves nothing', async (t) => {
+  const { dir, stopBeforeRemoval } = testdirWithStops(t);
   const entries = sampleLog();
   t.same(entries.map((e) => storedEntry(encodeEntry(e))), entries.map((e) => parseEntry(encodeEntry(e))), 'every entry of the sample log reads as the validating parser reads it');
   const leaves = entries.map((e) => ({ index: e.index, data: encodeEntry(e) }));
   leaves[6] = { index: 6, data: new TextEncoder().encode('{"body":{},"index":6,') };
   const source = { size: () => leaves.length, entries: (start: number, end: number) => leaves.slice(start, end) };
-  const { store, close } = open(join(t.testdir(), 'o.sqlite'));
-  t.teardown(close);
+  const { store, close } = open(join(dir, 'o.sqlite'));
+  stopBeforeRemoval(close);
   const follower = createOversightFollower({ source, target: store, batchSize: 4 });
   t.throws(() => follower.catchUp(), SyntaxError);
   t.equal(store.position().size, 4, 'the batch holding the damaged leaf is not folded');
@@ -194,8 +202,9 @@ t.test('state the fold reads as none is deleted with the batch that passes it, t
 });
 
 t.test('migration 10 adds when a state value may be forgotten, and indexes it', async (t) => {
-  const db = openDatabase(join(t.testdir(), 'm.sqlite'));
-  t.teardown(() => db.close());
+  const { dir, stopBeforeRemoval } = testdirWithStops(t);
+  const db = openDatabase(join(dir, 'm.sqlite'));
+  stopBeforeRemoval(() => db.close());
   t.ok(schemaVersion(db) >= 10);
   t.ok((db.pragma('table_info(ov_state)') as Array<{ name: string }>).some((c) => c.name === 'forget_at'));
   const plan = db.prepare('EXPLAIN QUERY PLAN DELETE FROM ov_state WHERE forget_at IS NOT NULL AND forget_at <= ?').all(1) as Array<{ detail: string }>;

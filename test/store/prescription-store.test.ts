@@ -39,14 +39,16 @@ import {
   traceCode,
   type RxWorld,
 } from '../domain/prescription/test-world.js';
+import { testdirWithStops } from '../support/testdir.js';
 
 const ids = (records: ReadonlyArray<{ readonly prescriptionId: string }>) => records.map((r) => r.prescriptionId);
 
 /** A SQLite state store fed the world's mutation batches, one transaction per entry, as the ledger writes them. */
 let dbSeq = 0;
 function sqliteFrom(t: Test, w: RxWorld): StateStore {
-  const db = openDatabase(join(t.testdir(), `state-${++dbSeq}.sqlite`));
-  t.teardown(() => db.close());
+  const { dir, stopBeforeRemoval } = testdirWithStops(t);
+  const db = openDatabase(join(dir, `state-${++dbSeq}.sqlite`));
+  stopBeforeRemoval(() => db.close());
   const store = createStateStore(db);
   for (const batch of w.batches) db.transaction(() => store.apply(batch))();
   return store;
@@ -141,8 +143,9 @@ t.test('the SQLite projection holds what the in-memory state holds, and the rule
   t.same(mismatched, [], 'every statement\'s nonce and idempotency key are spent alike');
 
   // The ledger judges over SQLite, the verifier over memory: the same log, the same verdicts.
-  const db = openDatabase(join(t.testdir(), 'judged.sqlite'));
-  t.teardown(() => db.close());
+  const { dir, stopBeforeRemoval } = testdirWithStops(t);
+  const db = openDatabase(join(dir, 'judged.sqlite'));
+  stopBeforeRemoval(() => db.close());
   const judged = createStateStore(db);
   const ruleSets = libraryOf(w.ruleSet);
   const verdicts: string[] = [];
@@ -259,14 +262,15 @@ t.test('held writes: a submission and its check result write the record once, to
   const changes = (db: ReturnType<typeof openDatabase>) => (db.prepare('SELECT total_changes() AS n').get() as { n: number }).n;
 
   // As before: every entry's mutations in their own transaction, each record put written at once.
-  const eachDb = openDatabase(join(t.testdir(), 'each.sqlite'));
-  t.teardown(() => eachDb.close());
+  const { dir, stopBeforeRemoval } = testdirWithStops(t);
+  const eachDb = openDatabase(join(dir, 'each.sqlite'));
+  stopBeforeRemoval(() => eachDb.close());
   const each = createStateStore(eachDb);
   for (const batch of w.batches) eachDb.transaction(() => each.apply(batch))();
 
   // As the ledger now writes them: a submission and its check result held and written together.
-  const heldDb = openDatabase(join(t.testdir(), 'held.sqlite'));
-  t.teardown(() => heldDb.close());
+  const heldDb = openDatabase(join(dir, 'held.sqlite'));
+  stopBeforeRemoval(() => heldDb.close());
   const held = createStateStore(heldDb);
   let submissions = 0;
   let revisions = 0;
@@ -300,8 +304,9 @@ t.test('held writes: a submission and its check result write the record once, to
 t.test('held writes: nothing held is written when the work throws, and reads outside see the table', async (t) => {
   const w = createRxWorld();
   const first = w.submit('dr-a', 'first', { patient: 1 });
-  const db = openDatabase(join(t.testdir(), 'throw.sqlite'));
-  t.teardown(() => db.close());
+  const { dir, stopBeforeRemoval } = testdirWithStops(t);
+  const db = openDatabase(join(dir, 'throw.sqlite'));
+  stopBeforeRemoval(() => db.close());
   const store = createStateStore(db);
   for (const batch of w.batches) db.transaction(() => store.apply(batch))();
   const before = store.prescription(first.id);
@@ -328,8 +333,9 @@ t.test("a patient's live prescriptions are read through their own index, never f
   const migration = MIGRATIONS.find((m) => m.sql.includes('CREATE INDEX rx_prescriptions_live'));
   t.ok(migration?.sql.replace(/\s+/g, ' ').includes(`WHERE ${LIVE_PRESCRIPTION_TERM}`), "the index's WHERE term is the store's, word for word");
 
-  const db = openDatabase(join(t.testdir(), 'live.sqlite'));
-  t.teardown(() => db.close());
+  const { dir, stopBeforeRemoval } = testdirWithStops(t);
+  const db = openDatabase(join(dir, 'live.sqlite'));
+  stopBeforeRemoval(() => db.close());
   const store = createStateStore(db);
   const plan = db
     .prepare<[string, string], { detail: string }>(`EXPLAIN QUERY PLAN SELECT prescription_id, state, claim_until, check_summary FROM rx_prescriptions WHERE pseudonym = ? AND prescription_id <> ? AND ${LIVE_PRESCRIPTION_TERM}`)

@@ -3,9 +3,11 @@ import t from 'tap';
 import { join } from 'node:path';
 import { openDatabase } from '../../src/store/database.js';
 import { createReadNonceStore } from '../../src/store/read-nonce-store.js';
+import { testdirWithStops } from '../support/testdir.js';
 
 t.test('save, reopen, take: the unexpired nonces in order of expiry, then none', async (t) => {
-  const path = join(t.testdir(), 'ledger.sqlite');
+  const { dir, stopBeforeRemoval } = testdirWithStops(t);
+  const path = join(dir, 'ledger.sqlite');
   const db = openDatabase(path);
   createReadNonceStore(db).save(
     [
@@ -17,7 +19,7 @@ t.test('save, reopen, take: the unexpired nonces in order of expiry, then none',
   );
   db.close();
   const again = openDatabase(path);
-  t.teardown(() => again.close());
+  stopBeforeRemoval(() => again.close());
   const store = createReadNonceStore(again);
   t.same(store.take(1500), { handedOver: true, nonces: [['k2\nn-early', 2000], ['k1\nn-late', 3000]] }, 'unexpired at 1500, earliest first');
   t.same(store.take(0), { handedOver: false, nonces: [] }, 'a handover is taken once');
@@ -27,8 +29,9 @@ t.test('save, reopen, take: the unexpired nonces in order of expiry, then none',
 });
 
 t.test('a stop with no nonces to save still hands over; a store never saved to did not', async (t) => {
-  const db = openDatabase(join(t.testdir(), 'ledger.sqlite'));
-  t.teardown(() => db.close());
+  const { dir, stopBeforeRemoval } = testdirWithStops(t);
+  const db = openDatabase(join(dir, 'ledger.sqlite'));
+  stopBeforeRemoval(() => db.close());
   const store = createReadNonceStore(db);
   t.same(store.take(0), { handedOver: false, nonces: [] }, 'first start: nothing handed over');
   store.save([], 100);
@@ -37,7 +40,8 @@ t.test('a stop with no nonces to save still hands over; a store never saved to d
 });
 
 t.test('ahead reads: the latest created per key, never lowered, kept across reopening, stale ones dropped', async (t) => {
-  const path = join(t.testdir(), 'ledger.sqlite');
+  const { dir, stopBeforeRemoval } = testdirWithStops(t);
+  const path = join(dir, 'ledger.sqlite');
   const db = openDatabase(path);
   const store = createReadNonceStore(db);
   store.recordAhead('k1', 100);
@@ -46,7 +50,7 @@ t.test('ahead reads: the latest created per key, never lowered, kept across reop
   store.recordAhead('k1', 101);
   db.close(); // as a crash leaves it: nothing else written
   const again = openDatabase(path);
-  t.teardown(() => again.close());
+  stopBeforeRemoval(() => again.close());
   const reopened = createReadNonceStore(again);
   t.same([...reopened.aheadHorizons(90_000, 10_000)].sort(), [['k1', 101]], 'at 90 s with a 10 s window, k2 (50 s) can no longer be answered and is dropped');
   t.same([...reopened.aheadHorizons(0, 10_000)], [['k1', 101]], 'and stays dropped');

@@ -8,13 +8,15 @@ import { join } from 'node:path';
 import type { ActorRecord, KeyRecord } from '../../src/domain/registry/registry-rules.js';
 import { openDatabase, type SqliteDatabase } from '../../src/store/database.js';
 import { createRegistryStore } from '../../src/store/registry-store.js';
+import { testdirWithStops } from '../support/testdir.js';
 
 const ACTOR: ActorRecord = { actorId: 'dr-a', role: 'prescriber', institutionId: 'hosp-a', region: null, privileges: null, suspended: false };
 const KEY: KeyRecord = { keyId: 'key-a', actorId: 'dr-a', publicKey: new Uint8Array(32).fill(7), notBefore: 0, notAfter: null, revokedAt: null };
 
 function open(t: Test) {
-  const db = openDatabase(join(t.testdir(), 'registry.sqlite'));
-  t.teardown(() => db.close());
+  const { dir, stopBeforeRemoval } = testdirWithStops(t);
+  const db = openDatabase(join(dir, 'registry.sqlite'));
+  stopBeforeRemoval(() => db.close());
   const registry = createRegistryStore(db);
   db.transaction(() =>
     registry.apply([

@@ -7,12 +7,14 @@ import { join } from 'node:path';
 import { DEFAULT_CHECK_POLICY } from '../../src/domain/prescription/checker.js';
 import { openDatabase } from '../../src/store/database.js';
 import { createRuleSetStore } from '../../src/store/rule-set-store.js';
+import { testdirWithStops } from '../support/testdir.js';
 
 const STRICT = { ...DEFAULT_CHECK_POLICY, major: 'block' } as const;
 
 t.test('bundles are stored once by hash and read back byte for byte', async (t) => {
-  const db = openDatabase(join(t.testdir(), 'rules.sqlite'));
-  t.teardown(() => db.close());
+  const { dir, stopBeforeRemoval } = testdirWithStops(t);
+  const db = openDatabase(join(dir, 'rules.sqlite'));
+  stopBeforeRemoval(() => db.close());
   const store = createRuleSetStore(db);
   t.equal(store.bundle('a'.repeat(64)), undefined);
   store.putBundle('a'.repeat(64), new Uint8Array([1, 2, 3]));
@@ -21,8 +23,9 @@ t.test('bundles are stored once by hash and read back byte for byte', async (t) 
 });
 
 t.test('the active rule set: none, then each activation at once, and never one rolled back', async (t) => {
-  const db = openDatabase(join(t.testdir(), 'rules.sqlite'));
-  t.teardown(() => db.close());
+  const { dir, stopBeforeRemoval } = testdirWithStops(t);
+  const db = openDatabase(join(dir, 'rules.sqlite'));
+  stopBeforeRemoval(() => db.close());
   const store = createRuleSetStore(db);
   t.equal(store.activeRuleSet(), undefined, 'no activation yet');
   db.transaction(() => {

@@ -10,6 +10,7 @@ import { verifyLog, type VerifyReport } from '../../src/verify/log-verifier.js';
 import { testReaders } from '../support/test-readers.js';
 import { tamperedCopy as tampered } from '../support/tamper.js';
 import { TEST_VERIFY_OPTIONS, appendEvents, buildTestLedger, openTestLedger, testKey } from '../support/test-ledger.js';
+import { testdirWithStops } from '../support/testdir.js';
 
 const KEY = formatVerifierKey(testKey());
 const verifyDb = (path: string, extra: Partial<Parameters<typeof verifyLog>[1]> = {}): Promise<VerifyReport> => {
@@ -41,14 +42,15 @@ t.test('a pristine ledger verifies from its database file', async (t) => {
 });
 
 t.test('a pristine ledger verifies over HTTP on 127.0.0.1, with consistency from a trusted checkpoint', async (t) => {
-  const { ledger } = await buildTestLedger(t.testdir(), 30);
+  const { dir, stopBeforeRemoval } = testdirWithStops(t);
+  const { ledger } = await buildTestLedger(dir, 30);
   const trusted = ledger.latestCheckpoint()!;
   await appendEvents(ledger, 30, 2500); // more than one entries page
   ledger.publishCheckpoint();
   const readers = testReaders();
   const app = await createApp({ ledger, entriesPageMax: 1000, bodyLimitBytes: 1024, readAuth: readers.readAuth, logger: false });
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
-  t.teardown(async () => {
+  stopBeforeRemoval(async () => {
     await app.close();
     await ledger.close();
   });
