@@ -36,7 +36,7 @@ import { createRuleSetLibrary } from './domain/checker/rule-set-library.js';
 import type { RuleSetLibrary } from './domain/checker/rule-set-activation.js';
 import type { KnowledgeRuleSet } from './domain/checker/knowledge-rule-set.js';
 import type { CheckPolicy } from './domain/prescription/checker.js';
-import { ensureActiveRuleSet, loadConfiguredRuleSet } from './ledger/rule-set-startup.js';
+import { ensureActiveRuleSet, loadConfiguredRuleSet, storeRuleSetBundle } from './ledger/rule-set-startup.js';
 import { ensureGenesisOperator, GENESIS_OPERATOR_ID } from './ledger/genesis-operator.js';
 import { createLedgerStore } from './store/ledger-store.js';
 import type { EntryBodySchemas } from './domain/entry-types.js';
@@ -108,17 +108,22 @@ export const STARTUP_FOLD_BATCHES = 20;
 const randomBytes = (n: number): Uint8Array => globalThis.crypto.getRandomValues(new Uint8Array(n));
 
 export async function openServiceLedger(config: Config, deps: ServiceDeps): Promise<ServiceLedger> {
+  // The configuration's own mistakes are refused before anything is created: a first start that
+  // fails on a typo leaves no data directory, keys or databases behind.
+  const checker = loadConfiguredRuleSet(config.knowledgeDir);
+  // Configured class names exist only in the knowledge set: a typo is refused, not ignored.
+  checkDoctorShoppingClasses(config.oversight.doctorShopping.classes, checker);
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const lock = acquireDataDirLock(config.dataDir);
   try {
-    return await openLocked(config, deps, lock);
+    return await openLocked(config, deps, lock, checker);
   } catch (err) {
     lock.release();
     throw err;
   }
 }
 
-async function openLocked(config: Config, deps: ServiceDeps, lock: DataDirLock): Promise<ServiceLedger> {
+async function openLocked(config: Config, deps: ServiceDeps, lock: DataDirLock, checker: KnowledgeRuleSet): Promise<ServiceLedger> {
   const { keys, createdPath } = loadOrCreateSigningKeys(config.dataDir, config.logOrigin);
   if (createdPath !== undefined) deps.logger.info({ path: createdPath }, 'created checkpoint signing key');
   // Everything that can fail for want of a file is opened before the ledger writes anything.
@@ -141,11 +146,8 @@ async function openLocked(config: Config, deps: ServiceDeps, lock: DataDirLock):
   }
   const state = createStateStore(db);
   const witnesses = createCosignatureCollector({ origin: config.logOrigin, witnessKeys: config.witnessKeys, store: createCosignatureStore(db), ...(deps.clock ? { clock: deps.clock } : {}) });
-  let checker: KnowledgeRuleSet;
   try {
-    checker = loadConfiguredRuleSet(config.knowledgeDir, state.ruleSets);
-    // Configured class names exist only in the knowledge set: a typo is refused, not ignored.
-    checkDoctorShoppingClasses(config.oversight.doctorShopping.classes, checker);
+    storeRuleSetBundle(state.ruleSets, checker);
   } catch (err) {
     db.close();
     identities.close();

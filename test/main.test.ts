@@ -1,6 +1,7 @@
 /** `npm start`'s entry point as a real process: listens, shuts down gracefully on SIGTERM, and survives SIGKILL. */
 import t from 'tap';
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
@@ -96,11 +97,22 @@ t.test('invalid configuration: exit 2 naming the variable', async (t) => {
   t.match(stderr, /PORT/);
 });
 
-t.test('a setting invalid against the knowledge set (an unknown drug class): exit 2 naming the variable', async (t) => {
-  const { exited, logged } = startMain({ DATA_DIR: join(t.testdir(), 'data'), PORT: '0', OVERSIGHT_DOCTOR_SHOPPING_CLASSES: 'opiod' });
+t.test('a setting invalid against the knowledge set (an unknown drug class): exit 2 naming the variable, nothing created', async (t) => {
+  const dataDir = join(t.testdir(), 'data');
+  const { exited, logged } = startMain({ DATA_DIR: dataDir, PORT: '0', OVERSIGHT_DOCTOR_SHOPPING_CLASSES: 'opiod' });
   const line = await logged('start-up failed');
   t.match(line, { code: 'CONFIG_INVALID', message: /OVERSIGHT_DOCTOR_SHOPPING_CLASSES/ });
   t.equal(await exited, 2);
+  t.notOk(existsSync(dataDir), 'no data directory left behind');
+});
+
+t.test('a KNOWLEDGE_DIR that is not a directory: exit 2 naming the variable, nothing created', async (t) => {
+  const dataDir = join(t.testdir(), 'data');
+  const { exited, logged } = startMain({ DATA_DIR: dataDir, PORT: '0', KNOWLEDGE_DIR: join(dataDir, 'no-such-knowledge') });
+  const line = await logged('start-up failed');
+  t.match(line, { code: 'CONFIG_INVALID', message: /KNOWLEDGE_DIR: .*no-such-knowledge is not a directory/ });
+  t.equal(await exited, 2);
+  t.notOk(existsSync(dataDir), 'no data directory left behind');
 });
 
 t.test('the edge limits come from the environment and are logged at start', async (t) => {

@@ -1,9 +1,11 @@
 /**
  * The checker at start-up: load and compile the configured knowledge base (refusing to start on
- * any problem in it), store its bundle, and record a `ledger.rule-set` activation when the bundle
+ * any problem in it, before the data directory is touched), store its bundle, and record a `ledger.rule-set` activation when the bundle
  * or the policy differs from what the log has active, so every check from then on is made, and
  * re-run by verifiers, with exactly that rule set and policy.
  */
+import { statSync } from 'node:fs';
+import { RxError } from '../core/errors.js';
 import { compileBundle } from '../domain/checker/knowledge-bundle.js';
 import { createKnowledgeRuleSet, ruleCounts, type KnowledgeRuleSet } from '../domain/checker/knowledge-rule-set.js';
 import { RULE_SET_TYPE, type RuleSetBody } from '../domain/checker/rule-set-activation.js';
@@ -13,11 +15,21 @@ import type { RuleSetStore } from '../store/rule-set-store.js';
 import type { Ledger } from './ledger.js';
 import type { Logger } from './logger.js';
 
-/** Loads, validates and compiles `dir` (the starter set when undefined), and stores its bundle. */
-export function loadConfiguredRuleSet(dir: string | undefined, store: RuleSetStore): KnowledgeRuleSet {
-  const ruleSet = createKnowledgeRuleSet(compileBundle(loadKnowledgeDir(dir ?? starterKnowledgeDir())));
+/**
+ * Loads, validates and compiles `dir` (the starter set when undefined). Reads only `dir`, so a
+ * start refused for a problem in the knowledge base leaves no data directory behind.
+ */
+export function loadConfiguredRuleSet(dir: string | undefined): KnowledgeRuleSet {
+  // A path that names no directory is a mistake in the setting, not nine missing files in it.
+  if (dir !== undefined && !statSync(dir, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new RxError('CONFIG_INVALID', `invalid configuration: KNOWLEDGE_DIR: ${dir} is not a directory`, { paths: ['KNOWLEDGE_DIR'] });
+  }
+  return createKnowledgeRuleSet(compileBundle(loadKnowledgeDir(dir ?? starterKnowledgeDir())));
+}
+
+/** Keeps the rule set's bundle, so every check made with it can be re-run by its hash. */
+export function storeRuleSetBundle(store: RuleSetStore, ruleSet: KnowledgeRuleSet): void {
   store.putBundle(ruleSet.hash, ruleSet.compiled.bytes);
-  return ruleSet;
 }
 
 export async function ensureActiveRuleSet(ledger: Ledger, store: RuleSetStore, ruleSet: KnowledgeRuleSet, policy: CheckPolicy, logger: Logger): Promise<void> {

@@ -4,6 +4,7 @@
  * opioids without a word.
  */
 import t from 'tap';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { loadConfig } from '../../src/config.js';
@@ -33,7 +34,7 @@ t.test('checkDoctorShoppingClasses against the starter set: known classes pass, 
   t.throws(() => checkDoctorShoppingClasses(['opioid', 'ssri', 'statins'], starter), { message: /unknown drug class statins \(did you mean statin\?\): not in/ }, 'one unknown class, among known ones');
 });
 
-t.test('the service refuses to start on an unknown class, and leaves the data directory free', async (t) => {
+t.test('the service refuses to start on an unknown class before creating anything, and leaves the data directory free', async (t) => {
   const dataDir = join(t.testdir(), 'data');
   const logger = pino({ level: 'silent' });
   const env = { DATA_DIR: dataDir, PORT: '0' };
@@ -42,6 +43,7 @@ t.test('the service refuses to start on an unknown class, and leaves the data di
     paths: ['OVERSIGHT_DOCTOR_SHOPPING_CLASSES'],
     message: /OVERSIGHT_DOCTOR_SHOPPING_CLASSES: unknown drug classes nonexistentclass, opiod/,
   });
+  t.notOk(existsSync(dataDir), 'a first start refused for its setting creates no data directory, keys or databases');
   const opened = await openServiceLedger(loadConfig({ ...env, OVERSIGHT_DOCTOR_SHOPPING_CLASSES: 'opioid' }), { logger });
   t.same(opened.checker.name, starter.name, 'with a known class it opens (the refusal released the lock)');
   await opened.close();
