@@ -160,7 +160,10 @@ async function openLocked(config: Config, deps: ServiceDeps, lock: DataDirLock, 
   // running from source), bodies are parsed and signatures verified on the event loop, which is
   // also the fallback if none can start; a signature not pre-verified is checked in the commit.
   const statementWorkers = createStatementWorkers(Math.max(1, availableParallelism() - 1));
-  void statementWorkers.ready().catch(() => deps.logger.warn({}, 'no statement worker could start: parsing and verifying on the event loop'));
+  let poolsClosed = false;
+  // Not when the pools were closed first: a start that failed soon after this would log a
+  // warning about workers that nothing asked to start.
+  void statementWorkers.ready().catch(() => poolsClosed || deps.logger.warn({}, 'no statement worker could start: parsing and verifying on the event loop'));
   // With the key the raw body most likely names (a registered key, read from the registry's cache),
   // the worker checks the signature in the same job as the intake: one round trip, not two.
   const signerKeyOf = (bytes: Uint8Array): SignerKey | undefined => {
@@ -173,7 +176,10 @@ async function openLocked(config: Config, deps: ServiceDeps, lock: DataDirLock, 
     }
   };
   const statementIntake: StatementIntake = { ...statementWorkers.intake, take: (bytes) => statementWorkers.intake.take(bytes, signerKeyOf(bytes)) };
-  const closePools = () => statementWorkers.close();
+  const closePools = () => {
+    poolsClosed = true;
+    return statementWorkers.close();
+  };
   const ruleSets = createRuleSetLibrary((hash) => state.ruleSets.bundle(hash), [checker]);
   // Drug classes come from the rule set each prescription was checked with, by the hash the log names.
   const oversightStore = createOversightStore(db, {

@@ -68,7 +68,12 @@ t.test('a data directory of another origin is refused at start-up', async (t) =>
   const dataDir = join(t.testdir(), 'data');
   const first = await startService(loadConfig({ DATA_DIR: dataDir, PORT: '0' }), { logger });
   await first.stop();
-  await t.rejects(startService(loadConfig({ DATA_DIR: dataDir, PORT: '0', LOG_ORIGIN: 'other.example/log' }), { logger }), { code: 'LEDGER_ORIGIN_MISMATCH' });
+  const lines: Array<{ msg: string }> = [];
+  const capture = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+  await t.rejects(startService(loadConfig({ DATA_DIR: dataDir, PORT: '0', LOG_ORIGIN: 'other.example/log' }), { logger: capture }), { code: 'LEDGER_ORIGIN_MISMATCH' });
+  // The refused start closed the statement workers it had begun to start: nothing failed there.
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  t.same(lines.filter((l) => /worker/.test(l.msg)), [], 'no warning about workers the refused start closed');
 });
 
 t.test('one process per data directory; a killed holder leaves no stale lock', async (t) => {

@@ -44,7 +44,7 @@ export interface BatchWorkerPoolOptions {
 }
 
 export interface BatchWorkerPool<Job, Result> {
-  /** Resolves once a worker can take work; rejects if none could start. */
+  /** Resolves once a worker can take work; rejects if none could start, or the pool was closed first. */
   ready(): Promise<void>;
   /** Resolves to the worker's result; rejects if no worker is ready yet, the worker holding it died, or the pool is closed. */
   run(job: Job): Promise<Result>;
@@ -133,8 +133,9 @@ export function createBatchWorkerPool<Job, Result>(options: BatchWorkerPoolOptio
       for (const p of settle(slot)) p.reject(new Error(`${name} worker exited`));
       const i = slots.indexOf(slot);
       if (i >= 0) slots.splice(i, 1);
-      // A worker that never started would fail again: only a worker that ran is replaced.
-      if (slots.length === 0 && !slot.ready) markFailed(new Error(`no ${name} worker could start`));
+      // A worker that never started would fail again: only a worker that ran is replaced. A pool
+      // closed before any started says so, not that none could start (nothing failed).
+      if (slots.length === 0 && !slot.ready) markFailed(new Error(closed ? `the ${name} worker pool was closed before a worker started` : `no ${name} worker could start`));
       if (!closed && slot.ready) {
         const replacement = spawn();
         slots.push(replacement);
