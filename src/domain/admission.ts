@@ -7,7 +7,7 @@
  * A new entry type therefore cannot be recorded until its rules exist.
  */
 import { RxError } from '../core/errors.js';
-import type { JsonObject } from '../core/canonical-json.js';
+import { canonicalJson, type JsonObject } from '../core/canonical-json.js';
 import { SignedStatementSchema, type SignedStatement } from '../core/statement.js';
 import { AUTH_POLICY_TYPE, AuthPolicyBodySchema, LEDGER_RECORD_TYPES } from './entry-types.js';
 import { GENESIS_OPERATOR_TYPE } from './registry/registry-entry-types.js';
@@ -16,14 +16,12 @@ import {
   admitGenesisOperator,
   authenticateStatement,
   registryMutations,
-  requestHash,
-  verifyStatementSignature,
   type AdmitContext,
   type RegistryMutation,
   type StatementDigest,
 } from './registry/registry-rules.js';
 import { isLifecycleAction, lifecycleTransition } from './prescription/lifecycle-rules.js';
-import { admitCheckResult, admitTraceFlag, CHECK_RESULT_TYPE, TRACE_FLAG_TYPE } from './prescription/lifecycle-records.js';
+import { admitCheckResult, CHECK_RESULT_TYPE, TRACE_FLAG_TYPE } from './prescription/lifecycle-records.js';
 import type { StateView } from './prescription/rule-support.js';
 import type { PrescriptionMutation } from './prescription/prescription-record.js';
 import { admitRuleSetActivation, RULE_SET_TYPE, type RuleSetLibrary, type RuleSetMutation } from './checker/rule-set-activation.js';
@@ -66,16 +64,7 @@ export function admitEntry(view: StateView, type: string, body: JsonObject, ctx:
   if (type === RULE_SET_TYPE) return { kind: 'append', mutations: admitRuleSetActivation(body, ctx.index, ctx.ruleSets) };
   if (LEDGER_RECORD_TYPES.has(type)) return { kind: 'append', mutations: [] };
   if (type === CHECK_RESULT_TYPE) return { kind: 'append', mutations: admitCheckResult(view, body, ctx, ctx.ruleSets) };
-  if (type === TRACE_FLAG_TYPE) {
-    const attempt = admitTraceFlag(view, body, (a) => verifyStatementSignature(view, a, ctx));
-    // The flag spends the attempt's nonce and idempotency key, as recording it would have: one
-    // signed attempt is flagged once, and its identical retry is refused again, not re-judged.
-    const s = attempt.statement;
-    if (view.nonceUsed(s.actor, s.nonce) || view.idempotency(s.actor, s.idempotencyKey) !== undefined) {
-      throw new RxError('RX_FLAG_UNFOUNDED', 'the flagged attempt is already on the record', { paths: ['body.attempt'] });
-    }
-    return { kind: 'append', mutations: [{ kind: 'statement', actorId: s.actor, nonce: s.nonce, idempotencyKey: s.idempotencyKey, requestHash: requestHash(attempt), index: ctx.index }] };
-  }
+  if (type === TRACE_FLAG_TYPE) return { kind: 'append', mutations: admitTraceFlag(view, body, ctx) };
   const registryAction = Object.hasOwn(REGISTRY_PAYLOADS, type);
   const erasure = type === ERASE_IDENTITY_ACTION;
   if (!registryAction && !erasure && !isLifecycleAction(type)) throw new RxError('ENTRY_TYPE_UNKNOWN', 'no admission rules for this entry type', { paths: ['type'] });
@@ -91,6 +80,37 @@ export function admitEntry(view: StateView, type: string, body: JsonObject, ctx:
   // The record written in the refused statement's place (a flag) spends its nonce and idempotency key.
   if (transition.kind === 'refuse') return { ...transition, record: { ...transition.record, mutations: [...transition.record.mutations, auth.spend] } };
   return { kind: 'append', mutations: [...transition.mutations, auth.spend], ...(transition.followUps ? { followUps: transition.followUps } : {}) };
+}
+
+/**
+ * Judges an `rx.flag` record by judging its attempt again, at the flag's index and time, exactly
+ * as the ledger judged it when it wrote the flag in the attempt's place: the attempt must be a
+ * signed `rx.dispense` that authenticates as a fresh statement (signature, key standing, timestamp
+ * window, actor, role, nonce and idempotency key unspent), and the lifecycle rules must refuse it
+ * for reused traceability codes with this very flag. So the log can hold a flag only where the
+ * ledger had to write one. The flag spends the attempt's nonce and idempotency key, as recording
+ * the attempt would have: one signed attempt is flagged once.
+ */
+function admitTraceFlag(view: StateView, body: JsonObject, ctx: EntryContext): StateMutation[] {
+  const attempt = SignedStatementSchema.safeParse(body.attempt);
+  if (!attempt.success || attempt.data.statement.action !== 'rx.dispense') {
+    throw new RxError('RX_FLAG_UNFOUNDED', 'the flag does not carry a signed dispensing attempt', { paths: ['body.attempt'] });
+  }
+  const signed = attempt.data as SignedStatement;
+  const auth = authenticateStatement(view, signed, ctx);
+  if (auth.kind === 'replay') throw new RxError('RX_FLAG_UNFOUNDED', 'the flagged attempt is already on the record', { paths: ['body.attempt'] });
+  let transition: ReturnType<typeof lifecycleTransition>;
+  try {
+    transition = lifecycleTransition(view, auth.actor, signed, { index: ctx.index, time: ctx.time, ruleSets: ctx.ruleSets });
+  } catch (err) {
+    // Refused for another reason: the ledger would have answered that refusal and written nothing.
+    const reason = err instanceof RxError ? `${err.code}: ${err.message}` : String(err);
+    throw new RxError('RX_FLAG_UNFOUNDED', `judged again, the attempt is refused without a flag (${reason})`, { paths: ['body.attempt'] });
+  }
+  if (transition.kind !== 'refuse' || transition.record.type !== TRACE_FLAG_TYPE || canonicalJson(transition.record.body) !== canonicalJson(body)) {
+    throw new RxError('RX_FLAG_UNFOUNDED', 'judged again, the attempt does not give this flag', { paths: ['body.firstDispensed'] });
+  }
+  return [...transition.record.mutations, auth.spend];
 }
 
 function parseSignedStatement(body: JsonObject): SignedStatement {

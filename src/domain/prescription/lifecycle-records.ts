@@ -2,13 +2,11 @@
  * The lifecycle's ledger records, written by the ledger itself and judged again by the verifier:
  * `rx.checked`, the check result that follows every submission in the same commit (the verifier
  * re-runs the check and must obtain the identical body), and `rx.flag`, written in place of a
- * dispensing that reused a traceability code (the verifier checks the attempt's signature and
- * that each code was dispensed where the flag says).
+ * dispensing that reused a traceability code (the verifier judges the attempt again and must
+ * obtain the identical flag: admission.ts).
  */
 import { canonicalJson, type JsonObject } from '../../core/canonical-json.js';
 import { RxError } from '../../core/errors.js';
-import { SignedStatementSchema, type SignedStatement } from '../../core/statement.js';
-import { DispensePayload } from '../../../schemas/lifecycle.js';
 import { runCheck, type CheckResult, type OtherPrescription } from './checker.js';
 import type { Prescription } from '../../../schemas/prescription.js';
 import { activeChecker, type ActiveChecker, type RuleSetLibrary } from '../checker/rule-set-activation.js';
@@ -65,26 +63,6 @@ export function admitCheckResult(view: StateView, body: JsonObject, ctx: { index
   const expected = checkResultRecord(view, id, ctx, activeChecker(view, ruleSets));
   if (canonicalJson(expected.body) !== canonicalJson(body)) fail('RX_CHECK_MISMATCH', 're-running the check gives a different result', ['body']);
   return expected.mutations;
-}
-
-/**
- * Judges an `rx.flag` record: a validly signed dispensing attempt whose codes were indeed sold
- * before. Returns the attempt (its nonce and idempotency key are spent by the flag).
- */
-export function admitTraceFlag(view: StateView, body: JsonObject, verifyAttempt: (signed: SignedStatement) => void): SignedStatement {
-  const attempt = SignedStatementSchema.safeParse(body.attempt);
-  if (!attempt.success || attempt.data.statement.action !== 'rx.dispense') fail('RX_FLAG_UNFOUNDED', 'the flag does not carry a signed dispensing attempt', ['body.attempt']);
-  verifyAttempt(attempt.data as SignedStatement);
-  const seen = Array.isArray(body.firstDispensed) ? (body.firstDispensed as Array<{ code?: unknown; prescriptionId?: unknown; index?: unknown }>) : [];
-  if (seen.length === 0) fail('RX_FLAG_UNFOUNDED', 'the flag names no code', ['body.firstDispensed']);
-  for (const s of seen) {
-    const first = view.traceabilityCode(String(s.code));
-    if (first === undefined || first.index !== s.index || first.prescriptionId !== s.prescriptionId) fail('RX_FLAG_UNFOUNDED', 'a flagged code was not dispensed where the flag says', ['body.firstDispensed']);
-  }
-  const parsed = DispensePayload.safeParse(attempt.data!.statement.payload);
-  const attempted = new Set(parsed.success ? parsed.data.lines.flatMap((l) => l.traceabilityCodes) : []);
-  if (!seen.every((s) => attempted.has(String(s.code)))) fail('RX_FLAG_UNFOUNDED', 'a flagged code is not in the attempt', ['body.firstDispensed']);
-  return attempt.data as SignedStatement;
 }
 
 /**

@@ -526,6 +526,18 @@ t.test('a traceability code dispensed before: refused, and the signed attempt re
   throwsCode(t, forged({ attempt: { statement: attempt.statement } as unknown as JsonObject }), 'RX_FLAG_UNFOUNDED', 'a forged flag: an unsigned attempt');
   const altered = { ...attempt, statement: { ...attempt.statement, actor: 'rph-a' } };
   throwsCode(t, forged({ attempt: altered as unknown as JsonObject }), 'AUTH_SIGNATURE_INVALID', 'a forged flag: an attempt nobody signed');
+  // The attempt is judged again as the ledger judged it: a flag the ledger would not have written is unfounded.
+  const bothSold = w.sign('rph-b', 'rx.dispense', { prescriptionId: s.id, previous: last, fill: 0, lines: [{ line: 1, quantity: '7', traceabilityCodes: [traceCode(sold), traceCode(soldToo)] }] });
+  const bothFlag = { reason: 'traceability-code-reused', attempt: bothSold, firstDispensed: [...firstSale(sold), ...firstSale(soldToo)] } as unknown as JsonObject;
+  t.doesNotThrow(() => admitEntry(w.state, 'rx.flag', bothFlag, entryContext(w)), 'a flag naming every reused pack of its attempt is founded');
+  throwsCode(t, () => admitEntry(w.state, 'rx.flag', { ...bothFlag, firstDispensed: firstSale(sold) }, entryContext(w)), 'RX_FLAG_UNFOUNDED', 'a flag naming only some of the reused packs');
+  throwsCode(t, () => admitEntry(w.state, 'rx.flag', { ...bothFlag, reason: 'other' }, entryContext(w)), 'RX_FLAG_UNFOUNDED', 'a flag with another reason');
+  const notHolder = w.sign('rph-a', 'rx.dispense', { prescriptionId: s.id, previous: last, fill: 0, lines: [{ line: 1, quantity: '7', traceabilityCodes: [traceCode(sold)] }] });
+  throwsCode(t, () => admitEntry(w.state, 'rx.flag', { reason: 'traceability-code-reused', attempt: notHolder, firstDispensed: firstSale(sold) } as unknown as JsonObject, entryContext(w)), 'RX_FLAG_UNFOUNDED', 'an attempt by a pharmacy that does not hold the prescription (refused for that, without a flag)');
+  const courierAttempt = w.sign('courier-1', 'rx.dispense', { prescriptionId: s.id, previous: last, fill: 0, lines: [{ line: 1, quantity: '7', traceabilityCodes: [traceCode(sold)] }] });
+  throwsCode(t, () => admitEntry(w.state, 'rx.flag', { reason: 'traceability-code-reused', attempt: courierAttempt, firstDispensed: firstSale(sold) } as unknown as JsonObject, entryContext(w)), 'AUTH_ROLE_FORBIDDEN', 'an attempt by a role that may not dispense');
+  w.clock.advance(300_001);
+  throwsCode(t, () => admitEntry(w.state, 'rx.flag', bothFlag, entryContext(w)), 'AUTH_TIMESTAMP_OUT_OF_WINDOW', 'an attempt signed longer ago than the timestamp window allows, at the flag\'s time');
   t.equal(w.log.length, before + 1);
 
   // With another pack the dispensing goes ahead, against the same previous: the flag moved nothing.
