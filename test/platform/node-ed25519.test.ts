@@ -109,3 +109,26 @@ t.test('a crafted signature with a torsion component in R: OpenSSL alone would d
   t.equal(rawOpenssl(sig, msg, pointBytes), false, 'OpenSSL (cofactorless) rejects');
   agree(t, sig, msg, pointBytes, true, 'reference (cofactored) accepts, and so does the server path');
 });
+
+// The edge-case vectors of docs/FORMAT.md §7.5, byte for byte: what every verifier of this ledger
+// must answer, and what a cofactorless library (OpenSSL) answers on its own.
+const EDGE_MESSAGE = Buffer.from('rxledger edge case');
+const EDGE_VECTORS: ReadonlyArray<{ what: string; publicKey: string; signature: string; valid: boolean; openssl: boolean }> = [
+  { what: "honest", publicKey: '03a107bff3ce10be1d70dd18e74bc09967e4d6309ba50d5f1ddc8664125531b8', signature: '97a1bf88a0db471f3c49fcf7b3638274d66113c47a5161ff207d889ab32bf2e147b3d2618d0c453b9a1cdc2117a49c9756321fbe5a79bba3205c0baa72f9da0b', valid: true, openssl: true },
+  { what: "S + L (non-canonical S)", publicKey: '03a107bff3ce10be1d70dd18e74bc09967e4d6309ba50d5f1ddc8664125531b8', signature: '97a1bf88a0db471f3c49fcf7b3638274d66113c47a5161ff207d889ab32bf2e13487c8bea76f579370b9d3c4f59d7bac56321fbe5a79bba3205c0baa72f9da1b', valid: false, openssl: false },
+  { what: "R encoded with y = p + 1 (non-canonical R)", publicKey: '03a107bff3ce10be1d70dd18e74bc09967e4d6309ba50d5f1ddc8664125531b8', signature: 'eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f47b3d2618d0c453b9a1cdc2117a49c9756321fbe5a79bba3205c0baa72f9da0b', valid: false, openssl: false },
+  { what: "small-order public key, R = that point, S = 0", publicKey: '26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05', signature: '26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc050000000000000000000000000000000000000000000000000000000000000000', valid: false, openssl: false },
+  { what: "torsion component in R (crafted)", publicKey: '03a107bff3ce10be1d70dd18e74bc09967e4d6309ba50d5f1ddc8664125531b8', signature: '8ea6b58beb2ecc0801fbd6c82c6dafee292cd29e8b6698bbb94c566b594d8ba924dd0d86172120cec6a37fbdf81dfe15eac5a4f5ad553136659c60a30114f508', valid: true, openssl: false },
+  { what: "torsion component in A (mixed-order key, crafted)", publicKey: 'b154bd62188ae283dd187fefe8c31f5e276edf083b4cff11c9d5cff856c74440', signature: '7db0dc9222f3c183457ddde4c708de8e5ea6bf3d5c4404cca14b32729a05c32a06f99c67eb57791c4bdbcabbb4ffc49f3f76879ad6c28aad186360bb26478007', valid: true, openssl: false },
+];
+
+t.test('the edge-case vectors of FORMAT.md §7.5', async (t) => {
+  for (const v of EDGE_VECTORS) {
+    const sig = Buffer.from(v.signature, 'hex');
+    const pub = Buffer.from(v.publicKey, 'hex');
+    agree(t, sig, EDGE_MESSAGE, pub, v.valid, v.what);
+    t.equal(rawOpenssl(sig, EDGE_MESSAGE, pub), v.openssl, `${v.what}: OpenSSL alone says ${v.openssl}`);
+  }
+  t.equal(Buffer.from(EDGE_VECTORS[0]!.signature, 'hex').equals(signEd25519(EDGE_MESSAGE, Buffer.from('000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f', 'hex'))), true, 'the honest one is the AUTH.md §8 key signing the message');
+  t.notOk(isAcceptablePublicKey(Buffer.from(EDGE_VECTORS[5]!.publicKey, 'hex')), 'the mixed-order key cannot be registered');
+});
