@@ -248,11 +248,15 @@ export function registryMutations(view: RegistryView, action: string, payload: u
     case 'registry.institution-register': {
       const p = parsePayload(InstitutionRegisterPayload, payload);
       if (view.institution(p.institutionId) !== undefined) fail('REGISTRY_CONFLICT', 'institution already registered', ['body.statement.payload.institutionId']);
+      // Actor and institution ids share one namespace: a prescription's parties list holds
+      // pharmacies' institution ids and couriers' actor ids side by side (authorization.ts).
+      if (view.actor(p.institutionId) !== undefined) fail('REGISTRY_CONFLICT', 'an actor already has this id', ['body.statement.payload.institutionId']);
       return [{ kind: 'institution', record: { institutionId: p.institutionId, kind: p.kind, region: p.region, delivers: p.delivers ?? false } }];
     }
     case 'registry.actor-register': {
       const p = parsePayload(ActorRegisterPayload, payload);
       if (view.actor(p.actorId) !== undefined) fail('REGISTRY_CONFLICT', 'actor already registered', ['body.statement.payload.actorId']);
+      if (view.institution(p.actorId) !== undefined) fail('REGISTRY_CONFLICT', 'an institution already has this id', ['body.statement.payload.actorId']);
       if (p.institutionId !== undefined) {
         const institution = view.institution(p.institutionId);
         if (institution === undefined) fail('REGISTRY_REFERENCE_UNKNOWN', 'no such institution', ['body.statement.payload.institutionId']);

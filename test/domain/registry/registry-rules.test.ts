@@ -143,6 +143,9 @@ t.test('registry preconditions', async (t) => {
   refused(t, () => env.admit(env.operator.sign('registry.actor-register', actor('pharmacist', 'ph-missing'))), 'REGISTRY_REFERENCE_UNKNOWN', 'unknown institution');
   t.equal(env.admit(env.operator.sign('registry.actor-register', actor('pharmacist', 'ph-a'))).kind, 'append');
   refused(t, () => env.admit(env.operator.sign('registry.actor-register', actor('pharmacist', 'ph-a'))), 'REGISTRY_CONFLICT', 'duplicate actor');
+  // One namespace for actor and institution ids: a prescription's parties hold pharmacies' and couriers' ids side by side.
+  refused(t, () => env.admit(env.operator.sign('registry.actor-register', { actorId: 'ph-a', role: 'pharmacist', name: 'N', institutionId: 'ph-a' })), 'REGISTRY_CONFLICT', 'an actor named like an institution');
+  refused(t, () => env.admit(env.operator.sign('registry.institution-register', { institutionId: 'a-pharmacist', kind: 'pharmacy', name: 'P', region: '370100', licence: 'L', delivers: true })), 'REGISTRY_CONFLICT', 'an institution named like an actor');
   refused(t, () => env.admit(env.operator.sign('registry.key-add', { actorId: 'a-pharmacist', publicKey: encodeBase64(env.operator.publicKey), notBefore: 0 })), 'REGISTRY_CONFLICT', 'a key registered twice');
   refused(t, () => env.admit(env.operator.sign('registry.key-revoke', { actorId: 'a-pharmacist', keyId: env.operator.keyId, reason: 'other' })), 'REGISTRY_REFERENCE_UNKNOWN', 'revoking another actor\'s key');
   t.ok(publicKeyFromSeed(seed(5)).length === 32);
