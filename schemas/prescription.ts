@@ -138,6 +138,13 @@ export const PrescriptionSchema = z
     // Fills are of the whole prescription (docs/LIFECYCLE.md §5), so repeating lines share one interval.
     message: 'repeating items must share one interval',
     path: ['items'],
+  })
+  // The first fill is claimable for validityDays, each repeat from k × intervalDays on (LIFECYCLE.md
+  // §5): a shorter interval would open the second fill, and close the prescription's last window,
+  // while the first is still open.
+  .refine((p) => p.items.every((i) => i.repeats === undefined || i.repeats.intervalDays >= p.encounter.validityDays), {
+    message: 'a repeat interval (repeats.intervalDays) shorter than the validity (encounter.validityDays)',
+    path: ['items'],
   });
 
 export type Prescription = z.infer<typeof PrescriptionSchema>;

@@ -10,6 +10,7 @@ import { publicKeyFromSeed } from '../../core/ed25519.js';
 import { RxError } from '../../core/errors.js';
 import { actorKeyId, STATEMENT_VERSION, type SignedStatement } from '../../core/statement.js';
 import { AUTH_POLICY_TYPE, AuthPolicyBodySchema, CHECKPOINT_KEYS_TYPE, CheckpointKeysBodySchema } from '../../domain/entry-types.js';
+import { RULE_SET_TYPE, RuleSetBodySchema } from '../../domain/checker/rule-set-activation.js';
 import { ERASE_IDENTITY_ACTION, EraseIdentityPayload } from '../../domain/patient/identity-erasure.js';
 import { CheckResultBodySchema, TraceFlagBodySchema } from '../../domain/prescription/lifecycle-entry-types.js';
 import { CHECK_RESULT_TYPE, TRACE_FLAG_TYPE } from '../../domain/prescription/lifecycle-records.js';
@@ -35,6 +36,7 @@ export type StatementAction = Exclude<keyof typeof ACTION_PAYLOADS, typeof GENES
 export const RECORD_BODIES = {
   [CHECKPOINT_KEYS_TYPE]: CheckpointKeysBodySchema,
   [AUTH_POLICY_TYPE]: AuthPolicyBodySchema,
+  [RULE_SET_TYPE]: RuleSetBodySchema,
   [CHECK_RESULT_TYPE]: CheckResultBodySchema,
   [TRACE_FLAG_TYPE]: TraceFlagBodySchema,
 } as const;
