@@ -161,8 +161,8 @@ async function openLocked(config: Config, deps: ServiceDeps, lock: DataDirLock, 
   // also the fallback if none can start; a signature not pre-verified is checked in the commit.
   const statementWorkers = createStatementWorkers(Math.max(1, availableParallelism() - 1));
   let poolsClosed = false;
-  // Not when the pools were closed first: a start that failed soon after this would log a
-  // warning about workers that nothing asked to start.
+  // Not when the pools were closed before a worker was ready: that start failed for another
+  // reason and was abandoned, and nothing is left to parse or verify on the event loop.
   void statementWorkers.ready().catch(() => poolsClosed || deps.logger.warn({}, 'no statement worker could start: parsing and verifying on the event loop'));
   // With the key the raw body most likely names (a registered key, read from the registry's cache),
   // the worker checks the signature in the same job as the intake: one round trip, not two.

@@ -103,9 +103,9 @@ function admitTraceFlag(view: StateView, body: JsonObject, ctx: EntryContext): S
   try {
     transition = lifecycleTransition(view, auth.actor, signed, { index: ctx.index, time: ctx.time, ruleSets: ctx.ruleSets });
   } catch (err) {
+    if (!(err instanceof RxError)) throw err;
     // Refused for another reason: the ledger would have answered that refusal and written nothing.
-    const reason = err instanceof RxError ? `${err.code}: ${err.message}` : String(err);
-    throw new RxError('RX_FLAG_UNFOUNDED', `judged again, the attempt is refused without a flag (${reason})`, { paths: ['body.attempt'] });
+    throw new RxError('RX_FLAG_UNFOUNDED', `judged again, the attempt is refused without a flag (${err.code}: ${err.message})`, { paths: ['body.attempt'] });
   }
   if (transition.kind !== 'refuse' || transition.record.type !== TRACE_FLAG_TYPE || canonicalJson(transition.record.body) !== canonicalJson(body)) {
     throw new RxError('RX_FLAG_UNFOUNDED', 'judged again, the attempt does not give this flag', { paths: ['body.firstDispensed'] });

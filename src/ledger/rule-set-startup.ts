@@ -1,8 +1,9 @@
 /**
  * The checker at start-up: load and compile the configured knowledge base (refusing to start on
- * any problem in it, before the data directory is touched), store its bundle, and record a `ledger.rule-set` activation when the bundle
- * or the policy differs from what the log has active, so every check from then on is made, and
- * re-run by verifiers, with exactly that rule set and policy.
+ * any problem in it, before the data directory is touched), store its bundle, and record a
+ * `ledger.rule-set` activation when the bundle or the policy differs from what the log has
+ * active, so every check from then on is made, and re-run by verifiers, with exactly that rule
+ * set and policy.
  */
 import { statSync } from 'node:fs';
 import { RxError } from '../core/errors.js';
