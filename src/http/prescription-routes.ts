@@ -1,6 +1,7 @@
 /**
  * Reads of the prescription lifecycle, all with a signed request (docs/AUTH.md §4):
  *   GET /v1/prescriptions/:id                     a party's view: state, fills, the prescription
+ *                                                 (a courier's: state and holder only)
  *   GET /v1/pharmacies/:pharmacyId/queue?after&limit
  *                                                 what is routed to the pharmacy and claimable now,
  *                                                 oldest first, paged by submission index
@@ -12,7 +13,7 @@ import { z } from 'zod';
 import { RxError } from '../core/errors.js';
 import { isPartyTo, readsAllEntries } from '../domain/registry/authorization.js';
 import type { RegistryView } from '../domain/registry/registry-rules.js';
-import { prescriptionDetail, prescriptionStatus } from '../domain/prescription/prescription-summary.js';
+import { prescriptionDeliveryView, prescriptionDetail, prescriptionStatus } from '../domain/prescription/prescription-summary.js';
 import type { PrescriptionStore } from '../store/prescription-store.js';
 import type { IdentityStore } from '../store/identity-store.js';
 import { PrescriptionIdSchema } from '../../schemas/lifecycle.js';
@@ -42,7 +43,8 @@ export const prescriptionRoutes: FastifyPluginAsync<PrescriptionRoutesOptions> =
     const { id } = parseRequestPart(z.strictObject({ id: PrescriptionIdSchema }), request.params, 'params');
     const rx = prescriptions.prescription(id);
     if (rx === undefined) throw notFound();
-    if (isPartyTo(reader, rx)) return prescriptionDetail(rx, clock());
+    // A courier is a party to what it carries, but reads only the delivery's view of it: never the drugs.
+    if (isPartyTo(reader, rx)) return reader.role === 'courier' ? prescriptionDeliveryView(rx, clock()) : prescriptionDetail(rx, clock());
     // A pharmacy the patient walks into with an open prescription's access code sees its status
     // (not its content) so that it can claim it; the claim itself checks the code.
     const pharmacy = reader.institutionId === null ? undefined : registry.institution(reader.institutionId);

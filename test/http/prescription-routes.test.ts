@@ -176,6 +176,11 @@ t.test('reads: parties only, queues per pharmacy, assignments per courier with t
   t.match(assignments.items[0]!.address, { region: '370102', line: '历下区测试路1号', recipient: '测试患者1' });
   t.notOk(JSON.stringify(assignments).includes('370102197'), 'the national id is not in the courier’s view');
   await rejectsCode(t, s.cast['courier-zhao']!.client.assignments('courier-other'), 'AUTH_ROLE_FORBIDDEN');
+  // Its read of the prescription is the delivery's view: where it stands and who holds it, never the drugs.
+  const seenByCourier = (await courier.client.prescription(id)) as unknown as Record<string, unknown>;
+  t.match(seenByCourier, { prescriptionId: id, state: 'delivery-assigned', holder: 'pharm-quancheng', courierId: courier.id });
+  t.same(Object.keys(seenByCourier).sort(), ['cancelPending', 'courierId', 'fill', 'fillCount', 'holder', 'lastIndex', 'prescriptionId', 'routing', 'state', 'submittedAt'], 'no prescription, fills or prescriber in the courier’s view');
+  t.ok('prescription' in ((await zhang.client.prescription(id)) as object), 'the holding pharmacy still reads the prescription');
   // The courier reads the delivery steps only, not the prescription itself.
   const entries = await courier.client.entries(result.index, s.world.service.ledger.size());
   const visible = entries.entries.filter((e) => e.data !== null).map((e) => (e.entry as { type: string }).type);

@@ -20,6 +20,14 @@ export function prescriptionStatus(rx: PrescriptionRecord, now: number) {
   };
 }
 
+/**
+ * What a courier that carries (or carried) the prescription reads: where it stands and who holds
+ * it, never the prescription itself (the drugs, the diagnoses, the patient's clinical context).
+ */
+export function prescriptionDeliveryView(rx: PrescriptionRecord, now: number) {
+  return { ...prescriptionStatus(rx, now), holder: rx.holder, courierId: rx.delivery?.courierId ?? null };
+}
+
 export function prescriptionDetail(rx: PrescriptionRecord, now: number) {
   return {
     ...prescriptionStatus(rx, now),

@@ -16,11 +16,11 @@ export function prescriptionPaths(queuePageMax: number): Record<string, Partial<
         operationId: 'getPrescription',
         tags: ['prescriptions'],
         summary: 'A prescription’s state, fills and content, for its parties',
-        description: 'Signed read. Parties (the prescribing institution’s prescribers, pharmacies that held it, couriers that carried it, regulators, operators) get PrescriptionDetail. A pharmacist of a pharmacy in the prescribing city gets PrescriptionStatus of an open prescription, to claim it. Everyone else gets 404 RX_NOT_FOUND: existence is not disclosed.',
+        description: 'Signed read. Parties (the prescribing institution’s prescribers, pharmacies that held it, regulators, operators) get PrescriptionDetail; a courier that carries or carried it gets PrescriptionDeliveryView (state and holder, never the prescription). A pharmacist of a pharmacy in the prescribing city gets PrescriptionStatus of an open prescription, to claim it. Everyone else gets 404 RX_NOT_FOUND: existence is not disclosed.',
         security: SIGNED_READ,
         parameters: [param('id', 'path', PrescriptionIdSchema, 'The prescription id.', RX_NOMINATED)],
         responses: {
-          '200': { description: 'The prescription.', content: { 'application/json': { schema: { oneOf: [ref('schemas', 'PrescriptionDetail'), ref('schemas', 'PrescriptionStatus')] } } } },
+          '200': { description: 'The prescription.', content: { 'application/json': { schema: { oneOf: [ref('schemas', 'PrescriptionDetail'), ref('schemas', 'PrescriptionDeliveryView'), ref('schemas', 'PrescriptionStatus')] } } } },
           ...errors(400, 401, 403, 404, 500, 503),
         },
       },

@@ -71,6 +71,7 @@ export const PrescriptionStatusSchema = z.strictObject({
   fillCount: z.number().int().min(1),
   cancelPending: z.boolean(),
 });
+export const PrescriptionDeliveryViewSchema = PrescriptionStatusSchema.extend({ holder: z.string().nullable(), courierId: z.string().nullable() });
 export const PrescriptionDetailSchema = PrescriptionStatusSchema.extend({
   prescriberId: z.string(),
   institutionId: z.string(),
@@ -142,6 +143,7 @@ export const RESPONSE_SCHEMAS = {
   Receipt: ReceiptSchema,
   PrescriptionStatus: PrescriptionStatusSchema,
   PrescriptionDetail: PrescriptionDetailSchema,
+  PrescriptionDeliveryView: PrescriptionDeliveryViewSchema,
   PharmacyQueuePage: PharmacyQueuePageSchema,
   CourierAssignments: CourierAssignmentsSchema,
   ActiveRuleSet: ActiveRuleSetSchema,
