@@ -2,11 +2,14 @@
  * Wires the running service: data directory, signing keys, SQLite store, ledger, checkpoint
  * cadence and HTTP. `stop()` is the graceful shutdown: stop accepting connections, let in-flight
  * requests (and their appends) finish, publish a final checkpoint, close the database.
+ *
+ * This module opens the stores and the ledger and serves HTTP; what a start records and catches up
+ * before serving is service-start-up.ts, signed reads' start service-read-auth.ts, the erasure
+ * follow service-erasures.ts, and the rate limit's actor check service-statement-actor.ts.
  */
 import { mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance } from 'fastify';
 import type { Logger as PinoLogger } from 'pino';
 import type { Config } from './config.js';
@@ -22,30 +25,29 @@ import { nodeSha256Hex } from './platform/node-sha256.js';
 import { createWalSync } from './platform/wal-sync.js';
 import { createStateStore, type StateStore } from './store/state-store.js';
 import { acquireDataDirLock, type DataDirLock } from './store/data-dir-lock.js';
-import { AUTH_POLICY_TYPE } from './domain/entry-types.js';
+import { recordStartUp, STARTUP_FOLD_BATCHES } from './service-start-up.js';
+import { ERASURE_FOLLOW_INTERVAL_MS, followErasures } from './service-erasures.js';
 import { openIdentityStore, type IdentityStore } from './store/identity-store.js';
 import { createErasureFollower, type ErasureFollower } from './patients/recorded-erasures.js';
-import { verifyKeyValidAt, verifyStatementSignature, type RegistryView, type SignatureCheck } from './domain/registry/registry-rules.js';
-import { SignedStatementSchema, type SignedStatement } from './core/statement.js';
+import type { SignatureCheck } from './domain/registry/registry-rules.js';
 import type { SqliteDatabase } from './store/database.js';
 import { loadOrCreateSecret } from './keys/secret-key-file.js';
-import { createPatientService, type PatientService } from './patients/patient-service.js';
-import { createReadAuthenticator, type AheadReads, type ReadAuthenticator } from './http/read-auth.js';
+import type { PatientService } from './patients/patient-service.js';
+import type { ReadAuthenticator } from './http/read-auth.js';
 import { createLedgerStateMachine } from './ledger/state-machine.js';
 import { createRuleSetLibrary } from './domain/checker/rule-set-library.js';
 import type { RuleSetLibrary } from './domain/checker/rule-set-activation.js';
 import type { KnowledgeRuleSet } from './domain/checker/knowledge-rule-set.js';
 import type { CheckPolicy } from './domain/prescription/checker.js';
-import { ensureActiveRuleSet, loadConfiguredRuleSet, storeRuleSetBundle } from './ledger/rule-set-startup.js';
-import { ensureGenesisOperator, GENESIS_OPERATOR_ID } from './ledger/genesis-operator.js';
+import { loadConfiguredRuleSet, storeRuleSetBundle } from './ledger/rule-set-startup.js';
 import { createLedgerStore } from './store/ledger-store.js';
 import type { EntryBodySchemas } from './domain/entry-types.js';
 import { createCosignatureStore } from './store/cosignature-store.js';
 import { createCosignatureCollector, type CosignatureCollector } from './witness/cosignature-collector.js';
-import { createReadNonceStore, type ReadNonceStore } from './store/read-nonce-store.js';
-import { createOversightStore, type OversightStore } from './store/oversight-store.js';
+import { createReadNonceStore } from './store/read-nonce-store.js';
+import { createOversightStore } from './store/oversight-store.js';
 import { createDrugClassifier } from './oversight/drug-classifier.js';
-import { createOversightService, type OversightService } from './oversight/oversight-service.js';
+import type { OversightService } from './oversight/oversight-service.js';
 import { createOversightThread } from './ledger/oversight-thread.js';
 import { checkDoctorShoppingClasses } from './oversight/doctor-shopping-classes.js';
 
@@ -103,8 +105,7 @@ export interface ServiceLedger {
 }
 
 export const IDENTITY_DATABASE_FILE = 'identity.sqlite';
-/** Oversight batches (500 entries each) folded at start-up before the service listens; the rest on the fold's thread. */
-export const STARTUP_FOLD_BATCHES = 20;
+export { STARTUP_FOLD_BATCHES };
 const randomBytes = (n: number): Uint8Array => globalThis.crypto.getRandomValues(new Uint8Array(n));
 
 export async function openServiceLedger(config: Config, deps: ServiceDeps): Promise<ServiceLedger> {
@@ -224,187 +225,6 @@ async function openLocked(config: Config, deps: ServiceDeps, lock: DataDirLock, 
   }
 }
 
-interface Opened {
-  readonly ledger: Ledger;
-  readonly state: StateStore;
-  readonly identities: IdentityStore;
-  readonly erasures: ErasureFollower;
-  readonly verifySignature: SignatureCheck;
-  readonly closePools: () => Promise<unknown>;
-  readonly statementIntake: StatementIntake;
-  readonly checker: KnowledgeRuleSet;
-  readonly ruleSets: RuleSetLibrary;
-  readonly lock: DataDirLock;
-  readonly witnesses: CosignatureCollector;
-  readonly oversightStore: OversightStore;
-  readonly readNonces: ReadNonceStore;
-}
-
-/** The start-up records (key set, auth policy, genesis operator, first checkpoint) and the services. */
-async function recordStartUp(config: Config, deps: ServiceDeps, opened: Opened): Promise<ServiceLedger> {
-  const { ledger, state, identities, erasures, verifySignature, closePools, statementIntake, checker, ruleSets, lock, witnesses, oversightStore, readNonces } = opened;
-  const clock = deps.clock ?? Date.now;
-  const registry = state.registry;
-  const recorded = await ledger.recordCheckpointKeys();
-  if (recorded !== undefined) deps.logger.info({ index: recorded.index }, 'recorded checkpoint signing keys in the log');
-  if (registry.timestampWindowMs() !== config.authTimestampWindowMs) {
-    // The policy statements are judged by goes into the log, so verifiers judge them the same way.
-    const policy = await ledger.appendReserved(AUTH_POLICY_TYPE, { timestampWindowMs: config.authTimestampWindowMs });
-    deps.logger.info({ index: policy.index, timestampWindowMs: config.authTimestampWindowMs }, 'recorded the authentication policy in the log');
-  }
-  await ensureActiveRuleSet(ledger, state.ruleSets, checker, config.checkPolicy, deps.logger);
-  const genesis = await ensureGenesisOperator(ledger, registry, config.dataDir, clock);
-  if (genesis !== undefined) {
-    deps.logger.warn({ path: genesis.keyPath, actorId: GENESIS_OPERATOR_ID, index: genesis.entry.index }, 'created the genesis operator key: move it off this machine');
-  }
-  ledger.publishCheckpoint();
-  // Before serving: no identity the log says is erased may be read (a crash between an erasure's
-  // entry and its application, or an identity file restored from a backup).
-  const caughtUp = erasures.catchUp(); // its counts only: { from, to, found, erased }
-  if (caughtUp.erased > 0) deps.logger.warn(caughtUp, 'applied identity erasures the log records but the identity store still held');
-  // A new or restored identity file is searched from its own position: say why the start took long.
-  else if (caughtUp.to - caughtUp.from > 100_000) deps.logger.info(caughtUp, 'identity file brought up to the end of the log: no erasure left to apply');
-  const oversight = createOversightService({ projection: oversightStore, source: ledger, logger: deps.logger });
-  // Before listening, only what a second or two allows: a projection folded from the start (new,
-  // or refolded after its settings or the fold changed) can be minutes behind a long log, and the
-  // fold's thread folds the rest while the service runs, reads saying their asOf meanwhile.
-  const folded = oversight.catchUp(deps.oversightStartupBatches ?? STARTUP_FOLD_BATCHES);
-  if (folded.size < ledger.size()) deps.logger.warn({ size: folded.size, logSize: ledger.size() }, 'oversight projection behind the log: folding the rest in the background');
-  else deps.logger.info({ size: folded.size }, 'oversight projection caught up with the log');
-  // The read nonces the last process remembered when it stopped: a read captured just before the
-  // restart is not new to this one (read-nonce-store.ts). A process that saved none (it crashed)
-  // may have answered any read signed before this start, so none of them is taken. Not at the
-  // first start (this one made the genesis operator): no key was registered before it.
-  const startedAt = clock();
-  const handover = readNonces.take(startedAt);
-  const signedFrom = handover.handedOver || genesis !== undefined ? undefined : startedAt;
-  if (signedFrom !== undefined) {
-    deps.logger.warn('the last process did not hand over its read nonces (it crashed, or predates the handover): reads signed before this start are refused');
-    await untilNextSecond(signedFrom);
-  }
-  // Reads signed by clocks running ahead, recorded per key before they were answered: after a
-  // crash, `signedFrom` does not cover those, so each key's are refused up to its record.
-  const aheadReads: AheadReads = {
-    recorded: readNonces.aheadHorizons(startedAt, config.authTimestampWindowMs),
-    refuseRecorded: signedFrom !== undefined,
-    record: (keyId, created) => readNonces.recordAhead(keyId, created),
-  };
-  const readAuth = createReadAuthenticator({
-    registry,
-    verifySignature,
-    windowMs: config.authTimestampWindowMs,
-    remembered: handover.nonces,
-    aheadReads,
-    ...(signedFrom === undefined ? {} : { signedFrom }),
-    ...(deps.clock ? { clock: deps.clock } : {}),
-  });
-  const patients = createPatientService({
-    registry,
-    identities,
-    origin: config.logOrigin,
-    verifySignature,
-    timestampWindowMs: config.authTimestampWindowMs,
-    ...(deps.clock ? { clock: deps.clock } : {}),
-  });
-  let closing: Promise<void> | undefined;
-  return {
-    ledger,
-    readAuth,
-    patients,
-    statementActor: statementActorVerifier(registry, config, verifySignature, clock),
-    statementIntake,
-    state,
-    checker,
-    ruleSets,
-    checkPolicy: config.checkPolicy,
-    identities,
-    erasures,
-    witnesses,
-    oversight,
-    async close() {
-      if (closing) return closing;
-      closing = closeOnce();
-      return closing;
-    },
-  };
-
-  /** After the HTTP server has stopped answering (RunningService.stop): no read is authenticated after the save. */
-  async function closeOnce(): Promise<void> {
-    try {
-      try {
-        erasures.catchUp();
-      } catch (err) {
-        deps.logger.error({ code: errorCodeOf(err) }, 'could not apply the identity erasures the log records: the next start applies them');
-      }
-      try {
-        readNonces.save(readAuth.spentNonces(), clock());
-      } catch (err) {
-        deps.logger.warn({ code: errorCodeOf(err) }, 'could not save the read nonces: the next start will refuse reads signed before it, as after a crash');
-      }
-      await ledger.close();
-    } finally {
-      identities.close();
-      await closePools();
-      lock.release();
-    }
-  }
-}
-
-/** The code of a failure, for a log line that must not carry the error's message (it may quote data). */
-function errorCodeOf(err: unknown): unknown {
-  return (err as { code?: unknown } | undefined)?.code ?? null;
-}
-
-/**
- * Waits out the rest of `instant`'s second. A signed read's `created` counts whole seconds, so one
- * created in the second of `signedFrom` could predate it and is refused (read-auth.ts): listening
- * from the next second on, the service takes every read signed once it answers.
- */
-async function untilNextSecond(instant: number): Promise<void> {
-  const rest = (1000 - (instant % 1000)) % 1000;
-  if (rest > 0) await sleep(rest);
-}
-
-/**
- * Verifies a statement body's signature against the registry as it stands (origin, key known,
- * signature, key owned by the named actor, key unrevoked and valid now) and returns that actor.
- * Used only to decide whose rate limit a write over budget counts against; the ledger judges the
- * statement in full when it is sequenced.
- */
-function statementActorVerifier(registry: RegistryView, config: Config, verifySignature: SignatureCheck, clock: () => number): (body: unknown) => string | undefined {
-  return (body) => {
-    const parsed = SignedStatementSchema.safeParse(body);
-    if (!parsed.success) return undefined;
-    const time = clock();
-    try {
-      const key = verifyStatementSignature(registry, parsed.data as SignedStatement, { origin: config.logOrigin, index: -1, time, timestampWindowMs: config.authTimestampWindowMs, verifySignature });
-      verifyKeyValidAt(key, time, 'body.statement.keyId');
-      return key.actorId;
-    } catch {
-      return undefined;
-    }
-  };
-}
-
-/**
- * How often the running service searches the new entries for identity erasures it has not applied
- * (recorded-erasures.ts), and the most entries one search reads: about 2 µs of the event loop an
- * entry, so a second of entries at 2,000/s holds it for about 4 ms, and a backlog is read in
- * steps of at most about 10 ms.
- */
-const ERASURE_FOLLOW_INTERVAL_MS = 1000;
-const ERASURE_FOLLOW_MAX_ENTRIES = 5000;
-
-function followErasures(opened: ServiceLedger, logger: ServiceDeps['logger']): void {
-  try {
-    const { found, erased, to } = opened.erasures.catchUp(ERASURE_FOLLOW_MAX_ENTRIES);
-    // The write route erases as it records: one found unapplied here failed there.
-    if (erased > 0) logger.warn({ found, erased, to }, 'applied identity erasures the write route had not');
-  } catch (err) {
-    logger.error({ code: errorCodeOf(err) }, 'could not apply the identity erasures the log records: retrying');
-  }
-}
-
 export async function startService(config: Config, deps: ServiceDeps): Promise<RunningService> {
   const opened = await openServiceLedger(config, deps);
   const { ledger, readAuth, patients, state, identities } = opened;
@@ -420,7 +240,7 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<R
     logger: deps.logger,
   });
   const stopOversight = oversight.start(config.oversightFoldIntervalMs);
-  const erasureProgress = setInterval(() => followErasures(opened, deps.logger), ERASURE_FOLLOW_INTERVAL_MS);
+  const erasureProgress = setInterval(() => followErasures(opened.erasures, deps.logger), ERASURE_FOLLOW_INTERVAL_MS);
   erasureProgress.unref();
   let app: FastifyInstance;
   try {

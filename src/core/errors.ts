@@ -158,3 +158,8 @@ export class RxError extends Error {
 export function isRxError(value: unknown, code?: ErrorCode): value is RxError {
   return value instanceof RxError && (code === undefined || value.code === code);
 }
+
+/** The code of a failure, for a log line that must not carry the error's message (it may quote data). */
+export function errorCodeOf(err: unknown): unknown {
+  return (err as { code?: unknown } | undefined)?.code ?? null;
+}
